@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package creneau needs to build, test, run and benchmark.
+# Idempotent: packages already present are left alone. Run as root (or with sudo).
+#
+#   deploy/setup.sh            # everything: build, tests, benchmarks, peer database
+#
+# This file is the single list of the project's system dependencies.
+set -euo pipefail
+
+packages=(
+  # Toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates clang-format
+  clang libclang-rt-14-dev
+  # Contract and RPC
+  protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev libgrpc-dev
+  # Libraries
+  libabsl-dev librocksdb-dev libs2-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  tzdata
+  # Tests and benchmarks
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3 python3-grpcio python3-protobuf
+  # Peer comparison (PostgreSQL + PostGIS side by side)
+  postgresql-15 postgresql-15-postgis-3 libpq-dev
+  # Process tools used by tests and scripts
+  procps psmisc
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo -E "$0" "$@"
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "setup: installing ${#missing[@]} package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

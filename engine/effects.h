@@ -1,0 +1,111 @@
+// Effects: what one engine command changed, for the storage layer to persist
+// in one atomic write, and the event that records it.
+//
+// Every record in an Effects is a full copy (never a reference into the
+// engine), so it can be encoded after the engine lock is released.
+#ifndef CRENEAU_ENGINE_EFFECTS_H_
+#define CRENEAU_ENGINE_EFFECTS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace creneau {
+
+// The mutations that carry a request id. Values are persisted.
+enum class Method : uint8_t {
+  kUpsertProfessionals = 1,
+  kPublishSlots = 2,
+  kWithdrawSlots = 3,
+  kHoldSlot = 4,
+  kConfirmBooking = 5,
+  kReleaseHold = 6,
+  kCancelBooking = 7,
+};
+
+// Counts returned by the batch mutations. For WithdrawSlots, `created` counts
+// the slots withdrawn and `unchanged` those already withdrawn.
+struct BatchCounts {
+  int32_t created = 0;
+  int32_t updated = 0;
+  int32_t unchanged = 0;
+  bool operator==(const BatchCounts&) const = default;
+};
+
+// The first answer to a request, returned again to its retries.
+struct Outcome {
+  BatchCounts counts;              // Batch mutations.
+  std::optional<Hold> hold;        // HoldSlot, ReleaseHold.
+  std::optional<Booking> booking;  // ConfirmBooking, CancelBooking.
+  bool operator==(const Outcome&) const = default;
+};
+
+struct IdempotencyRecord {
+  std::string caller;
+  std::string request_id;
+  Method method = Method::kUpsertProfessionals;
+  uint64_t payload_fingerprint = 0;
+  int64_t create_unix_s = 0;
+  Outcome outcome;
+  bool operator==(const IdempotencyRecord&) const = default;
+};
+
+// The storage key of an idempotency record: caller, a NUL, request id.
+std::string IdempotencyKey(absl::string_view caller,
+                           absl::string_view request_id);
+
+// Values are persisted.
+enum class EventType : uint8_t {
+  kProfessionalsUpserted = 1,
+  kSlotsPublished = 2,
+  kSlotsWithdrawn = 3,
+  kSlotHeld = 4,
+  kBookingConfirmed = 5,
+  kHoldReleased = 6,
+  kBookingCancelled = 7,
+  kHoldsExpired = 8,
+  kRecordsPurged = 9,
+};
+
+// The caller name recorded for changes the engine makes by itself (hold
+// expiry, retention).
+inline constexpr char kSystemActor[] = "creneau";
+
+struct Event {
+  EventType type = EventType::kSlotsPublished;
+  int64_t time_unix_s = 0;
+  std::string actor;       // Caller name, or kSystemActor.
+  std::string request_id;  // Empty for system events.
+  // Ids of what changed: slots, a hold's slot, a booking. At most
+  // limits::kMaxBatchSize (or kMaxPurgedPerPass) entries.
+  std::vector<std::string> subjects;
+  bool operator==(const Event&) const = default;
+};
+
+struct Effects {
+  std::vector<Professional> professionals_put;
+  std::vector<Slot> slots_put;
+  std::vector<std::string> slots_deleted;
+  std::vector<Hold> holds_put;
+  std::vector<std::string> holds_deleted;  // Tokens.
+  std::vector<Booking> bookings_put;
+  std::vector<std::string> bookings_deleted;
+  std::vector<IdempotencyRecord> idempotency_put;
+  std::vector<std::string> idempotency_deleted;  // IdempotencyKey()s.
+  std::vector<Event> events;
+  // True when the command was a retry answered from its idempotency record:
+  // nothing changed, but the caller must still wait until the first answer
+  // is durable before replying.
+  bool replayed = false;
+
+  // True when nothing needs to be written.
+  bool empty() const { return events.empty(); }
+  void Clear() { *this = Effects(); }
+};
+
+}  // namespace creneau
+
+#endif  // CRENEAU_ENGINE_EFFECTS_H_

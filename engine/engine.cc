@@ -1,0 +1,274 @@
+// Engine: construction, clock, idempotency, slot bookkeeping and reads.
+// The commands live in engine_feed.cc, engine_orientation.cc,
+// engine_search.cc and engine_maintenance.cc.
+#include "engine/engine.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "engine/check.h"
+#include "engine/names.h"
+
+namespace creneau {
+
+std::string IdempotencyKey(absl::string_view caller,
+                           absl::string_view request_id) {
+  std::string key;
+  key.reserve(caller.size() + 1 + request_id.size());
+  key.append(caller.data(), caller.size());
+  key.push_back('\0');
+  key.append(request_id.data(), request_id.size());
+  return key;
+}
+
+Engine::Engine(std::shared_ptr<const CommuneTable> communes,
+               EngineOptions options)
+    : communes_(communes ? std::move(communes)
+                         : std::make_shared<const CommuneTable>()),
+      options_(options) {}
+
+Engine::~Engine() = default;
+
+int64_t Engine::Advance(absl::Time now) {
+  clock_unix_s_ = std::max(clock_unix_s_, absl::ToUnixSeconds(now));
+  return clock_unix_s_;
+}
+
+absl::StatusOr<const IdempotencyRecord*> Engine::Replay(const Caller& caller,
+                                                        const RequestKey& key,
+                                                        Method method) const {
+  if (key.request_id.empty()) return nullptr;
+  auto it = idempotency_.find(IdempotencyKey(caller.name, key.request_id));
+  if (it == idempotency_.end()) return nullptr;
+  const IdempotencyRecord& record = it->second;
+  if (record.method != method) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id: '", key.request_id,
+                     "' was already used by this caller for another method"));
+  }
+  if (record.payload_fingerprint != key.payload_fingerprint) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "request_id: '", key.request_id,
+        "' was already used by this caller with a different payload"));
+  }
+  return &record;
+}
+
+void Engine::Remember(const Caller& caller, const RequestKey& key,
+                      Method method, const Outcome& outcome, Effects* effects) {
+  if (key.request_id.empty()) return;
+  IdempotencyRecord record;
+  record.caller = caller.name;
+  record.request_id = key.request_id;
+  record.method = method;
+  record.payload_fingerprint = key.payload_fingerprint;
+  record.create_unix_s = clock_unix_s_;
+  record.outcome = outcome;
+  std::string storage_key = IdempotencyKey(caller.name, key.request_id);
+  idempotency_by_age_.emplace_back(clock_unix_s_, storage_key);
+  effects->idempotency_put.push_back(record);
+  idempotency_.insert_or_assign(std::move(storage_key), std::move(record));
+}
+
+Event Engine::MakeEvent(EventType type, const Caller& caller,
+                        const RequestKey& key) {
+  Event event;
+  event.type = type;
+  event.time_unix_s = clock_unix_s_;
+  event.actor = caller.name;
+  event.request_id = key.request_id;
+  return event;
+}
+
+Slot Engine::SlotOf(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  Slot slot;
+  slot.id = r.id;
+  slot.professional_id = professionals_.at(r.professional).data.id;
+  slot.start_unix_s = r.start_unix_s;
+  slot.duration_s = r.duration_s;
+  slot.modality = r.modality;
+  slot.capacity = r.capacity;
+  slot.overbooking_places = r.overbooking_places;
+  slot.visibility = r.visibility;
+  if (r.has_location) slot.location = slots_.location(no);
+  slot.withdrawn = r.withdrawn;
+  return slot;
+}
+
+IndexEntry Engine::EntryOf(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  IndexEntry entry;
+  entry.cell = r.cell;
+  entry.slot = no;
+  entry.start_unix_s = static_cast<uint32_t>(r.start_unix_s);
+  entry.point = r.point;
+  entry.cpts = professionals_.at(r.professional).cpts;
+  entry.modality = r.modality;
+  entry.visibility = r.visibility;
+  entry.regular_place_free = r.regular_place_free();
+  return entry;
+}
+
+void Engine::Unindex(SlotNo no) {
+  const internal::SlotRecord& r = slots_.at(no);
+  if (!r.searchable()) return;
+  index_.Erase(professionals_.at(r.professional).data.profession,
+               static_cast<uint32_t>(r.start_unix_s), r.cell, no);
+}
+
+void Engine::Reindex(SlotNo no) {
+  const internal::SlotRecord& r = slots_.at(no);
+  if (!r.searchable()) return;
+  index_.Insert(professionals_.at(r.professional).data.profession, EntryOf(no));
+}
+
+bool Engine::VisibleTo(const Caller& caller, SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  if ((caller.visibilities & Bit(r.visibility)) != 0) return true;
+  const uint16_t cpts = professionals_.at(r.professional).cpts;
+  return r.visibility == Visibility::kCptsMembers && cpts != 0 &&
+         cpts == professionals_.FindCpts(caller.cpts_id);
+}
+
+std::string Engine::NextBookingId() {
+  return absl::StrFormat("bk-%012d", next_booking_number_++);
+}
+
+SlotView Engine::ViewSlot(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  CRENEAU_CHECK(r.in_use);
+  const internal::ProfessionalRecord& p = professionals_.at(r.professional);
+  SlotView view;
+  view.slot = SlotOf(no);
+  view.profession = p.data.profession;
+  view.location = r.has_location ? slots_.location(no) : p.data.location;
+  view.places_held = r.held_regular + r.held_overbooking;
+  view.places_booked = r.booked_regular + r.booked_overbooking;
+  if (r.withdrawn) {
+    view.state = SlotState::kWithdrawn;
+  } else if (r.regular_place_free()) {
+    view.state = SlotState::kFree;
+  } else if (r.held_regular > 0) {
+    view.state = SlotState::kHeld;
+  } else {
+    view.state = SlotState::kFull;
+  }
+  return view;
+}
+
+const Professional& Engine::ProfessionalOfSlot(SlotNo no) const {
+  return professionals_.at(slots_.at(no).professional).data;
+}
+
+absl::StatusOr<SlotView> Engine::GetSlot(absl::string_view slot_id) const {
+  const SlotNo no = slots_.Find(slot_id);
+  if (no == kNoSlot) {
+    return absl::NotFoundError(
+        absl::StrCat("slot_id: no slot '", slot_id, "'"));
+  }
+  return ViewSlot(no);
+}
+
+namespace {
+
+std::string EncodePageToken(int64_t start_unix_s, absl::string_view slot_id) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat("v1:", start_unix_s, ":", slot_id));
+}
+
+bool DecodePageToken(absl::string_view token, int64_t* start_unix_s,
+                     std::string* slot_id) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return false;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 2));
+  return parts.size() == 3 && parts[0] == "v1" &&
+         absl::SimpleAtoi(parts[1], start_unix_s) && !parts[2].empty() &&
+         (*slot_id = parts[2], true);
+}
+
+}  // namespace
+
+absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
+                                           int32_t page_size,
+                                           absl::string_view page_token,
+                                           bool include_withdrawn) const {
+  const internal::ProfNo prof = professionals_.Find(professional_id);
+  if (prof == internal::kNoProfessional) {
+    return absl::NotFoundError(absl::StrCat(
+        "professional_id: no professional '", professional_id, "'"));
+  }
+  if (page_size < 0 || page_size > limits::kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be in [1, ", limits::kMaxPageSize, "]"));
+  }
+  if (page_size == 0) page_size = limits::kDefaultPageSize;
+  int64_t after_start = INT64_MIN;
+  std::string after_id;
+  if (!page_token.empty() &&
+      !DecodePageToken(page_token, &after_start, &after_id)) {
+    return absl::InvalidArgumentError("page_token: malformed");
+  }
+
+  std::vector<std::pair<int64_t, const std::string*>> order;
+  for (SlotNo no : professionals_.at(prof).slots) {
+    const internal::SlotRecord& r = slots_.at(no);
+    if (r.withdrawn && !include_withdrawn) continue;
+    const auto key = std::make_pair(r.start_unix_s, &r.id);
+    if (!page_token.empty() &&
+        std::tie(key.first, *key.second) <= std::tie(after_start, after_id)) {
+      continue;
+    }
+    order.push_back(key);
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, *a.second) < std::tie(b.first, *b.second);
+  });
+  SlotPage page;
+  const size_t n = std::min(order.size(), static_cast<size_t>(page_size));
+  for (size_t i = 0; i < n; ++i) {
+    page.slots.push_back(ViewSlot(slots_.Find(*order[i].second)));
+  }
+  if (order.size() > n) {
+    page.next_page_token =
+        EncodePageToken(order[n - 1].first, *order[n - 1].second);
+  }
+  return page;
+}
+
+absl::StatusOr<Booking> Engine::GetBooking(absl::string_view booking_id) const {
+  auto it = bookings_.find(booking_id);
+  if (it == bookings_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("booking_id: no booking '", booking_id, "'"));
+  }
+  return it->second;
+}
+
+const Professional* Engine::FindProfessional(absl::string_view id) const {
+  const internal::ProfNo no = professionals_.Find(id);
+  return no == internal::kNoProfessional ? nullptr
+                                         : &professionals_.at(no).data;
+}
+
+const Hold* Engine::FindHold(absl::string_view token) const {
+  auto it = holds_.find(token);
+  return it == holds_.end() ? nullptr : &it->second;
+}
+
+EngineStats Engine::stats() const {
+  EngineStats s;
+  s.professionals = professionals_.size();
+  s.slots = slots_.size();
+  s.searchable_slots = index_.size();
+  s.active_holds = active_by_expiry_.size();
+  s.bookings = bookings_.size();
+  s.idempotency_records = idempotency_.size();
+  return s;
+}
+
+}  // namespace creneau

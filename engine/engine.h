@@ -1,0 +1,289 @@
+// Engine: the deterministic state machine of creneau.
+//
+// It holds professionals, slots, holds, bookings and idempotency records in
+// memory, answers searches, and applies one command at a time. The same
+// commands with the same `now` values always give the same answers and the
+// same state: no clock, no randomness, no I/O. Time only moves forward: a
+// `now` earlier than one already seen is read as the latest seen, so a clock
+// stepping back never revives an expired hold.
+//
+// Every mutation:
+// - first expires the holds due at `now` (their effects are appended to
+//   `effects` even when the command then fails, and must be persisted);
+// - then either fails with no other change, or succeeds and appends to
+//   `effects` every record it changed and one event;
+// - is idempotent under its RequestKey: the same caller sending the same
+//   request id with the same payload fingerprint gets the first outcome back
+//   (effects->replayed is set and nothing changes); with another payload or
+//   another method, ALREADY_EXISTS.
+// Errors name the offending field first ("slots[3].start_time: ...").
+//
+// Not thread-safe: callers serialise mutations and may run const methods
+// concurrently with each other (not with mutations).
+#ifndef CRENEAU_ENGINE_ENGINE_H_
+#define CRENEAU_ENGINE_ENGINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/commune_table.h"
+#include "engine/effects.h"
+#include "engine/internal/tables.h"
+#include "engine/limits.h"
+#include "engine/slot_index.h"
+#include "engine/types.h"
+
+namespace creneau {
+
+struct EngineOptions {
+  // Weekly orientation cap of professionals that do not set one.
+  int32_t default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
+};
+
+struct HoldCommand {
+  std::string slot_id;
+  std::string token;  // Fresh, unguessable: limits::kHoldTokenLength hex.
+  int32_t ttl_s = limits::kDefaultHoldTtlS;
+};
+
+struct ConfirmCommand {
+  std::string slot_id;
+  std::string hold_token;
+  std::string patient_ref;
+  std::string orientation_ref;  // Optional.
+};
+
+struct ReleaseCommand {
+  std::string slot_id;
+  std::string hold_token;
+};
+
+struct CancelCommand {
+  std::string booking_id;
+  std::string reason;  // Optional UTF-8.
+};
+
+enum class MatchReason : uint8_t {
+  kWithinRadius = 1,
+  kWidenedRadius = 2,
+  kPreferredProfessional = 3,
+};
+
+enum class EmptyReason : uint8_t {
+  kNone = 0,
+  kNoSupplyInReach = 1,
+  kOutsideWindow = 2,
+  kAllTaken = 3,
+  kNoMatchingSlot = 4,
+};
+
+struct SearchQuery {
+  std::optional<LatLng> point;  // Exactly one of point and commune_code.
+  std::string commune_code;
+  Profession profession = Profession::kUnspecified;
+  ModalityMask modalities = 0;                 // 0: all.
+  std::optional<int64_t> window_start_unix_s;  // Default now.
+  std::optional<int64_t> window_end_unix_s;    // Default start + 48 h.
+  int32_t radius_m = 0;                        // 0: automatic, widening.
+  int32_t limit = 0;                           // 0: default 20.
+  SearchOrder order = SearchOrder::kSoonest;
+  std::string preferred_professional_id;
+};
+
+struct SearchHit {
+  SlotNo slot = kNoSlot;  // Read with ViewSlot() under the same lock.
+  double distance_m = 0;
+  MatchReason reason = MatchReason::kWithinRadius;
+  bool overbooking_only = false;
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  int32_t initial_radius_m = 0;
+  int32_t radius_m = 0;  // Finally searched.
+  int32_t widening_steps = 0;
+  EmptyReason empty_reason = EmptyReason::kNone;
+  int64_t window_start_unix_s = 0;
+  int64_t window_end_unix_s = 0;
+  std::string origin_commune;  // The commune searched from or nearest.
+};
+
+struct SlotPage {
+  std::vector<SlotView> slots;
+  std::string next_page_token;  // Empty on the last page.
+};
+
+struct EngineStats {
+  size_t professionals = 0;
+  size_t slots = 0;
+  size_t searchable_slots = 0;
+  size_t active_holds = 0;
+  size_t bookings = 0;
+  size_t idempotency_records = 0;
+};
+
+class Engine {
+ public:
+  // `communes` may be empty (commune searches then fail with NOT_FOUND).
+  explicit Engine(std::shared_ptr<const CommuneTable> communes,
+                  EngineOptions options = {});
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine();
+
+  // ---- Feed mutations (all or none). ----
+
+  // Creates or replaces up to kMaxBatchSize professionals. A location or
+  // profession change moves the professional's searchable slots with it.
+  absl::StatusOr<BatchCounts> UpsertProfessionals(
+      const Caller& caller, const RequestKey& key,
+      const std::vector<Professional>& professionals, absl::Time now,
+      Effects* effects);
+  // Creates or replaces up to kMaxBatchSize slots (see slot_service.proto for
+  // what may change on a slot that has holds or bookings).
+  absl::StatusOr<BatchCounts> PublishSlots(const Caller& caller,
+                                           const RequestKey& key,
+                                           const std::vector<Slot>& slots,
+                                           absl::Time now, Effects* effects);
+  // Withdraws up to kMaxBatchSize slots; refused (FAILED_PRECONDITION) for a
+  // slot with active holds or bookings.
+  absl::StatusOr<BatchCounts> WithdrawSlots(
+      const Caller& caller, const RequestKey& key,
+      const std::vector<std::string>& slot_ids, absl::Time now,
+      Effects* effects);
+
+  // ---- Orientation mutations. ----
+
+  // Holds one place: a regular one when free, else an overbooking one if the
+  // caller may overbook.
+  absl::StatusOr<Hold> HoldSlot(const Caller& caller, const RequestKey& key,
+                                const HoldCommand& command, absl::Time now,
+                                Effects* effects);
+  // Turns the caller's active hold into a booking.
+  absl::StatusOr<Booking> ConfirmBooking(const Caller& caller,
+                                         const RequestKey& key,
+                                         const ConfirmCommand& command,
+                                         absl::Time now, Effects* effects);
+  // Gives the caller's active hold back.
+  absl::StatusOr<Hold> ReleaseHold(const Caller& caller, const RequestKey& key,
+                                   const ReleaseCommand& command,
+                                   absl::Time now, Effects* effects);
+  // Cancels a booking; its place returns to the slot.
+  absl::StatusOr<Booking> CancelBooking(const Caller& caller,
+                                        const RequestKey& key,
+                                        const CancelCommand& command,
+                                        absl::Time now, Effects* effects);
+
+  // ---- Maintenance (system commands). ----
+
+  // Expires every active hold due at `now`, each exactly once. Returns how
+  // many expired.
+  int ExpireHolds(absl::Time now, Effects* effects);
+  // When the next active hold expires; nullopt when none is active.
+  std::optional<int64_t> NextHoldExpiryUnixS() const;
+  // Removes, at most limits::kMaxPurgedPerPass at a time, what outlived its
+  // retention: ended slots, closed holds, idempotency records, old
+  // bookings. Returns how many records went.
+  int Purge(absl::Time now, Effects* effects);
+
+  // ---- Reads. ----
+
+  // Fills `result` (reusing its storage). INVALID_ARGUMENT names the field;
+  // NOT_FOUND for an unknown commune.
+  absl::Status Search(const Caller& caller, const SearchQuery& query,
+                      absl::Time now, SearchResult* result) const;
+  // A hit's slot; `no` must come from a search on the unchanged engine.
+  SlotView ViewSlot(SlotNo no) const;
+  const Professional& ProfessionalOfSlot(SlotNo no) const;
+
+  absl::StatusOr<SlotView> GetSlot(absl::string_view slot_id) const;
+  // Slots of a professional by (start, id), at most page_size (0: default).
+  absl::StatusOr<SlotPage> ListSlots(absl::string_view professional_id,
+                                     int32_t page_size,
+                                     absl::string_view page_token,
+                                     bool include_withdrawn) const;
+  absl::StatusOr<Booking> GetBooking(absl::string_view booking_id) const;
+  const Professional* FindProfessional(absl::string_view id) const;
+  const Hold* FindHold(absl::string_view token) const;
+  const CommuneTable& communes() const { return *communes_; }
+  EngineStats stats() const;
+  // The latest `now` seen.
+  int64_t clock_unix_s() const { return clock_unix_s_; }
+
+  // ---- Start-up: storage replays persisted records, then Finish. ----
+
+  absl::Status RestoreProfessional(const Professional& professional);
+  absl::Status RestoreSlot(const Slot& slot);
+  absl::Status RestoreHold(const Hold& hold);
+  absl::Status RestoreBooking(const Booking& booking);
+  absl::Status RestoreIdempotency(const IdempotencyRecord& record);
+  // Sets the clock high-water mark and checks every invariant.
+  absl::Status FinishRestore(int64_t clock_unix_s);
+
+ private:
+  int64_t Advance(absl::Time now);
+  // Looks up the idempotency record of (caller, key). Returns nullptr when
+  // the request is new; ALREADY_EXISTS when the id was used differently.
+  absl::StatusOr<const IdempotencyRecord*> Replay(const Caller& caller,
+                                                  const RequestKey& key,
+                                                  Method method) const;
+  void Remember(const Caller& caller, const RequestKey& key, Method method,
+                const Outcome& outcome, Effects* effects);
+  Event MakeEvent(EventType type, const Caller& caller, const RequestKey& key);
+
+  // Slot bookkeeping shared by the commands.
+  Slot SlotOf(SlotNo no) const;
+  IndexEntry EntryOf(SlotNo no) const;
+  void Unindex(SlotNo no);
+  void Reindex(SlotNo no);
+  // Moves places of a slot between free, held and booked (deltas of the
+  // four counters), updating the index only when its entry changes.
+  void ChangePlaces(SlotNo no, bool overbooking, int held_delta,
+                    int booked_delta);
+  // Finds the caller's active hold on `slot_id`, or says why not.
+  absl::StatusOr<Hold*> ActiveHoldFor(const Caller& caller,
+                                      absl::string_view slot_id,
+                                      absl::string_view token);
+  bool VisibleTo(const Caller& caller, SlotNo no) const;
+  void CloseHold(Hold& hold, HoldState state, int64_t now_s, Effects* effects);
+  void ExpireDue(int64_t now_s, Effects* effects);
+  std::string NextBookingId();
+
+  // Search steps.
+  absl::Status PrepareSearch(const Caller& caller, const SearchQuery& query,
+                             int64_t now_s, IndexQuery* index_query,
+                             SearchResult* result, int32_t* cap_m) const;
+  void FindPreferred(const SearchQuery& query, const IndexQuery& index_query,
+                     SearchResult* result) const;
+  EmptyReason Diagnose(const IndexQuery& query) const;
+
+  std::shared_ptr<const CommuneTable> communes_;
+  EngineOptions options_;
+  int64_t clock_unix_s_ = 0;
+
+  internal::ProfessionalTable professionals_;
+  internal::SlotTable slots_;
+  SlotIndex index_;
+  absl::flat_hash_map<std::string, Hold> holds_;  // By token.
+  absl::btree_set<std::pair<int64_t, std::string>> active_by_expiry_;
+  std::deque<std::pair<int64_t, std::string>> closed_holds_;  // By close.
+  absl::btree_map<std::string, Booking> bookings_;            // By id.
+  uint64_t next_booking_number_ = 1;
+  absl::flat_hash_map<std::string, IdempotencyRecord> idempotency_;
+  std::deque<std::pair<int64_t, std::string>> idempotency_by_age_;
+  SlotNo purge_cursor_ = 0;
+};
+
+}  // namespace creneau
+
+#endif  // CRENEAU_ENGINE_ENGINE_H_

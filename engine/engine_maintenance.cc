@@ -1,0 +1,203 @@
+// Engine: retention (Purge) and start-up restore.
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "engine/check.h"
+#include "engine/engine.h"
+
+namespace creneau {
+
+int Engine::Purge(absl::Time now, Effects* effects) {
+  const int64_t now_s = Advance(now);
+  ExpireDue(now_s, effects);
+  int budget = limits::kMaxPurgedPerPass;
+  Event event;
+  event.type = EventType::kRecordsPurged;
+  event.time_unix_s = now_s;
+  event.actor = kSystemActor;
+
+  while (budget > 0 && !idempotency_by_age_.empty() &&
+         idempotency_by_age_.front().first + limits::kIdempotencyRetentionS <=
+             now_s) {
+    const auto [created, key] = std::move(idempotency_by_age_.front());
+    idempotency_by_age_.pop_front();
+    auto it = idempotency_.find(key);
+    if (it == idempotency_.end() || it->second.create_unix_s != created)
+      continue;
+    idempotency_.erase(it);
+    effects->idempotency_deleted.push_back(key);
+    --budget;
+  }
+  while (budget > 0 && !closed_holds_.empty() &&
+         closed_holds_.front().first + limits::kClosedHoldRetentionS <= now_s) {
+    const auto [closed, token] = std::move(closed_holds_.front());
+    closed_holds_.pop_front();
+    auto it = holds_.find(token);
+    if (it == holds_.end() || it->second.state == HoldState::kActive ||
+        it->second.close_unix_s != closed) {
+      continue;
+    }
+    holds_.erase(it);
+    effects->holds_deleted.push_back(token);
+    --budget;
+  }
+  for (int swept = 0;
+       budget > 0 && swept < limits::kMaxSweptSlotsPerPass && slots_.end() > 0;
+       ++swept) {
+    if (purge_cursor_ >= slots_.end()) purge_cursor_ = 0;
+    const SlotNo no = purge_cursor_++;
+    const internal::SlotRecord& r = slots_.at(no);
+    if (!r.in_use || r.held_regular + r.held_overbooking > 0 ||
+        r.start_unix_s + r.duration_s + limits::kEndedSlotRetentionS > now_s) {
+      continue;
+    }
+    Unindex(no);
+    auto& owned = professionals_.at(r.professional).slots;
+    owned.erase(std::find(owned.begin(), owned.end(), no));
+    effects->slots_deleted.push_back(r.id);
+    event.subjects.push_back(r.id);
+    slots_.Remove(no);
+    --budget;
+  }
+  // Booking ids grow with time, so the oldest are first; stop at the first
+  // one still kept.
+  while (budget > 0 && !bookings_.empty()) {
+    const Booking& b = bookings_.begin()->second;
+    if (b.start_unix_s + b.duration_s + limits::kEndedBookingRetentionS >
+        now_s) {
+      break;
+    }
+    effects->bookings_deleted.push_back(b.id);
+    event.subjects.push_back(b.id);
+    bookings_.erase(bookings_.begin());
+    --budget;
+  }
+  const int purged = limits::kMaxPurgedPerPass - budget;
+  if (purged > 0) effects->events.push_back(std::move(event));
+  return purged;
+}
+
+absl::Status Engine::RestoreProfessional(const Professional& professional) {
+  if (professionals_.Find(professional.id) != internal::kNoProfessional) {
+    return absl::DataLossError(
+        absl::StrCat("professional '", professional.id, "' stored twice"));
+  }
+  professionals_.Add(professional);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RestoreSlot(const Slot& slot) {
+  const internal::ProfNo prof = professionals_.Find(slot.professional_id);
+  if (prof == internal::kNoProfessional) {
+    return absl::DataLossError(
+        absl::StrCat("slot '", slot.id, "' refers to unknown professional '",
+                     slot.professional_id, "'"));
+  }
+  if (slots_.Find(slot.id) != kNoSlot) {
+    return absl::DataLossError(
+        absl::StrCat("slot '", slot.id, "' stored twice"));
+  }
+  if (slot.capacity < 1 || slot.capacity > limits::kMaxCapacity ||
+      slot.overbooking_places < 0 ||
+      slot.overbooking_places > limits::kMaxOverbookingPlaces ||
+      slot.start_unix_s < 0 || slot.start_unix_s > UINT32_MAX) {
+    return absl::DataLossError(absl::StrCat("slot '", slot.id, "' is corrupt"));
+  }
+  internal::SlotRecord record;
+  record.id = slot.id;
+  record.professional = prof;
+  record.start_unix_s = slot.start_unix_s;
+  record.duration_s = slot.duration_s;
+  record.capacity = static_cast<uint16_t>(slot.capacity);
+  record.overbooking_places = static_cast<uint16_t>(slot.overbooking_places);
+  record.modality = slot.modality;
+  record.visibility = slot.visibility;
+  record.withdrawn = slot.withdrawn;
+  record.point = slot.location ? geo::ToUnitPoint(*slot.location)
+                               : professionals_.at(prof).point;
+  record.cell = geo::LeafCellId(record.point);
+  const SlotNo no = slots_.Add(std::move(record));
+  slots_.set_location(no, slot.location);
+  professionals_.at(prof).slots.push_back(no);
+  Reindex(no);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RestoreHold(const Hold& hold) {
+  if (holds_.contains(hold.token)) {
+    return absl::DataLossError("a hold token is stored twice");
+  }
+  if (hold.state == HoldState::kActive) {
+    const SlotNo no = slots_.Find(hold.slot_id);
+    if (no == kNoSlot || slots_.at(no).withdrawn) {
+      return absl::DataLossError(absl::StrCat(
+          "active hold on missing or withdrawn slot '", hold.slot_id, "'"));
+    }
+    const internal::SlotRecord& r = slots_.at(no);
+    if (hold.overbooking_place ? !r.overbooking_place_free()
+                               : !r.regular_place_free()) {
+      return absl::DataLossError(
+          absl::StrCat("slot '", hold.slot_id, "' is held beyond its places"));
+    }
+    ChangePlaces(no, hold.overbooking_place, +1, 0);
+    active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
+  } else {
+    closed_holds_.emplace_back(hold.close_unix_s, hold.token);
+  }
+  holds_.emplace(hold.token, hold);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RestoreBooking(const Booking& booking) {
+  uint64_t number = 0;
+  if (!absl::StartsWith(booking.id, "bk-") ||
+      !absl::SimpleAtoi(booking.id.substr(3), &number)) {
+    return absl::DataLossError(
+        absl::StrCat("booking id '", booking.id, "' is malformed"));
+  }
+  if (!bookings_.emplace(booking.id, booking).second) {
+    return absl::DataLossError(
+        absl::StrCat("booking '", booking.id, "' stored twice"));
+  }
+  next_booking_number_ = std::max(next_booking_number_, number + 1);
+  if (booking.status != BookingStatus::kBooked) return absl::OkStatus();
+  const SlotNo no = slots_.Find(booking.slot_id);
+  if (no == kNoSlot || slots_.at(no).start_unix_s != booking.start_unix_s) {
+    return absl::OkStatus();  // The slot outlived its retention.
+  }
+  const internal::SlotRecord& r = slots_.at(no);
+  if (booking.overbooking_place ? !r.overbooking_place_free()
+                                : !r.regular_place_free()) {
+    return absl::DataLossError(absl::StrCat("slot '", booking.slot_id,
+                                            "' is booked beyond its places"));
+  }
+  ChangePlaces(no, booking.overbooking_place, 0, +1);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::RestoreIdempotency(const IdempotencyRecord& record) {
+  std::string key = IdempotencyKey(record.caller, record.request_id);
+  idempotency_by_age_.emplace_back(record.create_unix_s, key);
+  if (!idempotency_.emplace(std::move(key), record).second) {
+    return absl::DataLossError("an idempotency record is stored twice");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::FinishRestore(int64_t clock_unix_s) {
+  clock_unix_s_ = std::max(clock_unix_s_, clock_unix_s);
+  std::sort(closed_holds_.begin(), closed_holds_.end());
+  std::sort(idempotency_by_age_.begin(), idempotency_by_age_.end());
+  size_t searchable = 0;
+  for (SlotNo no = 0; no < slots_.end(); ++no) {
+    if (slots_.at(no).searchable()) ++searchable;
+  }
+  if (searchable != index_.size()) {
+    return absl::InternalError("index out of step with the slot table");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace creneau

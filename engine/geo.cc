@@ -1,0 +1,81 @@
+#include "engine/geo.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "engine/check.h"
+#include "s2/s2cell_id.h"
+#include "s2/s2latlng.h"
+#include "s2/s2metrics.h"
+
+namespace creneau::geo {
+namespace {
+
+// A covering cell is chosen at least this much wider than the radius, so that
+// rounding in the stored points never puts a point within the radius outside
+// the 3x3 block of cells around the center.
+constexpr double kCoverMarginM = 50.0;
+
+}  // namespace
+
+UnitPoint ToUnitPoint(const LatLng& point) {
+  const S2Point p = ToS2Point(point);
+  return UnitPoint{static_cast<float>(p.x()), static_cast<float>(p.y()),
+                   static_cast<float>(p.z())};
+}
+
+S2Point ToS2Point(const LatLng& point) {
+  return S2LatLng::FromDegrees(point.lat_deg, point.lng_deg).ToPoint();
+}
+
+uint64_t LeafCellId(const UnitPoint& point) {
+  return S2CellId(S2Point(point.x, point.y, point.z)).id();
+}
+
+double ChordSquaredForMeters(double distance_m) {
+  const double half_angle = distance_m / kEarthRadiusM / 2;
+  const double chord = 2 * std::sin(std::min(half_angle, M_PI_2));
+  return chord * chord;
+}
+
+double MetersFromChordSquared(double chord_squared) {
+  const double half_chord = std::min(1.0, std::sqrt(chord_squared) / 2);
+  return 2 * std::asin(half_chord) * kEarthRadiusM;
+}
+
+Covering CoverDisk(const S2Point& center, double radius_m) {
+  CRENEAU_CHECK(radius_m > 0 && radius_m <= 1e6);
+  const double angle = (radius_m + kCoverMarginM) / kEarthRadiusM;
+  const int level = std::max(1, S2::kMinWidth.GetLevelForMinValue(angle));
+  const S2CellId cell = S2CellId(center).parent(level);
+
+  // The cell and its (7 or) 8 neighbours: a point within one cell width of
+  // the center cannot be outside them.
+  std::array<S2CellId, 9> cells;
+  int count = 0;
+  cells[count++] = cell;
+  // AppendAllNeighbors needs a vector; the heap allocation is avoided by a
+  // thread-local buffer reused across searches.
+  thread_local std::vector<S2CellId> neighbors;
+  neighbors.clear();
+  cell.AppendAllNeighbors(level, &neighbors);
+  CRENEAU_CHECK(neighbors.size() <= 8);
+  for (S2CellId n : neighbors) cells[count++] = n;
+  std::sort(cells.begin(), cells.begin() + count);
+
+  Covering covering;
+  for (int i = 0; i < count; ++i) {
+    const CellRange range{cells[i].range_min().id(), cells[i].range_max().id()};
+    if (covering.size > 0 &&
+        range.min <= covering.ranges[covering.size - 1].max + 2) {
+      CellRange& last = covering.ranges[covering.size - 1];
+      last.max = std::max(last.max, range.max);
+    } else {
+      covering.ranges[covering.size++] = range;
+    }
+  }
+  return covering;
+}
+
+}  // namespace creneau::geo

@@ -1,0 +1,102 @@
+#include "engine/internal/tables.h"
+
+#include <limits>
+
+#include "engine/check.h"
+
+namespace creneau::internal {
+
+ProfNo ProfessionalTable::Find(absl::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? kNoProfessional : it->second;
+}
+
+ProfNo ProfessionalTable::Add(const Professional& professional) {
+  CRENEAU_CHECK(!by_id_.contains(professional.id));
+  CRENEAU_CHECK(records_.size() < kNoProfessional);
+  const ProfNo no = static_cast<ProfNo>(records_.size());
+  records_.emplace_back();
+  by_id_.emplace(professional.id, no);
+  Replace(no, professional);
+  return no;
+}
+
+void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
+  ProfessionalRecord& record = records_[no];
+  CRENEAU_CHECK(record.data.id.empty() || record.data.id == professional.id);
+  if (!record.data.id.empty()) Unlocate(no);
+  record.data = professional;
+  record.point = geo::ToUnitPoint(professional.location);
+  record.cell = geo::LeafCellId(record.point);
+  record.cpts = InternCpts(professional.cpts_id);
+  Locate(no);
+}
+
+uint16_t ProfessionalTable::FindCpts(absl::string_view cpts_id) const {
+  if (cpts_id.empty()) return 0;
+  auto it = cpts_numbers_.find(cpts_id);
+  return it == cpts_numbers_.end() ? 0 : it->second;
+}
+
+uint16_t ProfessionalTable::InternCpts(const std::string& cpts_id) {
+  if (cpts_id.empty()) return 0;
+  auto [it, inserted] = cpts_numbers_.try_emplace(
+      cpts_id, static_cast<uint16_t>(cpts_numbers_.size() + 1));
+  // About 1,000 CPTS exist in France; 65,535 is far beyond.
+  CRENEAU_CHECK(cpts_numbers_.size() < std::numeric_limits<uint16_t>::max());
+  return it->second;
+}
+
+void ProfessionalTable::Locate(ProfNo no) {
+  const ProfessionalRecord& r = records_[no];
+  by_cell_[static_cast<int>(r.data.profession)].insert(Located{r.cell, no});
+}
+
+void ProfessionalTable::Unlocate(ProfNo no) {
+  const ProfessionalRecord& r = records_[no];
+  const size_t erased =
+      by_cell_[static_cast<int>(r.data.profession)].erase(Located{r.cell, no});
+  CRENEAU_CHECK(erased == 1);
+}
+
+SlotNo SlotTable::Find(absl::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? kNoSlot : it->second;
+}
+
+SlotNo SlotTable::Add(SlotRecord record) {
+  CRENEAU_CHECK(!by_id_.contains(record.id));
+  record.in_use = true;
+  SlotNo no;
+  if (!free_.empty()) {
+    no = free_.back();
+    free_.pop_back();
+    records_[no] = std::move(record);
+  } else {
+    CRENEAU_CHECK(records_.size() < kNoSlot);
+    no = static_cast<SlotNo>(records_.size());
+    records_.push_back(std::move(record));
+  }
+  by_id_.emplace(records_[no].id, no);
+  return no;
+}
+
+void SlotTable::Remove(SlotNo no) {
+  SlotRecord& record = records_[no];
+  CRENEAU_CHECK(record.in_use);
+  by_id_.erase(record.id);
+  locations_.erase(no);
+  record = SlotRecord();
+  free_.push_back(no);
+}
+
+void SlotTable::set_location(SlotNo no, const std::optional<LatLng>& location) {
+  if (location.has_value()) {
+    locations_[no] = *location;
+  } else {
+    locations_.erase(no);
+  }
+  records_[no].has_location = location.has_value();
+}
+
+}  // namespace creneau::internal

@@ -1,0 +1,154 @@
+// The engine's in-memory tables of professionals and slots.
+//
+// Slots live in a dense vector addressed by SlotNo (freed numbers are
+// reused), so the index and the per-professional lists hold 4-byte handles.
+#ifndef CRENEAU_ENGINE_INTERNAL_TABLES_H_
+#define CRENEAU_ENGINE_INTERNAL_TABLES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "engine/geo.h"
+#include "engine/slot_index.h"
+#include "engine/types.h"
+
+namespace creneau::internal {
+
+using ProfNo = uint32_t;
+inline constexpr ProfNo kNoProfessional = ~ProfNo{0};
+
+struct ProfessionalRecord {
+  Professional data;
+  geo::UnitPoint point;
+  uint64_t cell = 0;
+  uint16_t cpts = 0;          // Interned cpts_id, 0 for none.
+  std::vector<SlotNo> slots;  // Unordered.
+};
+
+// Professionals never leave the table (an agenda may stop publishing, but
+// bookings keep referring to them).
+class ProfessionalTable {
+ public:
+  ProfNo Find(absl::string_view id) const;
+  // Adds a new professional; its id must not exist (checked).
+  ProfNo Add(const Professional& professional);
+  // Replaces the data of an existing professional, keeping its slots.
+  void Replace(ProfNo no, const Professional& professional);
+
+  ProfessionalRecord& at(ProfNo no) { return records_[no]; }
+  const ProfessionalRecord& at(ProfNo no) const { return records_[no]; }
+  size_t size() const { return records_.size(); }
+
+  // The number of a CPTS id; 0 for the empty id or an unknown one.
+  uint16_t FindCpts(absl::string_view cpts_id) const;
+
+  // Calls `visit(no)` for each professional of `profession` whose practice
+  // is within `radius_m` of `center`.
+  template <typename Visit>
+  void ForEachWithin(Profession profession, const S2Point& center,
+                     double radius_m, Visit visit) const;
+
+ private:
+  uint16_t InternCpts(const std::string& cpts_id);
+  void Locate(ProfNo no);
+  void Unlocate(ProfNo no);
+
+  struct Located {
+    uint64_t cell;
+    ProfNo no;
+    auto operator<=>(const Located&) const = default;
+  };
+  std::vector<ProfessionalRecord> records_;
+  absl::flat_hash_map<std::string, ProfNo> by_id_;
+  absl::flat_hash_map<std::string, uint16_t> cpts_numbers_;
+  absl::btree_set<Located> by_cell_[kProfessionCount];
+};
+
+struct SlotRecord {
+  std::string id;
+  ProfNo professional = kNoProfessional;
+  int64_t start_unix_s = 0;
+  int32_t duration_s = 0;
+  geo::UnitPoint point;  // Effective location.
+  uint64_t cell = 0;     // Leaf cell of `point`.
+  uint16_t capacity = 0;
+  uint16_t overbooking_places = 0;
+  uint16_t held_regular = 0;
+  uint16_t held_overbooking = 0;
+  uint16_t booked_regular = 0;
+  uint16_t booked_overbooking = 0;
+  Modality modality = Modality::kUnspecified;
+  Visibility visibility = Visibility::kUnspecified;
+  bool withdrawn = false;
+  bool has_location = false;  // The slot overrides the practice location.
+  bool in_use = false;        // False for a freed number.
+
+  bool regular_place_free() const {
+    return held_regular + booked_regular < capacity;
+  }
+  bool overbooking_place_free() const {
+    return held_overbooking + booked_overbooking < overbooking_places;
+  }
+  bool taken() const {
+    return held_regular + held_overbooking + booked_regular +
+               booked_overbooking >
+           0;
+  }
+  // The index holds the slot exactly when this is true.
+  bool searchable() const {
+    return in_use && !withdrawn &&
+           (regular_place_free() || overbooking_place_free());
+  }
+};
+
+class SlotTable {
+ public:
+  SlotNo Find(absl::string_view id) const;
+  // Stores a new record (its id must not exist, checked) and returns its
+  // number.
+  SlotNo Add(SlotRecord record);
+  // Frees a number; the record must be out of every other structure.
+  void Remove(SlotNo no);
+
+  SlotRecord& at(SlotNo no) { return records_[no]; }
+  const SlotRecord& at(SlotNo no) const { return records_[no]; }
+  // One past the highest number ever used (for sweeps).
+  SlotNo end() const { return static_cast<SlotNo>(records_.size()); }
+  size_t size() const { return by_id_.size(); }
+
+  // The location override of a slot (has_location), exact.
+  const LatLng& location(SlotNo no) const { return locations_.at(no); }
+  void set_location(SlotNo no, const std::optional<LatLng>& location);
+
+ private:
+  std::vector<SlotRecord> records_;
+  std::vector<SlotNo> free_;
+  absl::flat_hash_map<std::string, SlotNo> by_id_;
+  absl::flat_hash_map<SlotNo, LatLng> locations_;
+};
+
+template <typename Visit>
+void ProfessionalTable::ForEachWithin(Profession profession,
+                                      const S2Point& center, double radius_m,
+                                      Visit visit) const {
+  const auto& located = by_cell_[static_cast<int>(profession)];
+  const geo::Covering covering = geo::CoverDisk(center, radius_m);
+  const double max_chord_squared = geo::ChordSquaredForMeters(radius_m);
+  for (int r = 0; r < covering.size; ++r) {
+    for (auto it = located.lower_bound(Located{covering.ranges[r].min, 0});
+         it != located.end() && it->cell <= covering.ranges[r].max; ++it) {
+      if (geo::ChordSquared(center, records_[it->no].point) <=
+          max_chord_squared) {
+        visit(it->no);
+      }
+    }
+  }
+}
+
+}  // namespace creneau::internal
+
+#endif  // CRENEAU_ENGINE_INTERNAL_TABLES_H_

@@ -1,0 +1,64 @@
+// Every limit the engine enforces, in one place. The server documents them in
+// the API (proto comments) and the README; tests exercise both sides of each.
+#ifndef CRENEAU_ENGINE_LIMITS_H_
+#define CRENEAU_ENGINE_LIMITS_H_
+
+#include <cstdint>
+
+namespace creneau::limits {
+
+// Batches (UpsertProfessionals, PublishSlots, WithdrawSlots).
+inline constexpr int kMaxBatchSize = 1000;
+
+// Identifiers: [A-Za-z0-9._:-]{1,kMaxIdLength}.
+inline constexpr int kMaxIdLength = 64;
+inline constexpr int kMaxRequestIdLength = 36;
+inline constexpr int kHoldTokenLength = 32;  // Lowercase hex.
+inline constexpr int kMaxDisplayNameBytes = 128;
+inline constexpr int kMaxCancelReasonBytes = 256;
+inline constexpr int kMaxTimeZoneLength = 64;
+
+// Slots.
+inline constexpr int32_t kMinSlotDurationS = 5 * 60;
+inline constexpr int32_t kMaxSlotDurationS = 12 * 3600;
+inline constexpr int32_t kMaxCapacity = 100;
+inline constexpr int32_t kMaxOverbookingPlaces = 10;
+inline constexpr int64_t kMaxPublishAheadS = 366LL * 24 * 3600;
+inline constexpr int kMaxSlotsPerProfessional = 20000;
+
+// Professionals.
+inline constexpr int32_t kDefaultWeeklyOrientationCap = 20;
+inline constexpr int32_t kMaxWeeklyOrientationCap = 200;
+
+// Search.
+inline constexpr int32_t kMaxRadiusM = 200000;
+inline constexpr int64_t kDefaultWindowS = 48 * 3600;
+inline constexpr int64_t kMaxWindowS = 31LL * 24 * 3600;
+inline constexpr int32_t kDefaultResultLimit = 20;
+inline constexpr int32_t kMaxResultLimit = 100;
+
+// Holds.
+inline constexpr int32_t kDefaultHoldTtlS = 180;
+inline constexpr int32_t kMinHoldTtlS = 10;
+inline constexpr int32_t kMaxHoldTtlS = 900;
+// Active holds at once, all callers together: far above what call centres
+// need (a hold lasts minutes), low enough to bound memory and expiry work.
+inline constexpr int kMaxActiveHolds = 100000;
+
+// Retention of finished records (kept in memory and on disk until then).
+inline constexpr int64_t kIdempotencyRetentionS = 25 * 3600;  // >= 24 h.
+inline constexpr int64_t kClosedHoldRetentionS = 25 * 3600;
+inline constexpr int64_t kEndedSlotRetentionS = 7 * 24 * 3600;
+inline constexpr int64_t kEndedBookingRetentionS = 90LL * 24 * 3600;
+// Slot numbers one maintenance pass examines for retention.
+inline constexpr int kMaxSweptSlotsPerPass = 10000;
+// Records removed by one maintenance pass, so that a pass never stalls writers.
+inline constexpr int kMaxPurgedPerPass = 1000;
+
+// Paging.
+inline constexpr int32_t kDefaultPageSize = 100;
+inline constexpr int32_t kMaxPageSize = 1000;
+
+}  // namespace creneau::limits
+
+#endif  // CRENEAU_ENGINE_LIMITS_H_

@@ -1,0 +1,134 @@
+// SlotIndex: the searchable slots, partitioned by profession and by time
+// bucket, each partition ordered by S2 leaf cell id.
+//
+// A slot is in the index exactly while it is open and has a place some caller
+// could take; the engine erases it when it is held or booked full, withdrawn
+// or purged, and inserts it back when a place returns. A search visits, for
+// each time bucket of the window, the cell ranges that cover the disk, and
+// keeps the best `limit` entries in rank order. With the soonest order it
+// stops as soon as no later bucket can beat the current top `limit`.
+//
+// Not thread-safe: the engine serialises writers and lets readers share.
+#ifndef CRENEAU_ENGINE_SLOT_INDEX_H_
+#define CRENEAU_ENGINE_SLOT_INDEX_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/functional/function_ref.h"
+#include "engine/geo.h"
+#include "engine/types.h"
+
+namespace creneau {
+
+// Dense handle of a slot inside the engine; valid while the engine is not
+// mutated.
+using SlotNo = uint32_t;
+inline constexpr SlotNo kNoSlot = ~SlotNo{0};
+
+enum class SearchOrder : uint8_t {
+  kSoonest = 1,
+  kNearest = 2,
+  kBalanced = 3,
+};
+
+// Minutes of delay that one more kilometer of trip is worth in the balanced
+// order (about 10 km/h, door to door in town).
+inline constexpr double kBalancedMinutesPerKm = 6.0;
+
+// One searchable slot: what a search needs to filter and rank it without
+// touching the slot table. 32 bytes.
+struct IndexEntry {
+  uint64_t cell = 0;  // Leaf cell of the slot's location.
+  SlotNo slot = kNoSlot;
+  uint32_t start_unix_s = 0;  // Unsigned 32 bits: valid until 2106.
+  geo::UnitPoint point;
+  uint16_t cpts = 0;  // The professional's CPTS number, 0 for none.
+  Modality modality = Modality::kUnspecified;
+  Visibility visibility = Visibility::kUnspecified;
+  // False when only overbooking places are free (regulation callers only).
+  bool regular_place_free = true;
+};
+
+struct IndexQuery {
+  Profession profession = Profession::kUnspecified;
+  S2Point center;
+  double radius_m = 0;
+  uint32_t from_unix_s = 0;  // Inclusive.
+  uint32_t to_unix_s = 0;    // Exclusive.
+  ModalityMask modalities = kAllModalities;
+  VisibilityMask visibilities = 0;
+  uint16_t caller_cpts = 0;  // Sees kCptsMembers entries of this CPTS.
+  bool may_overbook = false;
+  SearchOrder order = SearchOrder::kSoonest;
+  int64_t now_unix_s = 0;     // For the balanced score.
+  int limit = 20;             // 1..100.
+  SlotNo excluded = kNoSlot;  // Never returned (the preferred match).
+};
+
+struct Candidate {
+  SlotNo slot = kNoSlot;
+  uint32_t start_unix_s = 0;
+  double chord_squared = 0;
+  double score = 0;  // Balanced order only.
+  bool regular_place_free = true;
+};
+
+// Decides ties between equally ranked slots (by slot id), so that results
+// never depend on memory layout.
+using SlotIdLess = absl::FunctionRef<bool(SlotNo, SlotNo)>;
+
+// True when `entry` passes every filter of `query` but distance.
+bool MatchesFilters(const IndexQuery& query, const IndexEntry& entry);
+// The balanced score of a slot: minutes until start plus kilometers weighted.
+double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
+                     double chord_squared);
+// True when `a` ranks strictly before `b` under `order`.
+bool RanksBefore(SearchOrder order, const Candidate& a, const Candidate& b,
+                 SlotIdLess id_less);
+
+class SlotIndex {
+ public:
+  // Width of a time bucket. A search touches window/width buckets; a smaller
+  // width lets the soonest order stop earlier.
+  static constexpr uint32_t kBucketWidthS = 6 * 3600;
+
+  // Inserts an entry; the (profession, start, cell, slot) must not be in the
+  // index (checked).
+  void Insert(Profession profession, const IndexEntry& entry);
+  // Erases the entry of `slot`; it must be in the index (checked).
+  void Erase(Profession profession, uint32_t start_unix_s, uint64_t cell,
+             SlotNo slot);
+  // True when the slot's entry is in the index.
+  bool Contains(Profession profession, uint32_t start_unix_s, uint64_t cell,
+                SlotNo slot) const;
+
+  // Replaces `out` with the best query.limit entries within query.radius_m,
+  // best first. `out` keeps its capacity across calls.
+  void Search(const IndexQuery& query, SlotIdLess id_less,
+              std::vector<Candidate>* out) const;
+
+  size_t size() const { return size_; }
+  size_t partition_count() const { return partitions_.size(); }
+
+ private:
+  struct EntryLess {
+    bool operator()(const IndexEntry& a, const IndexEntry& b) const {
+      return a.cell != b.cell ? a.cell < b.cell : a.slot < b.slot;
+    }
+  };
+  using Partition = absl::btree_set<IndexEntry, EntryLess>;
+
+  static uint64_t PartitionKey(Profession profession, uint32_t bucket) {
+    return (uint64_t{static_cast<uint8_t>(profession)} << 32) | bucket;
+  }
+
+  absl::btree_map<uint64_t, Partition> partitions_;
+  size_t size_ = 0;
+};
+
+}  // namespace creneau
+
+#endif  // CRENEAU_ENGINE_SLOT_INDEX_H_

@@ -1,0 +1,195 @@
+#include "engine/slot_index.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace creneau {
+namespace {
+
+constexpr uint32_t kBase = 1'900'000'000;  // 2030-03-17.
+
+IndexEntry MakeEntry(SlotNo slot, LatLng where, uint32_t start) {
+  IndexEntry e;
+  e.slot = slot;
+  e.point = geo::ToUnitPoint(where);
+  e.cell = geo::LeafCellId(e.point);
+  e.start_unix_s = start;
+  e.modality = Modality::kInOffice;
+  e.visibility = Visibility::kPublic;
+  return e;
+}
+
+IndexQuery BaseQuery(LatLng center, double radius_m) {
+  IndexQuery q;
+  q.profession = Profession::kGeneralPractitioner;
+  q.center = geo::ToS2Point(center);
+  q.radius_m = radius_m;
+  q.from_unix_s = kBase;
+  q.to_unix_s = kBase + 48 * 3600;
+  q.visibilities = Bit(Visibility::kPublic);
+  q.now_unix_s = kBase - 600;
+  q.limit = 20;
+  return q;
+}
+
+bool IdLess(SlotNo a, SlotNo b) { return a < b; }
+
+TEST(SlotIndexTest, InsertEraseContains) {
+  SlotIndex index;
+  const IndexEntry e = MakeEntry(7, {45.62, -1.03}, kBase + 3600);
+  index.Insert(Profession::kNurse, e);
+  EXPECT_TRUE(index.Contains(Profession::kNurse, e.start_unix_s, e.cell, 7));
+  EXPECT_FALSE(index.Contains(Profession::kDentist, e.start_unix_s, e.cell, 7));
+  EXPECT_EQ(index.size(), 1u);
+  index.Erase(Profession::kNurse, e.start_unix_s, e.cell, 7);
+  EXPECT_FALSE(index.Contains(Profession::kNurse, e.start_unix_s, e.cell, 7));
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_EQ(index.partition_count(), 0u);
+}
+
+TEST(SlotIndexTest, FiltersByProfessionWindowModalityVisibilityAndRadius) {
+  SlotIndex index;
+  const LatLng royan{45.6248, -1.0281};
+  index.Insert(Profession::kGeneralPractitioner,
+               MakeEntry(1, royan, kBase + 60));
+  index.Insert(Profession::kNurse, MakeEntry(2, royan, kBase + 60));
+  index.Insert(Profession::kGeneralPractitioner,
+               MakeEntry(3, royan, kBase + 49 * 3600));  // After the window.
+  IndexEntry home = MakeEntry(4, royan, kBase + 120);
+  home.modality = Modality::kHomeVisit;
+  index.Insert(Profession::kGeneralPractitioner, home);
+  IndexEntry regulation = MakeEntry(5, royan, kBase + 180);
+  regulation.visibility = Visibility::kRegulation;
+  index.Insert(Profession::kGeneralPractitioner, regulation);
+  index.Insert(
+      Profession::kGeneralPractitioner,
+      MakeEntry(6, {46.16, -1.15}, kBase + 60));  // La Rochelle, 60 km.
+  IndexEntry overbooking = MakeEntry(8, royan, kBase + 240);
+  overbooking.regular_place_free = false;
+  index.Insert(Profession::kGeneralPractitioner, overbooking);
+
+  IndexQuery q = BaseQuery(royan, 10000);
+  q.modalities = Bit(Modality::kInOffice);
+  std::vector<Candidate> out;
+  index.Search(q, IdLess, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].slot, 1u);
+
+  q.modalities = kAllModalities;
+  q.visibilities |= Bit(Visibility::kRegulation);
+  q.may_overbook = true;
+  q.radius_m = 100000;
+  index.Search(q, IdLess, &out);
+  std::vector<SlotNo> slots;
+  for (const Candidate& c : out) slots.push_back(c.slot);
+  // Soonest first; slots 1 and 6 start together, the nearer (1) first.
+  EXPECT_EQ(slots, (std::vector<SlotNo>{1, 6, 4, 5, 8}));
+}
+
+TEST(SlotIndexTest, CptsMembersVisibility) {
+  SlotIndex index;
+  const LatLng p{45.62, -1.03};
+  IndexEntry e = MakeEntry(1, p, kBase + 60);
+  e.visibility = Visibility::kCptsMembers;
+  e.cpts = 3;
+  index.Insert(Profession::kGeneralPractitioner, e);
+  IndexQuery q = BaseQuery(p, 5000);
+  std::vector<Candidate> out;
+  index.Search(q, IdLess, &out);
+  EXPECT_TRUE(out.empty());
+  q.caller_cpts = 3;
+  index.Search(q, IdLess, &out);
+  EXPECT_EQ(out.size(), 1u);
+  q.caller_cpts = 4;
+  index.Search(q, IdLess, &out);
+  EXPECT_TRUE(out.empty());
+}
+
+// The index must return exactly what a scan of every entry returns, for every
+// order, many random queries, with early termination in play.
+TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
+  const uint64_t seed = std::random_device{}();
+  std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> lat(45.3, 45.9), lng(-1.4, -0.6);
+  std::uniform_int_distribution<uint32_t> start(kBase - 3600,
+                                                kBase + 5 * 86400);
+  std::uniform_int_distribution<int> modality(1, 3), visibility(1, 4),
+      coin(0, 9);
+
+  SlotIndex index;
+  std::map<SlotNo, std::pair<Profession, IndexEntry>> all;
+  for (SlotNo no = 0; no < 4000; ++no) {
+    const Profession profession =
+        coin(rng) < 7 ? Profession::kGeneralPractitioner : Profession::kNurse;
+    IndexEntry e = MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
+    e.modality = static_cast<Modality>(modality(rng));
+    e.visibility = static_cast<Visibility>(visibility(rng));
+    e.regular_place_free = coin(rng) != 0;
+    e.cpts = static_cast<uint16_t>(coin(rng) % 3);
+    index.Insert(profession, e);
+    all[no] = {profession, e};
+  }
+  // Erase a tenth, as holds and withdrawals would.
+  for (SlotNo no = 0; no < 4000; no += 10) {
+    const auto& [profession, e] = all[no];
+    index.Erase(profession, e.start_unix_s, e.cell, no);
+    all.erase(no);
+  }
+
+  std::vector<Candidate> out;
+  for (int trial = 0; trial < 400; ++trial) {
+    IndexQuery q = BaseQuery({lat(rng), lng(rng)}, 500.0 + coin(rng) * 3000);
+    q.profession =
+        coin(rng) < 7 ? Profession::kGeneralPractitioner : Profession::kNurse;
+    q.order = static_cast<SearchOrder>(1 + trial % 3);
+    q.limit = 1 + coin(rng) * 5;
+    q.modalities = static_cast<ModalityMask>(
+        coin(rng) < 5 ? kAllModalities : Bit(Modality::kInOffice));
+    q.visibilities = Bit(Visibility::kPublic) |
+                     (coin(rng) < 5 ? Bit(Visibility::kRegulation) : 0);
+    q.may_overbook = coin(rng) < 5;
+    q.caller_cpts = static_cast<uint16_t>(coin(rng) % 3);
+    q.from_unix_s = kBase + coin(rng) * 3600;
+    q.to_unix_s = q.from_unix_s + 1 + coin(rng) * 12 * 3600;
+    q.excluded = coin(rng) < 3 ? static_cast<SlotNo>(trial * 7) : kNoSlot;
+
+    std::vector<Candidate> expected;
+    const double limit = geo::ChordSquaredForMeters(q.radius_m);
+    for (const auto& [no, pe] : all) {
+      const auto& [profession, e] = pe;
+      if (profession != q.profession || !MatchesFilters(q, e) ||
+          no == q.excluded) {
+        continue;
+      }
+      Candidate c;
+      c.slot = no;
+      c.start_unix_s = e.start_unix_s;
+      c.chord_squared = geo::ChordSquared(q.center, e.point);
+      c.regular_place_free = e.regular_place_free;
+      if (c.chord_squared > limit) continue;
+      c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared);
+      expected.push_back(c);
+    }
+    std::sort(expected.begin(), expected.end(),
+              [&](const Candidate& a, const Candidate& b) {
+                return RanksBefore(q.order, a, b, IdLess);
+              });
+    if (expected.size() > static_cast<size_t>(q.limit))
+      expected.resize(q.limit);
+
+    index.Search(q, IdLess, &out);
+    ASSERT_EQ(out.size(), expected.size())
+        << "seed " << seed << " trial " << trial;
+    for (size_t i = 0; i < out.size(); ++i) {
+      ASSERT_EQ(out[i].slot, expected[i].slot)
+          << "seed " << seed << " trial " << trial;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace creneau

@@ -1,0 +1,190 @@
+// Domain types of the creneau engine: professionals, slots, holds, bookings,
+// and the caller on whose behalf a command runs.
+//
+// These are plain values with no behaviour; the engine (engine.h) owns the
+// rules. Times are whole seconds since the Unix epoch (UTC), durations whole
+// seconds. Ids are validated strings (see limits.h for their formats).
+#ifndef CRENEAU_ENGINE_TYPES_H_
+#define CRENEAU_ENGINE_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace creneau {
+
+// Kinds of professional. Values match creneau.v1.Profession.
+enum class Profession : uint8_t {
+  kUnspecified = 0,
+  kGeneralPractitioner = 1,
+  kNurse = 2,
+  kPhysiotherapist = 3,
+  kMidwife = 4,
+  kDentist = 5,
+  kPharmacist = 6,
+  kPaediatrician = 7,
+  kPsychiatrist = 8,
+  kOphthalmologist = 9,
+  kDermatologist = 10,
+  kCardiologist = 11,
+  kGynaecologist = 12,
+};
+inline constexpr int kProfessionCount = 13;  // Including kUnspecified.
+
+// Values match creneau.v1.Modality.
+enum class Modality : uint8_t {
+  kUnspecified = 0,
+  kInOffice = 1,
+  kHomeVisit = 2,
+  kTeleconsultation = 3,
+};
+inline constexpr int kModalityCount = 4;
+
+// Values match creneau.v1.Visibility.
+enum class Visibility : uint8_t {
+  kUnspecified = 0,
+  kPublic = 1,
+  kProfessionals = 2,
+  kRegulation = 3,
+  kCptsMembers = 4,
+};
+inline constexpr int kVisibilityCount = 5;
+
+// Values match creneau.v1.StructureType.
+enum class StructureType : uint8_t {
+  kUnspecified = 0,
+  kOwnPractice = 1,
+  kMsp = 2,
+  kHealthCentre = 3,
+  kSosMedecins = 4,
+};
+
+// A set of modalities or visibilities, one bit per enum value.
+using ModalityMask = uint8_t;
+using VisibilityMask = uint8_t;
+constexpr ModalityMask Bit(Modality m) { return uint8_t{1} << int(m); }
+constexpr VisibilityMask Bit(Visibility v) { return uint8_t{1} << int(v); }
+inline constexpr ModalityMask kAllModalities = Bit(Modality::kInOffice) |
+                                               Bit(Modality::kHomeVisit) |
+                                               Bit(Modality::kTeleconsultation);
+
+// WGS84 degrees.
+struct LatLng {
+  double lat_deg = 0;
+  double lng_deg = 0;
+  bool operator==(const LatLng&) const = default;
+};
+
+struct Professional {
+  std::string id;
+  Profession profession = Profession::kUnspecified;
+  LatLng location;
+  std::string commune_code;  // INSEE code or empty.
+  std::string time_zone;     // IANA name.
+  StructureType structure = StructureType::kOwnPractice;
+  std::string cpts_id;  // Empty when not a CPTS member.
+  int32_t sector = 0;
+  int32_t weekly_orientation_cap = 0;  // 0: the engine's default.
+  std::string display_name;
+  bool operator==(const Professional&) const = default;
+};
+
+// A slot as published. Mutable state (places held and booked) lives in the
+// engine and is reported by SlotView.
+struct Slot {
+  std::string id;
+  std::string professional_id;
+  int64_t start_unix_s = 0;
+  int32_t duration_s = 0;
+  Modality modality = Modality::kUnspecified;
+  int32_t capacity = 1;
+  int32_t overbooking_places = 0;
+  Visibility visibility = Visibility::kPublic;
+  std::optional<LatLng> location;  // Override of the professional's.
+  bool withdrawn = false;
+  bool operator==(const Slot&) const = default;
+};
+
+// Values match creneau.v1.SlotState.
+enum class SlotState : uint8_t {
+  kUnspecified = 0,
+  kFree = 1,
+  kHeld = 2,
+  kFull = 3,
+  kWithdrawn = 4,
+};
+
+// A slot with its current places, as reads return it.
+struct SlotView {
+  Slot slot;
+  Profession profession = Profession::kUnspecified;
+  LatLng location;  // Effective: the override or the professional's.
+  int32_t places_held = 0;
+  int32_t places_booked = 0;
+  SlotState state = SlotState::kUnspecified;
+};
+
+enum class HoldState : uint8_t {
+  kActive = 1,
+  kConfirmed = 2,
+  kReleased = 3,
+  kExpired = 4,
+};
+
+struct Hold {
+  std::string token;  // 32 lowercase hex characters, chosen by the caller.
+  std::string slot_id;
+  std::string holder;  // Caller name.
+  int64_t create_unix_s = 0;
+  int64_t expire_unix_s = 0;
+  bool overbooking_place = false;
+  HoldState state = HoldState::kActive;
+  int64_t close_unix_s = 0;  // When it left kActive; 0 while active.
+  bool operator==(const Hold&) const = default;
+};
+
+// Values match creneau.v1.BookingStatus.
+enum class BookingStatus : uint8_t {
+  kUnspecified = 0,
+  kBooked = 1,
+  kCancelled = 2,
+};
+
+struct Booking {
+  std::string id;
+  std::string slot_id;
+  std::string professional_id;
+  int64_t start_unix_s = 0;
+  int32_t duration_s = 0;
+  Modality modality = Modality::kUnspecified;
+  std::string patient_ref;
+  std::string orientation_ref;
+  BookingStatus status = BookingStatus::kBooked;
+  int64_t create_unix_s = 0;
+  int64_t cancel_unix_s = 0;
+  std::string cancel_reason;
+  bool overbooking_place = false;
+  std::string booked_by;   // Caller name.
+  std::string hold_token;  // The hold it came from.
+  bool operator==(const Booking&) const = default;
+};
+
+// Who a command runs for. The server derives it from the authenticated
+// principal's role; the engine trusts it.
+struct Caller {
+  std::string name;                 // Recorded in events; scopes request ids.
+  VisibilityMask visibilities = 0;  // Slots it may see and take.
+  bool may_overbook = false;        // Regulation roles only.
+  std::string cpts_id;              // Sees kCptsMembers slots of this CPTS.
+};
+
+// Idempotency key of a mutation: the caller's request id and a fingerprint
+// of everything else in the request (computed by the server).
+struct RequestKey {
+  std::string request_id;
+  uint64_t payload_fingerprint = 0;
+};
+
+}  // namespace creneau
+
+#endif  // CRENEAU_ENGINE_TYPES_H_

@@ -1,0 +1,104 @@
+#include "engine/validate.h"
+
+#include <cmath>
+
+#include "engine/limits.h"
+
+namespace creneau {
+namespace {
+
+bool IsIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+bool IsValidId(absl::string_view id, int max_length) {
+  if (id.empty() || id.size() > static_cast<size_t>(max_length)) return false;
+  for (char c : id) {
+    if (!IsIdChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsValidId(absl::string_view id) {
+  return IsValidId(id, limits::kMaxIdLength);
+}
+
+bool IsValidRequestId(absl::string_view request_id) {
+  return IsValidId(request_id, limits::kMaxRequestIdLength);
+}
+
+bool IsValidHoldToken(absl::string_view token) {
+  if (token.size() != limits::kHoldTokenLength) return false;
+  for (char c : token) {
+    if (!IsDigit(c) && !(c >= 'a' && c <= 'f')) return false;
+  }
+  return true;
+}
+
+bool IsValidCommuneCode(absl::string_view code) {
+  if (code.size() != 5) return false;
+  const bool corsica = code[0] == '2' && (code[1] == 'A' || code[1] == 'B');
+  if (!corsica && !(IsDigit(code[0]) && IsDigit(code[1]))) return false;
+  return IsDigit(code[2]) && IsDigit(code[3]) && IsDigit(code[4]);
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int extra;
+    uint32_t code_point;
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      code_point = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      code_point = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      code_point = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size()) return false;  // Truncated sequence.
+    for (int k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (cc & 0x3F);
+    }
+    constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinForLength[extra]) return false;  // Overlong.
+    if (code_point > 0x10FFFF) return false;
+    if (code_point >= 0xD800 && code_point <= 0xDFFF) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+bool IsValidLatLng(const LatLng& point) {
+  return std::isfinite(point.lat_deg) && std::isfinite(point.lng_deg) &&
+         point.lat_deg >= -90 && point.lat_deg <= 90 && point.lng_deg >= -180 &&
+         point.lng_deg <= 180;
+}
+
+bool IsValidTimeZoneName(absl::string_view name) {
+  if (name.empty() || name.size() > limits::kMaxTimeZoneLength) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    IsDigit(c) || c == '_' || c == '+' || c == '/' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace creneau
