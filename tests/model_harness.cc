@@ -1,0 +1,257 @@
+#include "tests/model_harness.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/check.h"
+
+namespace creneau::testing {
+namespace {
+
+constexpr int64_t kStart = 1'900'000'000;  // 2030-03-17.
+constexpr int kSlotIds = 800;
+constexpr int kProfessionals = 40;
+
+std::string Describe(const absl::Status& s) { return s.ToString(); }
+
+template <typename T>
+std::string CodeOf(const absl::StatusOr<T>& r) {
+  return r.ok() ? "OK" : absl::StatusCodeToString(r.status().code());
+}
+
+}  // namespace
+
+std::shared_ptr<const CommuneTable> LoadShippedCommunes() {
+  static const auto* table = [] {
+    const char* dir = std::getenv("CRENEAU_DATA_DIR");
+    std::ifstream in(std::string(dir ? dir : "data") + "/communes.csv");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = CommuneTable::FromCsv(text.str());
+    CRENEAU_CHECK(parsed.ok());
+    return new std::shared_ptr<const CommuneTable>(
+        std::make_shared<const CommuneTable>(*std::move(parsed)));
+  }();
+  return *table;
+}
+
+ModelHarness::ModelHarness(uint64_t seed)
+    : rng_(seed),
+      communes_(LoadShippedCommunes()),
+      engine_(communes_),
+      model_(communes_),
+      now_(kStart) {
+  Setup();
+}
+
+void ModelHarness::Setup() {
+  for (const char* epci : {"CA Royan Atlantique", "CC du Bassin de Marennes"}) {
+    for (const Commune* c : communes_->CommunesOfEpci(epci))
+      territory_.push_back(c);
+  }
+  CRENEAU_CHECK(territory_.size() > 30);
+  Caller regulator{"sas-a",
+                   Bit(Visibility::kPublic) | Bit(Visibility::kProfessionals) |
+                       Bit(Visibility::kRegulation),
+                   true, ""};
+  Caller regulator_b = regulator;
+  regulator_b.name = "sas-b";
+  Caller app{"app", Bit(Visibility::kPublic), false, ""};
+  Caller member{"cpts-member",
+                Bit(Visibility::kPublic) | Bit(Visibility::kProfessionals),
+                false, "cpts-royan"};
+  callers_ = {regulator, regulator_b, app, member};
+
+  std::uniform_real_distribution<double> jitter(-0.02, 0.02);
+  for (int i = 0; i < kProfessionals; ++i) {
+    const Commune* c = territory_[rng_() % territory_.size()];
+    Professional p;
+    p.id = absl::StrCat("pro-", i);
+    p.profession = i % 10 < 6   ? Profession::kGeneralPractitioner
+                   : i % 10 < 9 ? Profession::kNurse
+                                : Profession::kPhysiotherapist;
+    p.location = {c->location.lat_deg + jitter(rng_),
+                  c->location.lng_deg + jitter(rng_)};
+    p.commune_code = c->insee;
+    p.time_zone = "Europe/Paris";
+    p.cpts_id = i % 3 == 0 ? "cpts-royan" : "";
+    professionals_.push_back(p);
+  }
+  Request r = NewRequest(Method::kUpsertProfessionals, 0);
+  r.professionals = professionals_;
+  Send(r);
+}
+
+ModelHarness::Request ModelHarness::NewRequest(Method method, int caller) {
+  Request r;
+  r.method = method;
+  r.caller = caller;
+  // A third of the mutations carry a request id; the payload fingerprint is
+  // any value that changes with the payload (here a fresh random number).
+  if (rng_() % 3 == 0) r.key.request_id = absl::StrCat("req-", next_request_++);
+  r.key.payload_fingerprint = rng_();
+  return r;
+}
+
+std::string ModelHarness::RandomSlotId() {
+  return absl::StrCat("s", rng_() % kSlotIds);
+}
+
+std::string ModelHarness::RandomProfessionalId() {
+  return absl::StrCat("pro-", rng_() % kProfessionals);
+}
+
+std::string ModelHarness::NewToken() {
+  return absl::StrFormat("%016x%016x", next_token_++, rng_());
+}
+
+Slot ModelHarness::RandomSlot() {
+  Slot s;
+  // Mostly avoid ids still taken by a past booking: republishing those is
+  // refused until retention removes them, a path tried often enough anyway.
+  auto known = model_.slots().end();
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    s.id = RandomSlotId();
+    known = model_.slots().find(s.id);
+    if (known == model_.slots().end() ||
+        known->second.slot.start_unix_s > now_ ||
+        known->second.booked_regular + known->second.booked_overbooking == 0) {
+      break;
+    }
+  }
+  // Agendas mostly republish what they published, changing places.
+  if (known != model_.slots().end() &&
+      known->second.slot.start_unix_s > now_ + 60 && rng_() % 10 < 7) {
+    s = known->second.slot;
+    s.withdrawn = false;
+    s.capacity = std::min(100, s.capacity + int(rng_() % 2));
+    if (rng_() % 4 == 0) s.visibility = static_cast<Visibility>(1 + rng_() % 4);
+    return s;
+  }
+  s.professional_id = rng_() % 50 == 0 ? "nobody" : RandomProfessionalId();
+  const int64_t ahead = rng_() % 60 == 0 ? -600 : int64_t(rng_() % (4 * 86400));
+  s.start_unix_s = (now_ + ahead) / 300 * 300 + 300;
+  s.duration_s = rng_() % 100 == 0 ? 60 : 900 + 300 * int(rng_() % 4);
+  s.modality = static_cast<Modality>(1 + rng_() % 3);
+  s.capacity = rng_() % 5 == 0 ? 2 + int(rng_() % 3) : 1;
+  s.overbooking_places = rng_() % 5 == 0 ? 1 + int(rng_() % 2) : 0;
+  const int v = int(rng_() % 10);
+  s.visibility = v < 6   ? Visibility::kPublic
+                 : v < 7 ? Visibility::kProfessionals
+                 : v < 9 ? Visibility::kRegulation
+                         : Visibility::kCptsMembers;
+  if (rng_() % 10 == 0) {
+    const Commune* c = territory_[rng_() % territory_.size()];
+    s.location = c->location;
+  }
+  return s;
+}
+
+ModelStats ModelHarness::Run(uint64_t ops) {
+  for (uint64_t i = 0; i < ops && failure_.empty(); ++i) {
+    Step();
+    if (i % 997 == 0) CheckState();
+    if (i == ops / 2) CheckRestore();
+  }
+  if (failure_.empty()) CheckState();
+  if (failure_.empty()) CheckRestore();
+  return stats_;
+}
+
+void ModelHarness::Fail(const std::string& what) {
+  if (failure_.empty()) failure_ = absl::StrCat("at t=", now_, ": ", what);
+}
+
+void ModelHarness::Step() {
+  now_ += rng_() % 4;
+  const int dice = int(rng_() % 1000);
+  if (dice < 400) return Search();
+  if (dice < 600) {
+    Request r = NewRequest(Method::kPublishSlots, rng_() % 2 ? 0 : 3);
+    const int n = 1 + int(rng_() % 4);
+    for (int i = 0; i < n; ++i) r.slots.push_back(RandomSlot());
+    return Send(r);
+  }
+  if (dice < 630) {
+    Request r = NewRequest(Method::kWithdrawSlots, 0);
+    const int n = 1 + int(rng_() % 3);
+    for (int i = 0; i < n; ++i) r.ids.push_back(RandomSlotId());
+    return Send(r);
+  }
+  if (dice < 780) {
+    Request r = NewRequest(Method::kHoldSlot, int(rng_() % callers_.size()));
+    r.hold.slot_id = !last_found_.empty() && rng_() % 10 < 7
+                         ? last_found_[rng_() % last_found_.size()]
+                         : RandomSlotId();
+    r.hold.token = NewToken();
+    r.hold.ttl_s =
+        rng_() % 4 == 0 ? 10 + int(rng_() % 50) : 60 + int(rng_() % 841);
+    if (rng_() % 200 == 0) r.hold.ttl_s = 5;  // Refused.
+    return Send(r);
+  }
+  if (dice < 880 && !holds_.empty()) {
+    const SentHold& held =
+        holds_[rng_() % 3 == 0 ? rng_() % holds_.size() : holds_.size() - 1];
+    const std::string& token = held.token;
+    const std::string& slot = held.slot_id;
+    const bool release = dice >= 850;
+    Request r = NewRequest(
+        release ? Method::kReleaseHold : Method::kConfirmBooking,
+        rng_() % 10 == 0 ? int(rng_() % callers_.size()) : held.caller);
+    const std::string slot_id = rng_() % 20 == 0 ? RandomSlotId() : slot;
+    if (release) {
+      r.release = {slot_id, token};
+    } else {
+      r.confirm = {slot_id, token, absl::StrCat("patient-", rng_() % 1000),
+                   rng_() % 2 ? "case-1" : ""};
+    }
+    return Send(r);
+  }
+  if (dice < 910 && !bookings_.empty()) {
+    Request r = NewRequest(Method::kCancelBooking, int(rng_() % 2));
+    r.cancel = {bookings_[rng_() % bookings_.size()],
+                rng_() % 2 ? "no longer needed" : ""};
+    return Send(r);
+  }
+  if (dice < 950) {
+    const int kind = int(rng_() % 20);
+    now_ += kind < 17 ? 1 + rng_() % 120 : kind < 19 ? 600 + rng_() % 7200 : 0;
+    if (kind == 19) now_ -= 1 + rng_() % 300;  // The clock steps back.
+    return;
+  }
+  if (dice < 965) {
+    Effects effects;
+    const int expired =
+        engine_.ExpireHolds(absl::FromUnixSeconds(now_), &effects);
+    Persist(effects);
+    if (expired != model_.ExpireHolds(now_)) Fail("ExpireHolds counts differ");
+    stats_.expiries += expired;
+    return;
+  }
+  if (dice < 990 && !sent_.empty()) {
+    Request r = sent_[rng_() % sent_.size()];
+    if (rng_() % 5 == 0) ++r.key.payload_fingerprint;  // Another payload.
+    if (r.method == Method::kHoldSlot) r.hold.token = NewToken();
+    return Send(r);
+  }
+  if (dice < 995) {
+    Request r = NewRequest(Method::kUpsertProfessionals, 0);
+    Professional& p = professionals_[rng_() % professionals_.size()];
+    p.location.lat_deg += (int(rng_() % 3) - 1) * 0.01;
+    if (rng_() % 4 == 0) p.cpts_id = p.cpts_id.empty() ? "cpts-royan" : "";
+    r.professionals = {p};
+    return Send(r);
+  }
+  Effects effects;
+  const int purged = engine_.Purge(absl::FromUnixSeconds(now_), &effects);
+  Persist(effects);
+  model_.ExpireHolds(now_);
+  stats_.purged += purged;
+  const absl::Status status = model_.ApplyPurge(effects, model_.clock());
+  if (!status.ok()) Fail(Describe(status));
+}
+
+}  // namespace creneau::testing

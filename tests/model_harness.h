@@ -1,0 +1,96 @@
+// ModelHarness: one seeded run of random commands against the engine and the
+// reference model, comparing every answer. Shared by the model test and, in
+// time, the deterministic simulator.
+#ifndef CRENEAU_TESTS_MODEL_HARNESS_H_
+#define CRENEAU_TESTS_MODEL_HARNESS_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "tests/reference_model.h"
+
+namespace creneau::testing {
+
+struct ModelStats {
+  uint64_t searches = 0, non_empty_searches = 0, holds = 0, bookings = 0;
+  uint64_t expiries = 0, replays = 0, purged = 0, errors = 0;
+};
+
+// The communes of the shipped data file ($CRENEAU_DATA_DIR/communes.csv).
+std::shared_ptr<const CommuneTable> LoadShippedCommunes();
+
+class ModelHarness {
+ public:
+  explicit ModelHarness(uint64_t seed);
+
+  // Runs `ops` random commands; stops at the first disagreement.
+  ModelStats Run(uint64_t ops);
+  // Empty when engine and model agreed on everything.
+  const std::string& failure() const { return failure_; }
+
+ private:
+  // A mutation as sent, kept so that it can be retried.
+  struct Request {
+    Method method;
+    int caller;
+    RequestKey key;
+    std::vector<Professional> professionals;
+    std::vector<Slot> slots;
+    std::vector<std::string> ids;
+    HoldCommand hold;
+    ConfirmCommand confirm;
+    ReleaseCommand release;
+    CancelCommand cancel;
+  };
+
+  void Step();
+  void Send(Request request);
+  void Search();
+  void CheckState();
+  void CheckRestore();
+  void Fail(const std::string& what);
+
+  Request NewRequest(Method method, int caller);
+  Slot RandomSlot();
+  std::string RandomSlotId();
+  std::string NewToken();
+  std::string RandomProfessionalId();
+  void Setup();
+
+  std::mt19937_64 rng_;
+  std::shared_ptr<const CommuneTable> communes_;
+  std::vector<const Commune*> territory_;
+  Engine engine_;
+  ReferenceModel model_;
+  std::vector<Caller> callers_;
+  std::vector<Professional> professionals_;
+  int64_t now_ = 0;
+  uint64_t next_request_ = 0, next_token_ = 0;
+  std::vector<Request> sent_;  // For retries.
+  struct SentHold {
+    std::string token, slot_id;
+    int caller;
+  };
+  std::vector<SentHold> holds_;
+  std::vector<std::string> bookings_;
+  std::vector<std::string> last_found_;  // Slot ids the last search returned.
+  ModelStats stats_;
+  std::string failure_;
+  // Everything the engine asked to persist, applied like storage would.
+  std::map<std::string, Professional> stored_professionals_;
+  std::map<std::string, Slot> stored_slots_;
+  std::map<std::string, Hold> stored_holds_;
+  std::map<std::string, Booking> stored_bookings_;
+  std::map<std::string, IdempotencyRecord> stored_requests_;
+  int64_t stored_clock_ = 0;
+  void Persist(const Effects& effects);
+};
+
+}  // namespace creneau::testing
+
+#endif  // CRENEAU_TESTS_MODEL_HARNESS_H_

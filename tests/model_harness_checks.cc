@@ -1,0 +1,288 @@
+// ModelHarness: sending commands to both sides and comparing what comes back,
+// the whole state, and a restore from the persisted effects.
+#include "absl/strings/str_cat.h"
+#include "engine/names.h"
+#include "tests/model_harness.h"
+
+namespace creneau::testing {
+namespace {
+
+std::string Show(const BatchCounts& c) {
+  return absl::StrCat("{", c.created, ",", c.updated, ",", c.unchanged, "}");
+}
+std::string Show(const Hold& h) {
+  return absl::StrCat("hold{", h.slot_id, " ", h.holder,
+                      " exp=", h.expire_unix_s, " over=", h.overbooking_place,
+                      " ", HoldStateName(h.state), "}");
+}
+std::string Show(const Booking& b) {
+  return absl::StrCat("booking{", b.id, " ", b.slot_id, " ",
+                      BookingStatusName(b.status),
+                      " over=", b.overbooking_place, "}");
+}
+template <typename T>
+std::string Show(const absl::StatusOr<T>& r) {
+  return r.ok() ? Show(*r) : r.status().ToString();
+}
+
+std::string Show(const ReferenceSearch& s) {
+  std::string out =
+      absl::StrCat("radius=", s.radius_m, "/", s.initial_radius_m,
+                   " steps=", s.widening_steps,
+                   " empty=", static_cast<int>(s.empty_reason), " [");
+  for (const ReferenceHit& h : s.hits) {
+    absl::StrAppend(&out, h.slot_id, "@", h.distance_m, "r",
+                    static_cast<int>(h.reason), h.overbooking_only ? "o" : "",
+                    " ");
+  }
+  return out + "]";
+}
+
+SlotState StateOf(const ReferenceSlot& s) {
+  if (s.slot.withdrawn) return SlotState::kWithdrawn;
+  if (s.held_regular + s.booked_regular < s.slot.capacity)
+    return SlotState::kFree;
+  return s.held_regular > 0 ? SlotState::kHeld : SlotState::kFull;
+}
+
+}  // namespace
+
+void ModelHarness::Persist(const Effects& e) {
+  for (const auto& p : e.professionals_put) stored_professionals_[p.id] = p;
+  for (const auto& s : e.slots_put) stored_slots_[s.id] = s;
+  for (const auto& id : e.slots_deleted) stored_slots_.erase(id);
+  for (const auto& h : e.holds_put) stored_holds_[h.token] = h;
+  for (const auto& t : e.holds_deleted) stored_holds_.erase(t);
+  for (const auto& b : e.bookings_put) stored_bookings_[b.id] = b;
+  for (const auto& id : e.bookings_deleted) stored_bookings_.erase(id);
+  for (const auto& r : e.idempotency_put) {
+    stored_requests_[IdempotencyKey(r.caller, r.request_id)] = r;
+  }
+  for (const auto& k : e.idempotency_deleted) stored_requests_.erase(k);
+  for (const auto& ev : e.events)
+    stored_clock_ = std::max(stored_clock_, ev.time_unix_s);
+}
+
+void ModelHarness::Send(Request r) {
+  const Caller& caller = callers_[r.caller];
+  const absl::Time t = absl::FromUnixSeconds(now_);
+  Effects effects;
+  std::string got, want;
+  bool ok = false;
+  const auto compare = [&](const auto& engine_result,
+                           const auto& model_result) {
+    ok = engine_result.ok();
+    if (engine_result.ok() != model_result.ok() ||
+        (!ok &&
+         engine_result.status().code() != model_result.status().code()) ||
+        (ok && !(*engine_result == *model_result))) {
+      got = Show(engine_result);
+      want = Show(model_result);
+    }
+  };
+  switch (r.method) {
+    case Method::kUpsertProfessionals:
+      compare(engine_.UpsertProfessionals(caller, r.key, r.professionals, t,
+                                          &effects),
+              model_.UpsertProfessionals(caller, r.key, r.professionals, now_));
+      break;
+    case Method::kPublishSlots:
+      compare(engine_.PublishSlots(caller, r.key, r.slots, t, &effects),
+              model_.PublishSlots(caller, r.key, r.slots, now_));
+      break;
+    case Method::kWithdrawSlots:
+      compare(engine_.WithdrawSlots(caller, r.key, r.ids, t, &effects),
+              model_.WithdrawSlots(caller, r.key, r.ids, now_));
+      break;
+    case Method::kHoldSlot: {
+      auto engine_result = engine_.HoldSlot(caller, r.key, r.hold, t, &effects);
+      compare(engine_result, model_.HoldSlot(caller, r.key, r.hold, now_));
+      if (engine_result.ok() && !effects.replayed) {
+        holds_.push_back(
+            {engine_result->token, engine_result->slot_id, r.caller});
+        ++stats_.holds;
+      }
+      break;
+    }
+    case Method::kConfirmBooking: {
+      auto engine_result =
+          engine_.ConfirmBooking(caller, r.key, r.confirm, t, &effects);
+      compare(engine_result,
+              model_.ConfirmBooking(caller, r.key, r.confirm, now_));
+      if (engine_result.ok() && !effects.replayed) {
+        bookings_.push_back(engine_result->id);
+        ++stats_.bookings;
+      }
+      break;
+    }
+    case Method::kReleaseHold:
+      compare(engine_.ReleaseHold(caller, r.key, r.release, t, &effects),
+              model_.ReleaseHold(caller, r.key, r.release, now_));
+      break;
+    case Method::kCancelBooking:
+      compare(engine_.CancelBooking(caller, r.key, r.cancel, t, &effects),
+              model_.CancelBooking(caller, r.key, r.cancel, now_));
+      break;
+  }
+  Persist(effects);
+  if (!got.empty()) {
+    return Fail(absl::StrCat("method ", static_cast<int>(r.method), ": engine ",
+                             got, " model ", want));
+  }
+  // Effects: one event for an applied command, none for a refusal or a
+  // replay (besides expiries that happened on the way).
+  int command_events = 0;
+  for (const Event& e : effects.events)
+    command_events += e.type != EventType::kHoldsExpired;
+  if (command_events != (ok && !effects.replayed ? 1 : 0)) {
+    return Fail(absl::StrCat("method ", static_cast<int>(r.method), " wrote ",
+                             command_events, " events"));
+  }
+  // Mostly forget closed holds, keeping some to try again (refused).
+  if (ok &&
+      (r.method == Method::kConfirmBooking ||
+       r.method == Method::kReleaseHold) &&
+      !holds_.empty() && rng_() % 5 != 0) {
+    const std::string& token = r.method == Method::kConfirmBooking
+                                   ? r.confirm.hold_token
+                                   : r.release.hold_token;
+    for (size_t i = 0; i < holds_.size(); ++i) {
+      if (holds_[i].token != token) continue;
+      holds_[i] = holds_.back();
+      holds_.pop_back();
+      break;
+    }
+  }
+  stats_.replays += effects.replayed;
+  stats_.errors += !ok;
+  if (ok && !effects.replayed && !r.key.request_id.empty()) sent_.push_back(r);
+}
+
+void ModelHarness::Search() {
+  SearchQuery q;
+  if (rng_() % 10 < 7) {
+    q.commune_code = territory_[rng_() % territory_.size()]->insee;
+    if (rng_() % 200 == 0) q.commune_code = "99999";
+  } else {
+    q.point = LatLng{45.3 + (rng_() % 7000) / 10000.0,
+                     -1.4 + (rng_() % 9000) / 10000.0};
+  }
+  const int p = int(rng_() % 20);
+  q.profession = p < 12   ? Profession::kGeneralPractitioner
+                 : p < 17 ? Profession::kNurse
+                 : p < 19 ? Profession::kPhysiotherapist
+                          : Profession::kDentist;
+  if (rng_() % 4 == 0) q.modalities = static_cast<ModalityMask>(rng_() % 16);
+  if (rng_() % 3 == 0) {
+    q.window_start_unix_s = now_ - 3600 + int64_t(rng_() % (3 * 86400));
+    q.window_end_unix_s =
+        *q.window_start_unix_s - 600 + int64_t(rng_() % (5 * 86400));
+  }
+  if (rng_() % 3 == 0) q.radius_m = 500 + int32_t(rng_() % 60000);
+  if (rng_() % 2 == 0) q.limit = 1 + int32_t(rng_() % 30);
+  if (rng_() % 300 == 0) q.limit = 101;
+  q.order = static_cast<SearchOrder>(1 + rng_() % 3);
+  if (rng_() % 8 == 0) q.preferred_professional_id = RandomProfessionalId();
+  const Caller& caller = callers_[rng_() % callers_.size()];
+
+  SearchResult result;
+  const absl::Status status =
+      engine_.Search(caller, q, absl::FromUnixSeconds(now_), &result);
+  const absl::StatusOr<ReferenceSearch> want = model_.Search(caller, q, now_);
+  ++stats_.searches;
+  if (status.code() != want.status().code()) {
+    return Fail(absl::StrCat("search: engine ", status.ToString(), " model ",
+                             want.status().ToString()));
+  }
+  if (!status.ok()) {
+    ++stats_.errors;
+    return;
+  }
+  ReferenceSearch got;
+  for (const SearchHit& h : result.hits) {
+    got.hits.push_back({engine_.ViewSlot(h.slot).slot.id, h.distance_m,
+                        h.reason, h.overbooking_only});
+  }
+  got.initial_radius_m = result.initial_radius_m;
+  got.radius_m = result.radius_m;
+  got.widening_steps = result.widening_steps;
+  got.empty_reason = result.empty_reason;
+  got.window_start_unix_s = result.window_start_unix_s;
+  got.window_end_unix_s = result.window_end_unix_s;
+  if (!(got == *want)) {
+    return Fail(absl::StrCat("search order ", static_cast<int>(q.order),
+                             " limit ", q.limit, ": engine ", Show(got),
+                             " model ", Show(*want)));
+  }
+  stats_.non_empty_searches += !got.hits.empty();
+  if (!got.hits.empty()) {
+    last_found_.clear();
+    for (const ReferenceHit& h : got.hits) last_found_.push_back(h.slot_id);
+  }
+}
+
+void ModelHarness::CheckState() {
+  size_t active = 0;
+  for (const auto& [token, hold] : model_.holds()) {
+    const Hold* h = engine_.FindHold(token);
+    if (h == nullptr || !(*h == hold))
+      return Fail("hold differs: " + Show(hold));
+    active += hold.state == HoldState::kActive;
+  }
+  for (const auto& [id, s] : model_.slots()) {
+    const auto view = engine_.GetSlot(id);
+    if (!view.ok() || !(view->slot == s.slot) ||
+        view->places_held != s.held_regular + s.held_overbooking ||
+        view->places_booked != s.booked_regular + s.booked_overbooking ||
+        view->state != StateOf(s)) {
+      return Fail("slot differs: " + id);
+    }
+  }
+  for (const auto& [id, b] : model_.bookings()) {
+    const auto got = engine_.GetBooking(id);
+    if (!got.ok() || !(*got == b)) return Fail("booking differs: " + id);
+  }
+  const EngineStats stats = engine_.stats();
+  if (stats.slots != model_.slots().size() || stats.active_holds != active ||
+      stats.bookings != model_.bookings().size()) {
+    return Fail("counts differ");
+  }
+  // What storage would hold is exactly the model's state.
+  if (stored_slots_.size() != model_.slots().size() ||
+      stored_holds_.size() != model_.holds().size() ||
+      stored_bookings_.size() != model_.bookings().size()) {
+    return Fail("persisted effects differ from the model");
+  }
+}
+
+void ModelHarness::CheckRestore() {
+  Engine restored(communes_);
+  absl::Status status;
+  for (const auto& [id, p] : stored_professionals_)
+    status.Update(restored.RestoreProfessional(p));
+  for (const auto& [id, s] : stored_slots_)
+    status.Update(restored.RestoreSlot(s));
+  for (const auto& [t, h] : stored_holds_)
+    status.Update(restored.RestoreHold(h));
+  for (const auto& [id, b] : stored_bookings_)
+    status.Update(restored.RestoreBooking(b));
+  for (const auto& [k, r] : stored_requests_)
+    status.Update(restored.RestoreIdempotency(r));
+  status.Update(restored.FinishRestore(stored_clock_));
+  if (!status.ok()) return Fail("restore: " + status.ToString());
+  const EngineStats a = engine_.stats(), b = restored.stats();
+  if (a.slots != b.slots || a.searchable_slots != b.searchable_slots ||
+      a.active_holds != b.active_holds || a.bookings != b.bookings ||
+      a.idempotency_records != b.idempotency_records) {
+    return Fail("restored engine differs in counts");
+  }
+  for (const auto& [id, s] : model_.slots()) {
+    const auto x = engine_.GetSlot(id), y = restored.GetSlot(id);
+    if (!y.ok() || !(x->slot == y->slot) || x->places_held != y->places_held ||
+        x->places_booked != y->places_booked || x->state != y->state) {
+      return Fail("restored slot differs: " + id);
+    }
+  }
+}
+
+}  // namespace creneau::testing

@@ -1,0 +1,430 @@
+// ReferenceModel: the mutations, written plainly.
+#include "tests/reference_model.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/validate.h"
+
+namespace creneau::testing {
+namespace {
+
+absl::Status Invalid() { return absl::InvalidArgumentError("invalid"); }
+
+bool ValidProfessional(const Professional& p, const CommuneTable& communes) {
+  const int profession = static_cast<int>(p.profession);
+  const int structure = static_cast<int>(p.structure);
+  return IsValidId(p.id) && profession > 0 && profession < kProfessionCount &&
+         IsValidLatLng(p.location) &&
+         (p.commune_code.empty() ||
+          (IsValidCommuneCode(p.commune_code) &&
+           (communes.size() == 0 || communes.Find(p.commune_code)))) &&
+         IsValidTimeZoneName(p.time_zone) && structure >= 1 && structure <= 4 &&
+         (p.cpts_id.empty() || IsValidId(p.cpts_id)) && p.sector >= 0 &&
+         p.sector <= 3 && p.weekly_orientation_cap >= 0 &&
+         p.weekly_orientation_cap <= 200 && p.display_name.size() <= 128 &&
+         IsValidUtf8(p.display_name);
+}
+
+bool ValidSlotShape(const Slot& s, int64_t now) {
+  const int modality = static_cast<int>(s.modality);
+  const int visibility = static_cast<int>(s.visibility);
+  return IsValidId(s.id) && IsValidId(s.professional_id) &&
+         s.start_unix_s > now && s.start_unix_s <= now + 366LL * 86400 &&
+         s.duration_s >= 300 && s.duration_s <= 12 * 3600 && modality >= 1 &&
+         modality <= 3 && s.capacity >= 1 && s.capacity <= 100 &&
+         s.overbooking_places >= 0 && s.overbooking_places <= 10 &&
+         visibility >= 1 && visibility <= 4 &&
+         (!s.location || IsValidLatLng(*s.location)) && !s.withdrawn;
+}
+
+int Taken(const ReferenceSlot& s) {
+  return s.held_regular + s.held_overbooking + s.booked_regular +
+         s.booked_overbooking;
+}
+
+}  // namespace
+
+int64_t ReferenceModel::Advance(int64_t now) {
+  clock_ = std::max(clock_, now);
+  ExpireHolds(clock_);
+  return clock_;
+}
+
+int ReferenceModel::ExpireHolds(int64_t now) {
+  clock_ = std::max(clock_, now);
+  int expired = 0;
+  for (auto& [token, hold] : holds_) {
+    if (hold.state != HoldState::kActive || hold.expire_unix_s > clock_)
+      continue;
+    ReferenceSlot& s = slots_.at(hold.slot_id);
+    (hold.overbooking_place ? s.held_overbooking : s.held_regular)--;
+    hold.state = HoldState::kExpired;
+    hold.close_unix_s = clock_;
+    ++expired;
+  }
+  return expired;
+}
+
+absl::StatusOr<const IdempotencyRecord*> ReferenceModel::Replay(
+    const Caller& caller, const RequestKey& key, Method method) const {
+  if (key.request_id.empty()) return nullptr;
+  auto it = requests_.find({caller.name, key.request_id});
+  if (it == requests_.end()) return nullptr;
+  if (it->second.method != method ||
+      it->second.payload_fingerprint != key.payload_fingerprint) {
+    return absl::AlreadyExistsError("reused");
+  }
+  return &it->second;
+}
+
+void ReferenceModel::Remember(const Caller& caller, const RequestKey& key,
+                              Method method, Outcome outcome) {
+  if (key.request_id.empty()) return;
+  IdempotencyRecord& r = requests_[{caller.name, key.request_id}];
+  r.caller = caller.name;
+  r.request_id = key.request_id;
+  r.method = method;
+  r.payload_fingerprint = key.payload_fingerprint;
+  r.create_unix_s = clock_;
+  r.outcome = std::move(outcome);
+}
+
+LatLng ReferenceModel::LocationOf(const ReferenceSlot& s) const {
+  return s.slot.location ? *s.slot.location
+                         : professionals_.at(s.slot.professional_id).location;
+}
+
+bool ReferenceModel::Visible(const Caller& caller,
+                             const ReferenceSlot& s) const {
+  if (caller.visibilities & Bit(s.slot.visibility)) return true;
+  const std::string& cpts = professionals_.at(s.slot.professional_id).cpts_id;
+  return s.slot.visibility == Visibility::kCptsMembers && !cpts.empty() &&
+         cpts == caller.cpts_id;
+}
+
+bool ReferenceModel::FreeFor(const Caller& caller,
+                             const ReferenceSlot& s) const {
+  const bool regular = s.held_regular + s.booked_regular < s.slot.capacity;
+  const bool over =
+      s.held_overbooking + s.booked_overbooking < s.slot.overbooking_places;
+  return !s.slot.withdrawn && (regular || (caller.may_overbook && over));
+}
+
+absl::StatusOr<BatchCounts> ReferenceModel::UpsertProfessionals(
+    const Caller& caller, const RequestKey& key,
+    const std::vector<Professional>& professionals, int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kUpsertProfessionals);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return (*replay)->outcome.counts;
+  if (professionals.empty() || professionals.size() > 1000) return Invalid();
+  std::set<std::string> seen;
+  for (const Professional& p : professionals) {
+    if (!ValidProfessional(p, *communes_) || !seen.insert(p.id).second) {
+      return Invalid();
+    }
+  }
+  BatchCounts counts;
+  for (const Professional& p : professionals) {
+    auto it = professionals_.find(p.id);
+    if (it == professionals_.end()) {
+      ++counts.created;
+    } else if (it->second == p) {
+      ++counts.unchanged;
+    } else {
+      ++counts.updated;
+    }
+    professionals_[p.id] = p;
+  }
+  Outcome outcome;
+  outcome.counts = counts;
+  Remember(caller, key, Method::kUpsertProfessionals, outcome);
+  return counts;
+}
+
+absl::StatusOr<BatchCounts> ReferenceModel::PublishSlots(
+    const Caller& caller, const RequestKey& key, const std::vector<Slot>& slots,
+    int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kPublishSlots);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return (*replay)->outcome.counts;
+  if (slots.empty() || slots.size() > 1000) return Invalid();
+  std::set<std::string> seen;
+  for (const Slot& s : slots) {
+    if (!ValidSlotShape(s, clock_) || !seen.insert(s.id).second)
+      return Invalid();
+    if (!professionals_.contains(s.professional_id)) {
+      return absl::FailedPreconditionError("unknown professional");
+    }
+    auto it = slots_.find(s.id);
+    if (it == slots_.end() || Taken(it->second) == 0) continue;
+    const Slot& old = it->second.slot;
+    if (old.professional_id != s.professional_id ||
+        old.start_unix_s != s.start_unix_s || old.duration_s != s.duration_s ||
+        old.modality != s.modality || old.location != s.location ||
+        s.capacity < it->second.held_regular + it->second.booked_regular ||
+        s.overbooking_places <
+            it->second.held_overbooking + it->second.booked_overbooking) {
+      return absl::FailedPreconditionError("taken");
+    }
+  }
+  BatchCounts counts;
+  for (const Slot& s : slots) {
+    auto it = slots_.find(s.id);
+    if (it == slots_.end()) {
+      slots_[s.id].slot = s;
+      ++counts.created;
+    } else if (it->second.slot == s) {
+      ++counts.unchanged;
+    } else {
+      it->second.slot = s;
+      ++counts.updated;
+    }
+  }
+  Outcome outcome;
+  outcome.counts = counts;
+  Remember(caller, key, Method::kPublishSlots, outcome);
+  return counts;
+}
+
+absl::StatusOr<BatchCounts> ReferenceModel::WithdrawSlots(
+    const Caller& caller, const RequestKey& key,
+    const std::vector<std::string>& ids, int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kWithdrawSlots);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return (*replay)->outcome.counts;
+  if (ids.empty() || ids.size() > 1000) return Invalid();
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    if (!IsValidId(id) || !seen.insert(id).second) return Invalid();
+    auto it = slots_.find(id);
+    if (it == slots_.end()) return absl::NotFoundError("no slot");
+    if (Taken(it->second) > 0) return absl::FailedPreconditionError("taken");
+  }
+  BatchCounts counts;
+  for (const std::string& id : ids) {
+    Slot& slot = slots_.at(id).slot;
+    if (slot.withdrawn) {
+      ++counts.unchanged;
+    } else {
+      slot.withdrawn = true;
+      ++counts.created;
+    }
+  }
+  Outcome outcome;
+  outcome.counts = counts;
+  Remember(caller, key, Method::kWithdrawSlots, outcome);
+  return counts;
+}
+
+absl::StatusOr<Hold> ReferenceModel::HoldSlot(const Caller& caller,
+                                              const RequestKey& key,
+                                              const HoldCommand& command,
+                                              int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kHoldSlot);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return *(*replay)->outcome.hold;
+  if (!IsValidId(command.slot_id) || !IsValidHoldToken(command.token) ||
+      command.ttl_s < 10 || command.ttl_s > 900) {
+    return Invalid();
+  }
+  auto it = slots_.find(command.slot_id);
+  if (it == slots_.end()) return absl::NotFoundError("no slot");
+  ReferenceSlot& s = it->second;
+  if (s.slot.withdrawn || s.slot.start_unix_s <= clock_) {
+    return absl::FailedPreconditionError("closed");
+  }
+  if (!Visible(caller, s)) return absl::PermissionDeniedError("hidden");
+  const bool regular = s.held_regular + s.booked_regular < s.slot.capacity;
+  if (!regular && !FreeFor(caller, s)) {
+    return absl::FailedPreconditionError("full");
+  }
+  int active = 0;
+  for (const auto& [t, h] : holds_) active += h.state == HoldState::kActive;
+  if (active >= limits::kMaxActiveHolds) {
+    return absl::ResourceExhaustedError("holds");
+  }
+  if (holds_.contains(command.token)) return absl::AlreadyExistsError("token");
+  Hold hold;
+  hold.token = command.token;
+  hold.slot_id = command.slot_id;
+  hold.holder = caller.name;
+  hold.create_unix_s = clock_;
+  hold.expire_unix_s = clock_ + command.ttl_s;
+  hold.overbooking_place = !regular;
+  (regular ? s.held_regular : s.held_overbooking)++;
+  holds_[hold.token] = hold;
+  Outcome outcome;
+  outcome.hold = hold;
+  Remember(caller, key, Method::kHoldSlot, outcome);
+  return hold;
+}
+
+absl::StatusOr<Hold*> ReferenceModel::ActiveHold(const Caller& caller,
+                                                 const std::string& slot_id,
+                                                 const std::string& token) {
+  auto it = holds_.find(token);
+  if (it == holds_.end()) return absl::NotFoundError("no hold");
+  if (it->second.slot_id != slot_id) {
+    return absl::FailedPreconditionError("other slot");
+  }
+  if (it->second.holder != caller.name) {
+    return absl::PermissionDeniedError("other caller");
+  }
+  if (it->second.state != HoldState::kActive) {
+    return absl::FailedPreconditionError("closed");
+  }
+  return &it->second;
+}
+
+absl::StatusOr<Booking> ReferenceModel::ConfirmBooking(
+    const Caller& caller, const RequestKey& key, const ConfirmCommand& command,
+    int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kConfirmBooking);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return *(*replay)->outcome.booking;
+  if (!IsValidId(command.slot_id) || !IsValidHoldToken(command.hold_token) ||
+      !IsValidId(command.patient_ref) ||
+      (!command.orientation_ref.empty() &&
+       !IsValidId(command.orientation_ref))) {
+    return Invalid();
+  }
+  auto hold = ActiveHold(caller, command.slot_id, command.hold_token);
+  if (!hold.ok()) return hold.status();
+  ReferenceSlot& s = slots_.at(command.slot_id);
+  Hold& h = **hold;
+  (h.overbooking_place ? s.held_overbooking : s.held_regular)--;
+  (h.overbooking_place ? s.booked_overbooking : s.booked_regular)++;
+  h.state = HoldState::kConfirmed;
+  h.close_unix_s = clock_;
+  Booking b;
+  b.id = absl::StrFormat("bk-%012d", next_booking_++);
+  b.slot_id = s.slot.id;
+  b.professional_id = s.slot.professional_id;
+  b.start_unix_s = s.slot.start_unix_s;
+  b.duration_s = s.slot.duration_s;
+  b.modality = s.slot.modality;
+  b.patient_ref = command.patient_ref;
+  b.orientation_ref = command.orientation_ref;
+  b.status = BookingStatus::kBooked;
+  b.create_unix_s = clock_;
+  b.overbooking_place = h.overbooking_place;
+  b.booked_by = caller.name;
+  b.hold_token = h.token;
+  bookings_[b.id] = b;
+  Outcome outcome;
+  outcome.booking = b;
+  Remember(caller, key, Method::kConfirmBooking, outcome);
+  return b;
+}
+
+absl::StatusOr<Hold> ReferenceModel::ReleaseHold(const Caller& caller,
+                                                 const RequestKey& key,
+                                                 const ReleaseCommand& command,
+                                                 int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kReleaseHold);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return *(*replay)->outcome.hold;
+  if (!IsValidId(command.slot_id) || !IsValidHoldToken(command.hold_token)) {
+    return Invalid();
+  }
+  auto hold = ActiveHold(caller, command.slot_id, command.hold_token);
+  if (!hold.ok()) return hold.status();
+  Hold& h = **hold;
+  ReferenceSlot& s = slots_.at(command.slot_id);
+  (h.overbooking_place ? s.held_overbooking : s.held_regular)--;
+  h.state = HoldState::kReleased;
+  h.close_unix_s = clock_;
+  Outcome outcome;
+  outcome.hold = h;
+  Remember(caller, key, Method::kReleaseHold, outcome);
+  return h;
+}
+
+absl::StatusOr<Booking> ReferenceModel::CancelBooking(
+    const Caller& caller, const RequestKey& key, const CancelCommand& command,
+    int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kCancelBooking);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return *(*replay)->outcome.booking;
+  if (!IsValidId(command.booking_id) || command.reason.size() > 256 ||
+      !IsValidUtf8(command.reason)) {
+    return Invalid();
+  }
+  auto it = bookings_.find(command.booking_id);
+  if (it == bookings_.end()) return absl::NotFoundError("no booking");
+  Booking& b = it->second;
+  if (b.status == BookingStatus::kCancelled) {
+    return absl::FailedPreconditionError("cancelled");
+  }
+  auto slot = slots_.find(b.slot_id);
+  if (slot != slots_.end() &&
+      slot->second.slot.start_unix_s == b.start_unix_s) {
+    (b.overbooking_place ? slot->second.booked_overbooking
+                         : slot->second.booked_regular)--;
+  }
+  b.status = BookingStatus::kCancelled;
+  b.cancel_unix_s = clock_;
+  b.cancel_reason = command.reason;
+  Outcome outcome;
+  outcome.booking = b;
+  Remember(caller, key, Method::kCancelBooking, outcome);
+  return b;
+}
+
+absl::Status ReferenceModel::ApplyPurge(const Effects& purged, int64_t now) {
+  const auto fail = [](absl::string_view what, absl::string_view id) {
+    return absl::InternalError(
+        absl::StrCat("purged too early: ", what, " ", id));
+  };
+  for (const std::string& id : purged.slots_deleted) {
+    auto it = slots_.find(id);
+    if (it == slots_.end() ||
+        it->second.held_regular + it->second.held_overbooking != 0 ||
+        it->second.slot.start_unix_s + it->second.slot.duration_s +
+                limits::kEndedSlotRetentionS >
+            now) {
+      return fail("slot", id);
+    }
+    slots_.erase(it);
+  }
+  for (const std::string& token : purged.holds_deleted) {
+    auto it = holds_.find(token);
+    if (it == holds_.end() || it->second.state == HoldState::kActive ||
+        it->second.close_unix_s + limits::kClosedHoldRetentionS > now) {
+      return fail("hold", token);
+    }
+    holds_.erase(it);
+  }
+  for (const std::string& id : purged.bookings_deleted) {
+    auto it = bookings_.find(id);
+    if (it == bookings_.end() || it->second.start_unix_s +
+                                         it->second.duration_s +
+                                         limits::kEndedBookingRetentionS >
+                                     now) {
+      return fail("booking", id);
+    }
+    bookings_.erase(it);
+  }
+  for (const std::string& key : purged.idempotency_deleted) {
+    const size_t nul = key.find('\0');
+    auto it = requests_.find({key.substr(0, nul), key.substr(nul + 1)});
+    if (nul == std::string::npos || it == requests_.end() ||
+        it->second.create_unix_s + limits::kIdempotencyRetentionS > now) {
+      return fail("request", key);
+    }
+    requests_.erase(it);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace creneau::testing

@@ -1,0 +1,117 @@
+// ReferenceModel: the simplest possible implementation of the engine's
+// rules, for model-based tests. Plain ordered maps, brute-force search over
+// every slot, no index, no incremental counters beyond the obvious ones.
+//
+// It shares with the engine only the definitions that are the contract
+// itself: the geometry (engine/geo.h), the density radii, the balanced score
+// and the field validators. Everything the engine optimises (the S2 index,
+// widening, bookkeeping of places, expiry order, idempotency) is written
+// again here, slowly and plainly.
+#ifndef CRENEAU_TESTS_REFERENCE_MODEL_H_
+#define CRENEAU_TESTS_REFERENCE_MODEL_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/engine.h"
+
+namespace creneau::testing {
+
+struct ReferenceHit {
+  std::string slot_id;
+  double distance_m = 0;
+  MatchReason reason = MatchReason::kWithinRadius;
+  bool overbooking_only = false;
+  bool operator==(const ReferenceHit&) const = default;
+};
+
+struct ReferenceSearch {
+  std::vector<ReferenceHit> hits;
+  int32_t initial_radius_m = 0;
+  int32_t radius_m = 0;
+  int32_t widening_steps = 0;
+  EmptyReason empty_reason = EmptyReason::kNone;
+  int64_t window_start_unix_s = 0;
+  int64_t window_end_unix_s = 0;
+  bool operator==(const ReferenceSearch&) const = default;
+};
+
+struct ReferenceSlot {
+  Slot slot;
+  int held_regular = 0, held_overbooking = 0;
+  int booked_regular = 0, booked_overbooking = 0;
+};
+
+class ReferenceModel {
+ public:
+  explicit ReferenceModel(std::shared_ptr<const CommuneTable> communes)
+      : communes_(std::move(communes)) {}
+
+  absl::StatusOr<BatchCounts> UpsertProfessionals(
+      const Caller& caller, const RequestKey& key,
+      const std::vector<Professional>& professionals, int64_t now);
+  absl::StatusOr<BatchCounts> PublishSlots(const Caller& caller,
+                                           const RequestKey& key,
+                                           const std::vector<Slot>& slots,
+                                           int64_t now);
+  absl::StatusOr<BatchCounts> WithdrawSlots(const Caller& caller,
+                                            const RequestKey& key,
+                                            const std::vector<std::string>& ids,
+                                            int64_t now);
+  absl::StatusOr<Hold> HoldSlot(const Caller& caller, const RequestKey& key,
+                                const HoldCommand& command, int64_t now);
+  absl::StatusOr<Booking> ConfirmBooking(const Caller& caller,
+                                         const RequestKey& key,
+                                         const ConfirmCommand& command,
+                                         int64_t now);
+  absl::StatusOr<Hold> ReleaseHold(const Caller& caller, const RequestKey& key,
+                                   const ReleaseCommand& command, int64_t now);
+  absl::StatusOr<Booking> CancelBooking(const Caller& caller,
+                                        const RequestKey& key,
+                                        const CancelCommand& command,
+                                        int64_t now);
+  int ExpireHolds(int64_t now);
+  absl::StatusOr<ReferenceSearch> Search(const Caller& caller,
+                                         const SearchQuery& query,
+                                         int64_t now) const;
+
+  // Mirrors what an engine Purge removed, after checking that each record
+  // had outlived its retention at `now` (the engine picks the order; the
+  // model checks eligibility). INTERNAL names the first record that had not.
+  absl::Status ApplyPurge(const Effects& purged, int64_t now);
+
+  const std::map<std::string, ReferenceSlot>& slots() const { return slots_; }
+  const std::map<std::string, Hold>& holds() const { return holds_; }
+  const std::map<std::string, Booking>& bookings() const { return bookings_; }
+  int64_t clock() const { return clock_; }
+
+ private:
+  int64_t Advance(int64_t now);
+  absl::StatusOr<const IdempotencyRecord*> Replay(const Caller& caller,
+                                                  const RequestKey& key,
+                                                  Method method) const;
+  void Remember(const Caller& caller, const RequestKey& key, Method method,
+                Outcome outcome);
+  LatLng LocationOf(const ReferenceSlot& s) const;
+  bool Visible(const Caller& caller, const ReferenceSlot& s) const;
+  bool FreeFor(const Caller& caller, const ReferenceSlot& s) const;
+  absl::StatusOr<Hold*> ActiveHold(const Caller& caller,
+                                   const std::string& slot_id,
+                                   const std::string& token);
+
+  std::shared_ptr<const CommuneTable> communes_;
+  int64_t clock_ = 0;
+  std::map<std::string, Professional> professionals_;
+  std::map<std::string, ReferenceSlot> slots_;
+  std::map<std::string, Hold> holds_;
+  std::map<std::string, Booking> bookings_;
+  std::map<std::pair<std::string, std::string>, IdempotencyRecord> requests_;
+  uint64_t next_booking_ = 1;
+};
+
+}  // namespace creneau::testing
+
+#endif  // CRENEAU_TESTS_REFERENCE_MODEL_H_

@@ -1,0 +1,179 @@
+// ReferenceModel: search by brute force over every slot.
+#include <algorithm>
+#include <tuple>
+
+#include "engine/validate.h"
+#include "tests/reference_model.h"
+
+namespace creneau::testing {
+namespace {
+
+struct Scored {
+  const ReferenceSlot* slot;
+  double chord_squared;
+  double score;
+};
+
+// The documented orders, written as tuples.
+bool Before(SearchOrder order, const Scored& a, const Scored& b) {
+  const auto& as = a.slot->slot;
+  const auto& bs = b.slot->slot;
+  switch (order) {
+    case SearchOrder::kSoonest:
+      return std::tie(as.start_unix_s, a.chord_squared, as.id) <
+             std::tie(bs.start_unix_s, b.chord_squared, bs.id);
+    case SearchOrder::kNearest:
+      return std::tie(a.chord_squared, as.start_unix_s, as.id) <
+             std::tie(b.chord_squared, bs.start_unix_s, bs.id);
+    case SearchOrder::kBalanced:
+      return std::tie(a.score, as.id) < std::tie(b.score, bs.id);
+  }
+  return false;
+}
+
+absl::Status Invalid() { return absl::InvalidArgumentError("invalid"); }
+
+}  // namespace
+
+absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
+                                                       const SearchQuery& query,
+                                                       int64_t now) const {
+  now = std::max(now, clock_);
+  const int profession = static_cast<int>(query.profession);
+  if (profession <= 0 || profession >= kProfessionCount) return Invalid();
+  if (query.commune_code.empty() == !query.point.has_value()) return Invalid();
+  const Commune* commune = nullptr;
+  LatLng origin;
+  if (!query.commune_code.empty()) {
+    if (!IsValidCommuneCode(query.commune_code)) return Invalid();
+    commune = communes_->Find(query.commune_code);
+    if (commune == nullptr) return absl::NotFoundError("commune");
+    origin = commune->location;
+  } else {
+    if (!IsValidLatLng(*query.point)) return Invalid();
+    origin = *query.point;
+    commune = communes_->Nearest(origin);
+  }
+  if ((query.modalities & ~kAllModalities) != 0 || query.radius_m < 0 ||
+      query.radius_m > 200000 || query.limit < 0 || query.limit > 100 ||
+      static_cast<int>(query.order) < 1 || static_cast<int>(query.order) > 3 ||
+      (!query.preferred_professional_id.empty() &&
+       !IsValidId(query.preferred_professional_id))) {
+    return Invalid();
+  }
+  ReferenceSearch result;
+  result.window_start_unix_s =
+      std::max(query.window_start_unix_s.value_or(now), now + 1);
+  if (result.window_start_unix_s > now + 366LL * 86400) return Invalid();
+  result.window_end_unix_s =
+      query.window_end_unix_s.value_or(result.window_start_unix_s + 48 * 3600);
+  if (result.window_end_unix_s <= result.window_start_unix_s ||
+      result.window_end_unix_s - result.window_start_unix_s > 31LL * 86400) {
+    return Invalid();
+  }
+  const SearchRadii radii =
+      query.radius_m > 0
+          ? SearchRadii{query.radius_m, query.radius_m}
+          : RadiiForDensity(commune ? communes_->DensityAround(*commune)
+                                    : 100.0);
+  result.initial_radius_m = radii.initial_m;
+  const ModalityMask modalities =
+      query.modalities == 0 ? kAllModalities : query.modalities;
+  const int limit = query.limit == 0 ? 20 : query.limit;
+  const S2Point center = geo::ToS2Point(origin);
+
+  // Every slot that passes the filters, whatever its distance.
+  std::vector<Scored> eligible;
+  for (const auto& [id, s] : slots_) {
+    if (professionals_.at(s.slot.professional_id).profession !=
+            query.profession ||
+        !FreeFor(caller, s) || !Visible(caller, s) ||
+        (modalities & Bit(s.slot.modality)) == 0 ||
+        s.slot.start_unix_s < result.window_start_unix_s ||
+        s.slot.start_unix_s >=
+            std::min<int64_t>(result.window_end_unix_s, UINT32_MAX)) {
+      continue;
+    }
+    const double c2 =
+        geo::ChordSquared(center, geo::ToUnitPoint(LocationOf(s)));
+    eligible.push_back(
+        {&s, c2,
+         BalancedScore(now, static_cast<uint32_t>(s.slot.start_unix_s), c2)});
+  }
+  const auto before = [&](const Scored& a, const Scored& b) {
+    return Before(query.order, a, b);
+  };
+  std::sort(eligible.begin(), eligible.end(), before);
+
+  const Scored* preferred = nullptr;
+  auto pro = professionals_.find(query.preferred_professional_id);
+  if (pro != professionals_.end() &&
+      pro->second.profession == query.profession) {
+    for (const Scored& e : eligible) {
+      if (e.slot->slot.professional_id == pro->first) {
+        preferred = &e;
+        break;
+      }
+    }
+  }
+  const auto hit = [&](const Scored& e, MatchReason reason) {
+    const bool regular =
+        e.slot->held_regular + e.slot->booked_regular < e.slot->slot.capacity;
+    return ReferenceHit{e.slot->slot.id,
+                        geo::MetersFromChordSquared(e.chord_squared), reason,
+                        !regular};
+  };
+  if (preferred)
+    result.hits.push_back(hit(*preferred, MatchReason::kPreferredProfessional));
+
+  const int wanted = limit - static_cast<int>(result.hits.size());
+  double radius = radii.initial_m;
+  std::vector<const Scored*> within;
+  while (wanted > 0) {
+    within.clear();
+    const double limit_c2 = geo::ChordSquaredForMeters(radius);
+    for (const Scored& e : eligible) {
+      if (&e != preferred && e.chord_squared <= limit_c2) within.push_back(&e);
+    }
+    if (static_cast<int>(within.size()) >= wanted || radius >= radii.cap_m)
+      break;
+    radius = std::min<double>(radius * 2, radii.cap_m);
+    ++result.widening_steps;
+  }
+  result.radius_m = static_cast<int32_t>(radius);
+  const double initial_c2 = geo::ChordSquaredForMeters(radii.initial_m);
+  for (size_t i = 0; i < within.size() && static_cast<int>(i) < wanted; ++i) {
+    result.hits.push_back(hit(*within[i], within[i]->chord_squared <= initial_c2
+                                              ? MatchReason::kWithinRadius
+                                              : MatchReason::kWidenedRadius));
+  }
+  if (!result.hits.empty()) return result;
+
+  // Why nothing: look at every professional in reach.
+  bool supply = false, in_window = false, free = false;
+  const double reach_c2 = geo::ChordSquaredForMeters(radius);
+  for (const auto& [id, p] : professionals_) {
+    if (p.profession != query.profession ||
+        geo::ChordSquared(center, geo::ToUnitPoint(p.location)) > reach_c2) {
+      continue;
+    }
+    supply = true;
+    for (const auto& [sid, s] : slots_) {
+      if (s.slot.professional_id != id || s.slot.withdrawn ||
+          s.slot.start_unix_s < result.window_start_unix_s ||
+          s.slot.start_unix_s >=
+              std::min<int64_t>(result.window_end_unix_s, UINT32_MAX)) {
+        continue;
+      }
+      in_window = true;
+      free = free || FreeFor(caller, s);
+    }
+  }
+  result.empty_reason = !supply      ? EmptyReason::kNoSupplyInReach
+                        : !in_window ? EmptyReason::kOutsideWindow
+                        : !free      ? EmptyReason::kAllTaken
+                                     : EmptyReason::kNoMatchingSlot;
+  return result;
+}
+
+}  // namespace creneau::testing
