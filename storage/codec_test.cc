@@ -1,0 +1,173 @@
+#include "storage/internal/codec.h"
+
+#include "gtest/gtest.h"
+#include "storage/internal/coding.h"
+
+namespace creneau::storage::internal {
+namespace {
+
+Professional SampleProfessional() {
+  Professional p;
+  p.id = "10003456789";
+  p.profession = Profession::kMidwife;
+  p.location = {45.6248, -1.0281};
+  p.commune_code = "17306";
+  p.time_zone = "Europe/Paris";
+  p.structure = StructureType::kMsp;
+  p.cpts_id = "cpts-royan";
+  p.sector = 2;
+  p.weekly_orientation_cap = 25;
+  p.display_name = "Sage-femme Lefèvre";
+  return p;
+}
+
+Slot SampleSlot(bool with_location) {
+  Slot s;
+  s.id = "agenda:42";
+  s.professional_id = "10003456789";
+  s.start_unix_s = 1'900'000'000;
+  s.duration_s = 1200;
+  s.modality = Modality::kHomeVisit;
+  s.capacity = 3;
+  s.overbooking_places = 1;
+  s.visibility = Visibility::kCptsMembers;
+  if (with_location) s.location = LatLng{45.7, -1.1};
+  s.withdrawn = true;
+  return s;
+}
+
+Hold SampleHold() {
+  Hold h;
+  h.token = "0123456789abcdef0123456789abcdef";
+  h.slot_id = "agenda:42";
+  h.holder = "sas-17";
+  h.create_unix_s = 1'900'000'000;
+  h.expire_unix_s = 1'900'000'180;
+  h.overbooking_place = true;
+  h.state = HoldState::kConfirmed;
+  h.close_unix_s = 1'900'000'100;
+  return h;
+}
+
+Booking SampleBooking() {
+  Booking b;
+  b.id = "bk-000000000007";
+  b.slot_id = "agenda:42";
+  b.professional_id = "10003456789";
+  b.start_unix_s = 1'900'000'000;
+  b.duration_s = 1200;
+  b.modality = Modality::kTeleconsultation;
+  b.patient_ref = "p-99";
+  b.orientation_ref = "case-1";
+  b.status = BookingStatus::kCancelled;
+  b.create_unix_s = 1'899'999'000;
+  b.cancel_unix_s = 1'899'999'500;
+  b.cancel_reason = "patient gone to the ED";
+  b.overbooking_place = true;
+  b.booked_by = "sas-17";
+  b.hold_token = SampleHold().token;
+  return b;
+}
+
+TEST(CodecTest, ProfessionalRoundTrips) {
+  const Professional p = SampleProfessional();
+  auto decoded = DecodeProfessional(p.id, EncodeProfessional(p));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, p);
+}
+
+TEST(CodecTest, SlotRoundTripsWithAndWithoutLocation) {
+  for (bool with_location : {false, true}) {
+    const Slot s = SampleSlot(with_location);
+    auto decoded = DecodeSlot(s.id, EncodeSlot(s));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(*decoded, s);
+  }
+}
+
+TEST(CodecTest, HoldAndBookingRoundTrip) {
+  const Hold h = SampleHold();
+  EXPECT_EQ(*DecodeHold(h.token, EncodeHold(h)), h);
+  const Booking b = SampleBooking();
+  EXPECT_EQ(*DecodeBooking(b.id, EncodeBooking(b)), b);
+}
+
+TEST(CodecTest, IdempotencyRoundTripsEveryOutcomeShape) {
+  IdempotencyRecord r;
+  r.caller = "sas-17";
+  r.request_id = "4b1f0c9e-7c1e-4d39-9a53-0d1e0a7b9c11";
+  r.method = Method::kConfirmBooking;
+  r.payload_fingerprint = 0xfeedfacecafebeefULL;
+  r.create_unix_s = 1'900'000'000;
+  const std::string key = IdempotencyKey(r.caller, r.request_id);
+  EXPECT_EQ(*DecodeIdempotency(key, EncodeIdempotency(r)), r);
+  r.outcome.counts = {3, 2, 1};
+  EXPECT_EQ(*DecodeIdempotency(key, EncodeIdempotency(r)), r);
+  r.outcome.hold = SampleHold();
+  r.outcome.booking = SampleBooking();
+  EXPECT_EQ(*DecodeIdempotency(key, EncodeIdempotency(r)), r);
+}
+
+TEST(CodecTest, EventRoundTripsAndKeysSortBySequence) {
+  Event e;
+  e.type = EventType::kBookingConfirmed;
+  e.time_unix_s = 1'900'000'000;
+  e.actor = "sas-17";
+  e.request_id = "r-1";
+  e.subjects = {"bk-000000000007", "agenda:42"};
+  EXPECT_EQ(*DecodeEvent(EncodeEvent(e)), e);
+  EXPECT_LT(EventKey(255), EventKey(256));
+  EXPECT_LT(EventKey(1), EventKey(uint64_t{1} << 40));
+  EXPECT_EQ(*DecodeEventKey(EventKey(123456789)), 123456789u);
+  EXPECT_FALSE(DecodeEventKey("short").ok());
+}
+
+// Every truncation and every single-byte corruption of the version byte or
+// a trailing extra byte is refused with DATA_LOSS, never a crash.
+TEST(CodecTest, MalformedValuesAreDataLoss) {
+  const Slot s = SampleSlot(true);
+  const std::string slot = EncodeSlot(s);
+  for (size_t n = 0; n < slot.size(); ++n) {
+    auto decoded = DecodeSlot(s.id, slot.substr(0, n));
+    ASSERT_FALSE(decoded.ok()) << n;
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  }
+  EXPECT_FALSE(DecodeSlot(s.id, slot + "x").ok());
+  std::string wrong_version = slot;
+  wrong_version[0] = 9;
+  EXPECT_FALSE(DecodeSlot(s.id, wrong_version).ok());
+  EXPECT_FALSE(DecodeSlot("bad key!", slot).ok());
+
+  const Booking b = SampleBooking();
+  const std::string booking = EncodeBooking(b);
+  for (size_t n = 0; n < booking.size(); ++n) {
+    ASSERT_FALSE(DecodeBooking(b.id, booking.substr(0, n)).ok()) << n;
+  }
+  EXPECT_FALSE(DecodeHold("not-a-token", EncodeHold(SampleHold())).ok());
+  EXPECT_FALSE(DecodeIdempotency("no-separator", "\x01").ok());
+}
+
+TEST(CodingTest, VarintRejectsOverflowAndTruncation) {
+  std::string out;
+  PutVarint32(&out, 300);
+  PutVarint32(&out, 0xFFFFFFFFu);
+  Decoder d(out);
+  uint32_t v;
+  ASSERT_TRUE(d.GetVarint32(&v));
+  EXPECT_EQ(v, 300u);
+  ASSERT_TRUE(d.GetVarint32(&v));
+  EXPECT_EQ(v, 0xFFFFFFFFu);
+  EXPECT_TRUE(d.done());
+  Decoder overflow("\xFF\xFF\xFF\xFF\x7F");
+  EXPECT_FALSE(overflow.GetVarint32(&v));
+  Decoder truncated("\x80");
+  EXPECT_FALSE(truncated.GetVarint32(&v));
+  std::string huge;
+  PutVarint32(&huge, kMaxEncodedStringBytes + 1);
+  std::string s;
+  Decoder too_long(huge);
+  EXPECT_FALSE(too_long.GetString(&s));
+}
+
+}  // namespace
+}  // namespace creneau::storage::internal

@@ -1,0 +1,56 @@
+// Encodings of every record creneau persists, as documented byte by byte in
+// storage/FORMAT.md. Each value starts with its format version byte.
+//
+// Decoders accept any bytes: they return DATA_LOSS (naming the record kind)
+// for anything malformed, truncated, trailing or out of range, and never
+// read out of bounds.
+#ifndef CRENEAU_STORAGE_INTERNAL_CODEC_H_
+#define CRENEAU_STORAGE_INTERNAL_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/effects.h"
+#include "engine/types.h"
+
+namespace creneau::storage::internal {
+
+// The version byte every value of this release starts with.
+inline constexpr uint8_t kRecordVersion = 1;
+// The on-disk format version kept under meta key "format_version".
+inline constexpr uint32_t kFormatVersion = 1;
+
+// Professionals: key = id, value below.
+std::string EncodeProfessional(const Professional& professional);
+absl::StatusOr<Professional> DecodeProfessional(absl::string_view key,
+                                                absl::string_view value);
+
+// Slots: key = id.
+std::string EncodeSlot(const Slot& slot);
+absl::StatusOr<Slot> DecodeSlot(absl::string_view key, absl::string_view value);
+
+// Holds: key = token.
+std::string EncodeHold(const Hold& hold);
+absl::StatusOr<Hold> DecodeHold(absl::string_view key, absl::string_view value);
+
+// Bookings: key = id.
+std::string EncodeBooking(const Booking& booking);
+absl::StatusOr<Booking> DecodeBooking(absl::string_view key,
+                                      absl::string_view value);
+
+// Idempotency records: key = IdempotencyKey(caller, request_id).
+std::string EncodeIdempotency(const IdempotencyRecord& record);
+absl::StatusOr<IdempotencyRecord> DecodeIdempotency(absl::string_view key,
+                                                    absl::string_view value);
+
+// Events: key = EventKey(sequence), 8 bytes big-endian.
+std::string EventKey(uint64_t sequence);
+absl::StatusOr<uint64_t> DecodeEventKey(absl::string_view key);
+std::string EncodeEvent(const Event& event);
+absl::StatusOr<Event> DecodeEvent(absl::string_view value);
+
+}  // namespace creneau::storage::internal
+
+#endif  // CRENEAU_STORAGE_INTERNAL_CODEC_H_

@@ -1,0 +1,46 @@
+// The column families of the database and the meta keys (FORMAT.md).
+#ifndef CRENEAU_STORAGE_INTERNAL_FAMILIES_H_
+#define CRENEAU_STORAGE_INTERNAL_FAMILIES_H_
+
+#include "rocksdb/db.h"
+
+namespace creneau::storage::internal {
+
+// Indexes into Store::families_, in the order they are opened.
+enum Family : int {
+  kMeta = 0,  // RocksDB's "default" family.
+  kProfessionals,
+  kSlots,
+  kHolds,
+  kBookings,
+  kIdempotency,
+  kEvents,
+};
+inline constexpr int kFamilyCount = 7;
+
+inline const char* FamilyName(Family family) {
+  switch (family) {
+    case kMeta:
+      return rocksdb::kDefaultColumnFamilyName.c_str();
+    case kProfessionals:
+      return "professionals";
+    case kSlots:
+      return "slots";
+    case kHolds:
+      return "holds";
+    case kBookings:
+      return "bookings";
+    case kIdempotency:
+      return "idempotency";
+    case kEvents:
+      return "events";
+  }
+  return "";
+}
+
+// Meta key holding the on-disk format version (fixed32).
+inline constexpr char kFormatVersionKey[] = "format_version";
+
+}  // namespace creneau::storage::internal
+
+#endif  // CRENEAU_STORAGE_INTERNAL_FAMILIES_H_

@@ -1,0 +1,245 @@
+// Store: opening the database and the group-commit writer.
+#include "storage/store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/check.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "storage/internal/codec.h"
+#include "storage/internal/coding.h"
+#include "storage/internal/families.h"
+#include "storage/internal/rocksdb_status.h"
+
+namespace creneau::storage {
+
+using internal::Family;
+
+Store::Store(StoreOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(StoreOptions options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("data directory: must not be empty");
+  }
+  std::unique_ptr<Store> store(new Store(std::move(options)));
+  absl::Status status = store->OpenDatabase();
+  if (!status.ok()) return status;
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
+}
+
+absl::Status Store::OpenDatabase() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.IncreaseParallelism(2);
+  options.max_background_jobs = 2;
+  options.compression = rocksdb::kLZ4Compression;
+  options.write_buffer_size = 64 << 20;
+  // A torn tail of the log (a crash during a write) is dropped; everything
+  // before it, which includes every acknowledged write, is kept.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  if (options_.env != nullptr) options.env = options_.env;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  table.block_size = 16 << 10;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int f = 0; f < internal::kFamilyCount; ++f) {
+    descriptors.emplace_back(internal::FamilyName(static_cast<Family>(f)),
+                             rocksdb::ColumnFamilyOptions(options));
+  }
+  const std::string context = absl::StrCat("opening ", options_.path);
+  absl::Status status = internal::FromRocksDb(
+      rocksdb::DB::Open(rocksdb::DBOptions(options), options_.path, descriptors,
+                        &families_, &db_),
+      context);
+  if (!status.ok()) return status;
+
+  std::string version;
+  rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), families_[Family::kMeta],
+               internal::kFormatVersionKey, &version);
+  if (read.IsNotFound()) {
+    std::string value;
+    internal::PutFixed32(&value, internal::kFormatVersion);
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    return internal::FromRocksDb(db_->Put(write, families_[Family::kMeta],
+                                          internal::kFormatVersionKey, value),
+                                 context);
+  }
+  if (!read.ok()) return internal::FromRocksDb(read, context);
+  internal::Decoder d(version);
+  uint32_t found = 0;
+  if (!d.GetFixed32(&found) || found != internal::kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options_.path, ": format version ", found,
+        "; this creneaud reads version ", internal::kFormatVersion));
+  }
+  return absl::OkStatus();
+}
+
+Store::~Store() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    work_.Signal();
+  }
+  if (writer_.joinable()) writer_.join();
+  for (rocksdb::ColumnFamilyHandle* family : families_) {
+    if (db_ != nullptr) db_->DestroyColumnFamilyHandle(family);
+  }
+  if (db_ != nullptr) {
+    db_->Close().PermitUncheckedError();
+    delete db_;
+  }
+}
+
+absl::Status Store::Admit() const {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  if (queue_.size() >= options_.max_queued_commits) {
+    return absl::ResourceExhaustedError(
+        "too many writes waiting for the disk; retry shortly");
+  }
+  return absl::OkStatus();
+}
+
+void Store::Commit(Effects effects, CommitCallback done) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    if (failure_.ok()) {
+      Pending pending;
+      if (!effects.events.empty()) pending.first_sequence = last_sequence_ + 1;
+      last_sequence_ += effects.events.size();
+      pending.effects = std::move(effects);
+      pending.done = std::move(done);
+      queue_.push_back(std::move(pending));
+      work_.Signal();
+      return;
+    }
+    refused = failure_;
+  }
+  std::move(done)(refused);
+}
+
+absl::Status Store::Flush() {
+  absl::Mutex flushed_mu;
+  bool flushed = false;
+  absl::Status result;
+  Commit(Effects(), [&](absl::Status status) {
+    absl::MutexLock lock(&flushed_mu);
+    result = status;
+    flushed = true;
+  });
+  absl::MutexLock lock(&flushed_mu);
+  flushed_mu.Await(absl::Condition(&flushed));
+  return result;
+}
+
+absl::Status Store::health() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
+}
+
+StoreStats Store::stats() const {
+  absl::MutexLock lock(&mu_);
+  StoreStats stats = stats_;
+  stats.last_sequence = last_sequence_;
+  stats.queued = queue_.size();
+  return stats;
+}
+
+void Store::WriterLoop() {
+  std::vector<Pending> group;
+  while (true) {
+    group.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) work_.Wait(&mu_);
+      if (queue_.empty()) return;  // Stopping and drained.
+      while (!queue_.empty() && group.size() < options_.max_commits_per_group) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    absl::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      status = failure_;
+    }
+    uint64_t bytes = 0;
+    if (status.ok()) status = WriteGroup(group, &bytes);
+    {
+      absl::MutexLock lock(&mu_);
+      if (!status.ok() && failure_.ok()) failure_ = status;
+      if (status.ok()) {
+        stats_.commits += group.size();
+        stats_.groups += bytes > 0;
+        stats_.bytes_written += bytes;
+        for (const Pending& p : group) {
+          if (p.first_sequence != 0) {
+            stats_.durable_sequence =
+                p.first_sequence + p.effects.events.size() - 1;
+          }
+        }
+      }
+    }
+    for (Pending& p : group) std::move(p.done)(status);
+  }
+}
+
+absl::Status Store::WriteGroup(const std::vector<Pending>& group,
+                               uint64_t* bytes) {
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s;  // The first failure to add to the batch.
+  const auto put = [&](Family family, const std::string& key,
+                       const std::string& value) {
+    *bytes += key.size() + value.size();
+    rocksdb::Status added = batch.Put(families_[family], key, value);
+    return s.ok() ? added : s;
+  };
+  const auto del = [&](Family family, const std::string& key) {
+    *bytes += key.size();
+    rocksdb::Status added = batch.Delete(families_[family], key);
+    return s.ok() ? added : s;
+  };
+  for (const Pending& p : group) {
+    const Effects& e = p.effects;
+    for (const auto& x : e.professionals_put)
+      s = put(Family::kProfessionals, x.id, internal::EncodeProfessional(x));
+    for (const auto& x : e.slots_put)
+      s = put(Family::kSlots, x.id, internal::EncodeSlot(x));
+    for (const auto& id : e.slots_deleted) s = del(Family::kSlots, id);
+    for (const auto& x : e.holds_put)
+      s = put(Family::kHolds, x.token, internal::EncodeHold(x));
+    for (const auto& token : e.holds_deleted) s = del(Family::kHolds, token);
+    for (const auto& x : e.bookings_put)
+      s = put(Family::kBookings, x.id, internal::EncodeBooking(x));
+    for (const auto& id : e.bookings_deleted) s = del(Family::kBookings, id);
+    for (const auto& x : e.idempotency_put) {
+      s = put(Family::kIdempotency, IdempotencyKey(x.caller, x.request_id),
+              internal::EncodeIdempotency(x));
+    }
+    for (const auto& key : e.idempotency_deleted)
+      s = del(Family::kIdempotency, key);
+    for (size_t i = 0; i < e.events.size(); ++i) {
+      s = put(Family::kEvents, internal::EventKey(p.first_sequence + i),
+              internal::EncodeEvent(e.events[i]));
+    }
+  }
+  if (!s.ok()) return internal::FromRocksDb(s, "encoding a write batch");
+  if (batch.Count() == 0) return absl::OkStatus();
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return internal::FromRocksDb(db_->Write(write, &batch), "writing");
+}
+
+}  // namespace creneau::storage

@@ -1,0 +1,232 @@
+#include "storage/store.h"
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "storage/internal/coding.h"
+#include "tests/support/temp_dir.h"
+
+namespace creneau::storage {
+namespace {
+
+constexpr int64_t kT0 = 1'900'000'000;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  StoreTest() {
+    caller_.name = "sas-17";
+    caller_.visibilities = Bit(Visibility::kPublic);
+    caller_.may_overbook = true;
+  }
+
+  std::unique_ptr<Store> OpenStore() {
+    StoreOptions options;
+    options.path = dir_.Sub("db");
+    auto store = Store::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  // Applies a command's effects to the store and waits for durability.
+  void CommitAndWait(Store& store, Effects effects) {
+    absl::Notification done;
+    absl::Status result;
+    store.Commit(std::move(effects), [&](absl::Status s) {
+      result = s;
+      done.Notify();
+    });
+    done.WaitForNotification();
+    ASSERT_TRUE(result.ok()) << result;
+  }
+
+  void Populate(Engine& engine, Store& store) {
+    Professional p;
+    p.id = "gp-1";
+    p.profession = Profession::kGeneralPractitioner;
+    p.location = {45.6248, -1.0281};
+    p.time_zone = "Europe/Paris";
+    Effects e;
+    ASSERT_TRUE(
+        engine.UpsertProfessionals(caller_, {"", 0}, {p}, At(kT0), &e).ok());
+    CommitAndWait(store, std::move(e));
+    std::vector<Slot> slots;
+    for (int i = 0; i < 5; ++i) {
+      Slot s;
+      s.id = absl::StrCat("s", i);
+      s.professional_id = "gp-1";
+      s.start_unix_s = kT0 + 3600 * (i + 1);
+      s.duration_s = 900;
+      s.modality = Modality::kInOffice;
+      s.visibility = Visibility::kPublic;
+      slots.push_back(s);
+    }
+    e.Clear();
+    ASSERT_TRUE(
+        engine.PublishSlots(caller_, {"pub", 7}, slots, At(kT0), &e).ok());
+    CommitAndWait(store, std::move(e));
+    e.Clear();
+    ASSERT_TRUE(
+        engine.HoldSlot(caller_, {"", 0}, {"s0", Token(1), 600}, At(kT0), &e)
+            .ok());
+    CommitAndWait(store, std::move(e));
+    e.Clear();
+    ASSERT_TRUE(engine
+                    .ConfirmBooking(caller_, {"c1", 9},
+                                    {"s0", Token(1), "p1", ""}, At(kT0 + 10),
+                                    &e)
+                    .ok());
+    CommitAndWait(store, std::move(e));
+    e.Clear();
+    ASSERT_TRUE(
+        engine
+            .HoldSlot(caller_, {"", 0}, {"s1", Token(2), 600}, At(kT0 + 20), &e)
+            .ok());
+    CommitAndWait(store, std::move(e));
+  }
+
+  static absl::Time At(int64_t s) { return absl::FromUnixSeconds(s); }
+  static std::string Token(int n) { return absl::StrFormat("%032x", n); }
+
+  testing::TempDir dir_;
+  Caller caller_;
+};
+
+TEST_F(StoreTest, ReloadGivesBackEveryRecord) {
+  Engine engine(nullptr);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    Populate(engine, *store);
+    EXPECT_EQ(store->stats().last_sequence, 5u);
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Engine reloaded(nullptr);
+  auto stats = store->LoadInto(&reloaded);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->professionals, 1u);
+  EXPECT_EQ(stats->slots, 5u);
+  EXPECT_EQ(stats->holds, 2u);
+  EXPECT_EQ(stats->bookings, 1u);
+  EXPECT_EQ(stats->idempotency_records, 2u);
+  EXPECT_EQ(stats->last_sequence, 5u);
+  EXPECT_EQ(stats->clock_unix_s, kT0 + 20);
+  EXPECT_EQ(reloaded.GetSlot("s0")->state, SlotState::kFull);
+  EXPECT_EQ(reloaded.GetSlot("s1")->state, SlotState::kHeld);
+  EXPECT_EQ(reloaded.GetBooking("bk-000000000001")->patient_ref, "p1");
+  EXPECT_EQ(reloaded.stats().searchable_slots, engine.stats().searchable_slots);
+
+  // The sequence continues where it stopped.
+  Effects e;
+  ASSERT_TRUE(
+      reloaded.ReleaseHold(caller_, {"", 0}, {"s1", Token(2)}, At(kT0 + 30), &e)
+          .ok());
+  CommitAndWait(*store, std::move(e));
+  EXPECT_EQ(store->stats().last_sequence, 6u);
+}
+
+TEST_F(StoreTest, ConcurrentCommitsShareLogSyncs) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 8, kPerThread = 200;
+  std::atomic<int> acknowledged{0};
+  absl::Mutex order_mu;  // Commit must be called in apply order.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Effects e;
+        Event event;
+        event.type = EventType::kSlotsPublished;
+        event.time_unix_s = kT0;
+        event.actor = "load";
+        event.subjects = {absl::StrCat("t", t, "-", i)};
+        e.events.push_back(event);
+        absl::Notification done;
+        {
+          absl::MutexLock lock(&order_mu);
+          store->Commit(std::move(e), [&](absl::Status s) {
+            if (s.ok()) acknowledged.fetch_add(1);
+            done.Notify();
+          });
+        }
+        done.WaitForNotification();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const StoreStats stats = store->stats();
+  EXPECT_EQ(acknowledged.load(), kThreads * kPerThread);
+  EXPECT_EQ(stats.durable_sequence, uint64_t{kThreads * kPerThread});
+  // With eight writers waiting on each sync, groups hold several commits.
+  EXPECT_LT(stats.groups, stats.commits);
+  std::printf("%llu commits in %llu synced groups\n",
+              static_cast<unsigned long long>(stats.commits),
+              static_cast<unsigned long long>(stats.groups));
+}
+
+TEST_F(StoreTest, ReplayedCommandsWaitForEarlierWrites) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Effects empty;
+  empty.replayed = true;
+  absl::Notification done;
+  store->Commit(std::move(empty), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok());
+    done.Notify();
+  });
+  done.WaitForNotification();
+  EXPECT_TRUE(store->Flush().ok());
+  EXPECT_EQ(store->stats().groups, 0u);  // Nothing was written.
+}
+
+TEST_F(StoreTest, ASecondOpenOfTheSameDirectoryIsUnavailable) {
+  auto first = OpenStore();
+  ASSERT_NE(first, nullptr);
+  StoreOptions options;
+  options.path = dir_.Sub("db");
+  auto second = Store::Open(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(StoreTest, AnUnknownFormatVersionIsRefused) {
+  { ASSERT_NE(OpenStore(), nullptr); }
+  {
+    rocksdb::DB* db = nullptr;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(),
+                                                dir_.Sub("db"), &names)
+                    .ok());
+    for (const auto& n : names)
+      families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.Sub("db"), families,
+                                  &handles, &db)
+                    .ok());
+    std::string v;
+    internal::PutFixed32(&v, 99);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "format_version", v).ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  StoreOptions options;
+  options.path = dir_.Sub("db");
+  auto store = Store::Open(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, AnEmptyPathIsRefused) {
+  EXPECT_EQ(Store::Open(StoreOptions()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace creneau::storage
