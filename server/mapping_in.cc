@@ -1,0 +1,298 @@
+// Requests to domain commands, validating every field.
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "engine/limits.h"
+#include "engine/status_macros.h"
+#include "engine/validate.h"
+#include "server/mapping.h"
+
+namespace creneau::server {
+namespace {
+
+absl::Status Invalid(absl::string_view path, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
+}
+
+// Timestamps from year 1 to 9999, as google.protobuf.Timestamp defines them.
+absl::StatusOr<int64_t> UnixSeconds(const google::protobuf::Timestamp& t,
+                                    absl::string_view path) {
+  constexpr int64_t kMin = -62135596800, kMax = 253402300799;
+  if (t.seconds() < kMin || t.seconds() > kMax || t.nanos() < 0 ||
+      t.nanos() > 999999999) {
+    return Invalid(path, "not a valid timestamp");
+  }
+  return t.seconds();
+}
+
+absl::StatusOr<int64_t> Seconds(const google::protobuf::Duration& d,
+                                absl::string_view path) {
+  if (d.nanos() <= -1000000000 || d.nanos() >= 1000000000 ||
+      (d.seconds() > 0 && d.nanos() < 0) ||
+      (d.seconds() < 0 && d.nanos() > 0)) {
+    return Invalid(path, "not a valid duration");
+  }
+  return d.seconds();
+}
+
+absl::StatusOr<LatLng> Point(const v1::LatLng& p, absl::string_view path) {
+  const LatLng point{p.latitude(), p.longitude()};
+  if (!IsValidLatLng(point)) {
+    return Invalid(path,
+                   "must be a WGS84 position in degrees (latitude in "
+                   "[-90, 90], longitude in [-180, 180])");
+  }
+  return point;
+}
+
+absl::Status CheckEnum(bool valid, int value, absl::string_view path) {
+  if (valid) return absl::OkStatus();
+  return Invalid(path, absl::StrCat("unknown value ", value));
+}
+
+absl::StatusOr<Professional> ProfessionalFrom(const v1::Professional& in,
+                                              const std::string& path) {
+  Professional p;
+  RETURN_IF_ERROR(CheckId(path + ".id", in.id()));
+  p.id = in.id();
+  RETURN_IF_ERROR(CheckEnum(v1::Profession_IsValid(in.profession()),
+                            in.profession(), path + ".profession"));
+  if (in.profession() == v1::PROFESSION_UNSPECIFIED) {
+    return Invalid(path + ".profession", "required");
+  }
+  p.profession = static_cast<Profession>(in.profession());
+  if (!in.has_location()) return Invalid(path + ".location", "required");
+  ASSIGN_OR_RETURN(p.location, Point(in.location(), path + ".location"));
+  p.commune_code = in.commune_code();
+  p.time_zone = in.time_zone().empty() ? kDefaultTimeZone : in.time_zone();
+  absl::TimeZone zone;
+  if (!IsValidTimeZoneName(p.time_zone) ||
+      !absl::LoadTimeZone(p.time_zone, &zone)) {
+    return Invalid(path + ".time_zone",
+                   absl::StrCat("unknown time zone '", p.time_zone, "'"));
+  }
+  RETURN_IF_ERROR(CheckEnum(v1::StructureType_IsValid(in.structure()),
+                            in.structure(), path + ".structure"));
+  p.structure = in.structure() == v1::STRUCTURE_TYPE_UNSPECIFIED
+                    ? StructureType::kOwnPractice
+                    : static_cast<StructureType>(in.structure());
+  p.cpts_id = in.cpts_id();
+  p.sector = in.sector();
+  p.weekly_orientation_cap = in.weekly_orientation_cap();
+  p.display_name = in.display_name();
+  return p;  // The engine checks the remaining ranges, naming the field.
+}
+
+absl::StatusOr<Slot> SlotFrom(const v1::Slot& in, const std::string& path) {
+  Slot s;
+  RETURN_IF_ERROR(CheckId(path + ".id", in.id()));
+  s.id = in.id();
+  RETURN_IF_ERROR(CheckId(path + ".professional_id", in.professional_id()));
+  s.professional_id = in.professional_id();
+  if (!in.has_start_time()) return Invalid(path + ".start_time", "required");
+  ASSIGN_OR_RETURN(s.start_unix_s,
+                   UnixSeconds(in.start_time(), path + ".start_time"));
+  if (!in.has_duration()) return Invalid(path + ".duration", "required");
+  ASSIGN_OR_RETURN(const int64_t duration_s,
+                   Seconds(in.duration(), path + ".duration"));
+  if (duration_s < limits::kMinSlotDurationS ||
+      duration_s > limits::kMaxSlotDurationS) {
+    return Invalid(path + ".duration",
+                   "must be between 5 minutes and 12 hours");
+  }
+  s.duration_s = static_cast<int32_t>(duration_s);
+  RETURN_IF_ERROR(CheckEnum(v1::Modality_IsValid(in.modality()), in.modality(),
+                            path + ".modality"));
+  if (in.modality() == v1::MODALITY_UNSPECIFIED) {
+    return Invalid(path + ".modality", "required");
+  }
+  s.modality = static_cast<Modality>(in.modality());
+  s.capacity = in.capacity() == 0 ? 1 : in.capacity();
+  s.overbooking_places = in.overbooking_places();
+  RETURN_IF_ERROR(CheckEnum(v1::Visibility_IsValid(in.visibility()),
+                            in.visibility(), path + ".visibility"));
+  s.visibility = in.visibility() == v1::VISIBILITY_UNSPECIFIED
+                     ? Visibility::kPublic
+                     : static_cast<Visibility>(in.visibility());
+  if (in.has_location()) {
+    ASSIGN_OR_RETURN(s.location, Point(in.location(), path + ".location"));
+  }
+  return s;
+}
+
+absl::Status CheckBatch(absl::string_view field, int size) {
+  if (size == 0) return Invalid(field, "must not be empty");
+  if (size > limits::kMaxBatchSize) {
+    return Invalid(field, absl::StrCat("at most ", limits::kMaxBatchSize,
+                                       " per request, got ", size));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckRequestId(const std::string& request_id) {
+  if (IsValidRequestId(request_id)) return absl::OkStatus();
+  return Invalid("request_id",
+                 request_id.empty()
+                     ? "required (a client-chosen id such as a UUID)"
+                     : "must be 1 to 36 characters of [A-Za-z0-9._:-]");
+}
+
+absl::Status CheckId(absl::string_view field, const std::string& id) {
+  if (IsValidId(id)) return absl::OkStatus();
+  return Invalid(field, id.empty()
+                            ? "required"
+                            : "must be 1 to 64 characters of [A-Za-z0-9._:-]");
+}
+
+absl::StatusOr<std::vector<Professional>> ProfessionalsFromRequest(
+    const v1::UpsertProfessionalsRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckBatch("professionals", request.professionals_size()));
+  std::vector<Professional> out;
+  out.reserve(request.professionals_size());
+  for (int i = 0; i < request.professionals_size(); ++i) {
+    ASSIGN_OR_RETURN(Professional p,
+                     ProfessionalFrom(request.professionals(i),
+                                      absl::StrCat("professionals[", i, "]")));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Slot>> SlotsFromRequest(
+    const v1::PublishSlotsRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckBatch("slots", request.slots_size()));
+  std::vector<Slot> out;
+  out.reserve(request.slots_size());
+  for (int i = 0; i < request.slots_size(); ++i) {
+    ASSIGN_OR_RETURN(
+        Slot s, SlotFrom(request.slots(i), absl::StrCat("slots[", i, "]")));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> SlotIdsFromRequest(
+    const v1::WithdrawSlotsRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckBatch("slot_ids", request.slot_ids_size()));
+  std::vector<std::string> out;
+  for (int i = 0; i < request.slot_ids_size(); ++i) {
+    RETURN_IF_ERROR(
+        CheckId(absl::StrCat("slot_ids[", i, "]"), request.slot_ids(i)));
+    out.push_back(request.slot_ids(i));
+  }
+  return out;
+}
+
+absl::StatusOr<SearchQuery> QueryFromRequest(
+    const v1::SearchSlotsRequest& request) {
+  SearchQuery q;
+  switch (request.origin_case()) {
+    case v1::SearchSlotsRequest::kPoint: {
+      ASSIGN_OR_RETURN(q.point, Point(request.point(), "point"));
+      break;
+    }
+    case v1::SearchSlotsRequest::kCommuneCode:
+      if (!IsValidCommuneCode(request.commune_code())) {
+        return Invalid("commune_code",
+                       "must be a 5-character INSEE code such as 17306");
+      }
+      q.commune_code = request.commune_code();
+      break;
+    case v1::SearchSlotsRequest::ORIGIN_NOT_SET:
+      return Invalid("origin", "one of point or commune_code is required");
+  }
+  RETURN_IF_ERROR(CheckEnum(v1::Profession_IsValid(request.profession()),
+                            request.profession(), "profession"));
+  if (request.profession() == v1::PROFESSION_UNSPECIFIED) {
+    return Invalid("profession", "required");
+  }
+  q.profession = static_cast<Profession>(request.profession());
+  for (int i = 0; i < request.modalities_size(); ++i) {
+    const int m = request.modalities(i);
+    if (!v1::Modality_IsValid(m) || m == v1::MODALITY_UNSPECIFIED) {
+      return Invalid(absl::StrCat("modalities[", i, "]"),
+                     absl::StrCat("unknown value ", m));
+    }
+    q.modalities |= Bit(static_cast<Modality>(m));
+  }
+  if (request.has_window_start()) {
+    ASSIGN_OR_RETURN(q.window_start_unix_s,
+                     UnixSeconds(request.window_start(), "window_start"));
+  }
+  if (request.has_window_end()) {
+    ASSIGN_OR_RETURN(q.window_end_unix_s,
+                     UnixSeconds(request.window_end(), "window_end"));
+  }
+  q.radius_m = request.radius_m();
+  q.limit = request.limit();
+  RETURN_IF_ERROR(CheckEnum(v1::SearchOrder_IsValid(request.order()),
+                            request.order(), "order"));
+  q.order = request.order() == v1::SEARCH_ORDER_UNSPECIFIED
+                ? SearchOrder::kSoonest
+                : static_cast<SearchOrder>(request.order());
+  q.preferred_professional_id = request.preferred_professional_id();
+  return q;  // The engine checks radius, limit and window, naming the field.
+}
+
+absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
+                                            std::string token) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckId("slot_id", request.slot_id()));
+  HoldCommand command;
+  command.slot_id = request.slot_id();
+  command.token = std::move(token);
+  if (request.has_ttl()) {
+    ASSIGN_OR_RETURN(const int64_t ttl_s, Seconds(request.ttl(), "ttl"));
+    if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {
+      return Invalid("ttl", "must be between 10 seconds and 15 minutes");
+    }
+    command.ttl_s = static_cast<int32_t>(ttl_s);
+  }
+  return command;
+}
+
+absl::StatusOr<ConfirmCommand> ConfirmFromRequest(
+    const v1::ConfirmBookingRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckId("slot_id", request.slot_id()));
+  if (!IsValidHoldToken(request.hold_token())) {
+    return Invalid("hold_token",
+                   request.hold_token().empty()
+                       ? "required"
+                       : "must be the 32 hex characters HoldSlot returned");
+  }
+  if (request.patient_ref().empty()) {
+    return Invalid("patient_ref",
+                   "required (a pseudonymous reference, never a name)");
+  }
+  return ConfirmCommand{request.slot_id(), request.hold_token(),
+                        request.patient_ref(), request.orientation_ref()};
+}
+
+absl::StatusOr<ReleaseCommand> ReleaseFromRequest(
+    const v1::ReleaseHoldRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckId("slot_id", request.slot_id()));
+  if (!IsValidHoldToken(request.hold_token())) {
+    return Invalid("hold_token",
+                   request.hold_token().empty()
+                       ? "required"
+                       : "must be the 32 hex characters HoldSlot returned");
+  }
+  return ReleaseCommand{request.slot_id(), request.hold_token()};
+}
+
+absl::StatusOr<CancelCommand> CancelFromRequest(
+    const v1::CancelBookingRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckId("booking_id", request.booking_id()));
+  return CancelCommand{request.booking_id(), request.reason()};
+}
+
+}  // namespace creneau::server

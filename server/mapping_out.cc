@@ -1,0 +1,185 @@
+// Domain values to API messages, and the sentences that explain a search.
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/names.h"
+#include "server/mapping.h"
+
+namespace creneau::server {
+namespace {
+
+void SetTime(int64_t unix_s, google::protobuf::Timestamp* out) {
+  out->set_seconds(unix_s);
+  out->set_nanos(0);
+}
+
+void SetDuration(int64_t seconds, google::protobuf::Duration* out) {
+  out->set_seconds(seconds);
+  out->set_nanos(0);
+}
+
+std::string Distance(double meters) {
+  if (meters < 1000) return absl::StrFormat("%.0f m", meters);
+  return absl::StrFormat("%.1f km", meters / 1000);
+}
+
+std::string Delay(int64_t seconds) {
+  if (seconds < 0) return "started";
+  const int64_t minutes = (seconds + 59) / 60;
+  if (minutes < 60) return absl::StrCat("in ", minutes, " min");
+  const int64_t hours = minutes / 60;
+  if (hours < 24)
+    return absl::StrCat("in ", hours, " h ", minutes % 60, " min");
+  return absl::StrCat("in ", hours / 24, " d ", hours % 24, " h");
+}
+
+std::string ProfessionPlural(Profession profession) {
+  std::string name(ProfessionName(profession));
+  for (char& c : name) {
+    if (c == '-') c = ' ';
+  }
+  return name + "s";
+}
+
+std::string Capitalized(std::string text) {
+  if (!text.empty()) text[0] = absl::ascii_toupper(text[0]);
+  return text;
+}
+
+}  // namespace
+
+void ToProto(const Professional& p, v1::Professional* out) {
+  out->set_id(p.id);
+  out->set_profession(static_cast<v1::Profession>(p.profession));
+  out->mutable_location()->set_latitude(p.location.lat_deg);
+  out->mutable_location()->set_longitude(p.location.lng_deg);
+  out->set_commune_code(p.commune_code);
+  out->set_time_zone(p.time_zone);
+  out->set_structure(static_cast<v1::StructureType>(p.structure));
+  out->set_cpts_id(p.cpts_id);
+  out->set_sector(p.sector);
+  out->set_weekly_orientation_cap(p.weekly_orientation_cap);
+  out->set_display_name(p.display_name);
+}
+
+void ToProto(const SlotView& view, v1::Slot* out) {
+  const Slot& s = view.slot;
+  out->set_id(s.id);
+  out->set_professional_id(s.professional_id);
+  SetTime(s.start_unix_s, out->mutable_start_time());
+  SetDuration(s.duration_s, out->mutable_duration());
+  out->set_modality(static_cast<v1::Modality>(s.modality));
+  out->set_capacity(s.capacity);
+  out->set_overbooking_places(s.overbooking_places);
+  out->set_visibility(static_cast<v1::Visibility>(s.visibility));
+  if (s.location) {
+    out->mutable_location()->set_latitude(s.location->lat_deg);
+    out->mutable_location()->set_longitude(s.location->lng_deg);
+  }
+  out->set_state(static_cast<v1::SlotState>(view.state));
+  out->set_places_held(view.places_held);
+  out->set_places_booked(view.places_booked);
+  out->set_profession(static_cast<v1::Profession>(view.profession));
+}
+
+void ToProto(const Hold& hold, v1::Hold* out) {
+  out->set_token(hold.token);
+  out->set_slot_id(hold.slot_id);
+  SetTime(hold.expire_unix_s, out->mutable_expire_time());
+  out->set_overbooking_place(hold.overbooking_place);
+}
+
+void ToProto(const Booking& b, v1::Booking* out) {
+  out->set_id(b.id);
+  out->set_slot_id(b.slot_id);
+  out->set_professional_id(b.professional_id);
+  SetTime(b.start_unix_s, out->mutable_start_time());
+  SetDuration(b.duration_s, out->mutable_duration());
+  out->set_modality(static_cast<v1::Modality>(b.modality));
+  out->set_patient_ref(b.patient_ref);
+  out->set_orientation_ref(b.orientation_ref);
+  out->set_status(static_cast<v1::BookingStatus>(b.status));
+  SetTime(b.create_unix_s, out->mutable_create_time());
+  if (b.status == BookingStatus::kCancelled) {
+    SetTime(b.cancel_unix_s, out->mutable_cancel_time());
+    out->set_cancel_reason(b.cancel_reason);
+  }
+  out->set_overbooking_place(b.overbooking_place);
+  out->set_booked_by(b.booked_by);
+}
+
+std::string ReasonText(const SearchHit& hit, int64_t start_unix_s,
+                       absl::Time now) {
+  std::string text =
+      absl::StrCat(Distance(hit.distance_m), ", ",
+                   Delay(start_unix_s - absl::ToUnixSeconds(now)));
+  if (hit.reason == MatchReason::kPreferredProfessional) {
+    text = absl::StrCat("patient's own professional, ", text);
+  } else if (hit.reason == MatchReason::kWidenedRadius) {
+    absl::StrAppend(&text, " (found after widening)");
+  }
+  if (hit.overbooking_only) absl::StrAppend(&text, ", overbooking place only");
+  return text;
+}
+
+std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
+                        const SearchResult& result) {
+  const Commune* origin = communes.Find(result.origin_commune);
+  const std::string where =
+      origin ? absl::StrCat(" of ", origin->name, " (", origin->insee, ")")
+             : "";
+  const std::string radius = Distance(result.radius_m);
+  const std::string who = ProfessionPlural(query.profession);
+  switch (result.empty_reason) {
+    case EmptyReason::kNone: {
+      std::string text =
+          absl::StrCat(result.hits.size(), " slot(s) within ", radius, where);
+      if (result.widening_steps > 0) {
+        absl::StrAppend(&text, ", radius widened ", result.widening_steps,
+                        " time(s) from ", Distance(result.initial_radius_m));
+      }
+      return text;
+    }
+    case EmptyReason::kNoSupplyInReach:
+      return absl::StrCat("No ", who, " practise within ", radius, where, ".");
+    case EmptyReason::kOutsideWindow:
+      return absl::StrCat(
+          Capitalized(who), " practise within ", radius, where,
+          " but published no slot in the window searched; try a later "
+          "or longer window.");
+    case EmptyReason::kAllTaken:
+      return absl::StrCat(
+          "Every slot of ", who, " within ", radius, where,
+          " in the window is held or booked; try again shortly.");
+    case EmptyReason::kNoMatchingSlot:
+      return absl::StrCat(
+          "Free slots of ", who, " exist within ", radius, where,
+          " but none with an accepted modality or open to your role.");
+  }
+  return "";
+}
+
+void ToProto(const Engine& engine, const SearchQuery& query,
+             const SearchResult& result, absl::Time now,
+             v1::SearchSlotsResponse* out) {
+  for (const SearchHit& hit : result.hits) {
+    v1::SlotMatch* match = out->add_matches();
+    const SlotView view = engine.ViewSlot(hit.slot);
+    ToProto(view, match->mutable_slot());
+    ToProto(engine.ProfessionalOfSlot(hit.slot), match->mutable_professional());
+    match->set_distance_m(std::round(hit.distance_m * 10) / 10);
+    match->set_reason(static_cast<v1::MatchReason>(hit.reason));
+    match->set_reason_text(ReasonText(hit, view.slot.start_unix_s, now));
+    match->set_overbooking_only(hit.overbooking_only);
+  }
+  out->set_radius_m(result.radius_m);
+  out->set_widening_steps(result.widening_steps);
+  out->set_empty_reason(static_cast<v1::EmptyReason>(result.empty_reason));
+  out->set_explanation(Explanation(engine.communes(), query, result));
+  SetTime(result.window_start_unix_s, out->mutable_window_start());
+  SetTime(result.window_end_unix_s, out->mutable_window_end());
+}
+
+}  // namespace creneau::server

@@ -1,0 +1,50 @@
+// OrientationService: the API of regulators (see
+// proto/creneau/v1/orientation_service.proto).
+#ifndef CRENEAU_SERVER_ORIENTATION_SERVICE_H_
+#define CRENEAU_SERVER_ORIENTATION_SERVICE_H_
+
+#include "creneau/v1/orientation_service.grpc.pb.h"
+#include "server/auth.h"
+#include "server/engine_host.h"
+
+namespace creneau::server {
+
+class OrientationService final
+    : public v1::OrientationService::CallbackService {
+ public:
+  // `host` and `authenticator` must outlive the service.
+  OrientationService(EngineHost* host, const Authenticator* authenticator)
+      : host_(host), authenticator_(authenticator) {}
+
+  grpc::ServerUnaryReactor* SearchSlots(
+      grpc::CallbackServerContext* context,
+      const v1::SearchSlotsRequest* request,
+      v1::SearchSlotsResponse* response) override;
+  grpc::ServerUnaryReactor* HoldSlot(grpc::CallbackServerContext* context,
+                                     const v1::HoldSlotRequest* request,
+                                     v1::HoldSlotResponse* response) override;
+  grpc::ServerUnaryReactor* ConfirmBooking(
+      grpc::CallbackServerContext* context,
+      const v1::ConfirmBookingRequest* request,
+      v1::ConfirmBookingResponse* response) override;
+  grpc::ServerUnaryReactor* ReleaseHold(
+      grpc::CallbackServerContext* context,
+      const v1::ReleaseHoldRequest* request,
+      v1::ReleaseHoldResponse* response) override;
+  grpc::ServerUnaryReactor* CancelBooking(
+      grpc::CallbackServerContext* context,
+      const v1::CancelBookingRequest* request,
+      v1::CancelBookingResponse* response) override;
+  grpc::ServerUnaryReactor* GetBooking(
+      grpc::CallbackServerContext* context,
+      const v1::GetBookingRequest* request,
+      v1::GetBookingResponse* response) override;
+
+ private:
+  EngineHost* const host_;
+  const Authenticator* const authenticator_;
+};
+
+}  // namespace creneau::server
+
+#endif  // CRENEAU_SERVER_ORIENTATION_SERVICE_H_

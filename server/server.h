@@ -1,0 +1,69 @@
+// CreneauServer: the gRPC server with creneau's services, the standard health
+// service and reflection, and every transport limit set explicitly.
+#ifndef CRENEAU_SERVER_SERVER_H_
+#define CRENEAU_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "server/auth.h"
+#include "server/engine_host.h"
+#include "server/orientation_service.h"
+#include "server/slot_service.h"
+
+namespace creneau::server {
+
+struct ServerConfig {
+  // host:port; port 0 picks a free one (see CreneauServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  // Largest request or response; a batch of 1,000 slots is about 150 kB.
+  int max_message_bytes = 4 << 20;
+  // Concurrent calls per connection.
+  int max_concurrent_streams = 256;
+  // Threads gRPC may use for calls, at most.
+  int max_threads = 64;
+  // Keepalive pings from the server, and the least interval accepted from
+  // clients.
+  absl::Duration keepalive_time = absl::Seconds(60);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  absl::Duration min_client_ping_interval = absl::Seconds(10);
+  // PEM files. With cert and key: TLS. With a client CA too: mutual TLS
+  // (clients must present a certificate it signed).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+};
+
+class CreneauServer {
+ public:
+  // Builds and starts the server; health reports NOT_SERVING until
+  // SetServing(true). UNAVAILABLE when the address cannot be bound,
+  // INVALID_ARGUMENT for unreadable TLS files.
+  static absl::StatusOr<std::unique_ptr<CreneauServer>> Start(
+      const ServerConfig& config, EngineHost* host,
+      const Authenticator* authenticator);
+
+  // The bound port.
+  int port() const { return port_; }
+  // What grpc.health.v1 reports, for the whole server and each service.
+  void SetServing(bool serving);
+  // Stops accepting calls, lets running ones finish within `grace`, then
+  // cancels the rest.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  CreneauServer(EngineHost* host, const Authenticator* authenticator)
+      : slots_(host, authenticator), orientation_(host, authenticator) {}
+
+  SlotService slots_;
+  OrientationService orientation_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace creneau::server
+
+#endif  // CRENEAU_SERVER_SERVER_H_

@@ -1,0 +1,81 @@
+// The `creneau` command-line client: one function per subcommand, each
+// printing a readable table (or the response as JSON) and returning the
+// process exit code (0 on success, 1 for an error the server returned, 2 for
+// bad usage or an unreachable server).
+#ifndef CRENEAU_TOOLS_CLI_H_
+#define CRENEAU_TOOLS_CLI_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "creneau/v1/orientation_service.grpc.pb.h"
+#include "creneau/v1/slot_service.grpc.pb.h"
+
+namespace creneau::tools {
+
+struct CliOptions {
+  std::string server = "127.0.0.1:50051";
+  std::string token;   // Bearer token; empty in open mode.
+  std::string tls_ca;  // PEM CA file: connect with TLS.
+  absl::Duration timeout = absl::Seconds(10);
+  bool json = false;
+  std::string request_id;  // Empty: a fresh UUID per mutation.
+};
+
+struct SearchArgs {
+  std::string commune;
+  std::optional<double> lat, lng;
+  std::string profession = "gp";
+  std::vector<std::string> modalities;
+  std::string within = "48h";  // Window length from now (or from --from).
+  std::string from;            // RFC 3339; default now.
+  std::string radius;          // "10km", "500m"; empty: automatic.
+  int limit = 10;
+  std::string order = "soonest";
+  std::string preferred;
+};
+
+class Cli {
+ public:
+  Cli(CliOptions options, std::ostream& out, std::ostream& err);
+
+  int Search(const SearchArgs& args);
+  int Hold(const std::string& slot_id, const std::string& ttl);
+  int Confirm(const std::string& slot_id, const std::string& token,
+              const std::string& patient, const std::string& orientation);
+  int Release(const std::string& slot_id, const std::string& token);
+  int Cancel(const std::string& booking_id, const std::string& reason);
+  // A booking when the id looks like one ("bk-..."), else a slot.
+  int Get(const std::string& id, bool force_slot);
+  int List(const std::string& professional_id, int page_size);
+  int Publish(const std::vector<std::string>& files);
+  int Withdraw(const std::vector<std::string>& slot_ids);
+  int Health();
+
+ private:
+  std::unique_ptr<grpc::ClientContext> Context() const;
+  std::string RequestId() const;
+  int Report(const grpc::Status& status) const;
+  void PrintJson(const google::protobuf::Message& message) const;
+
+  CliOptions options_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<creneau::v1::SlotService::Stub> slots_;
+  std::unique_ptr<creneau::v1::OrientationService::Stub> orientation_;
+};
+
+// "48h", "3m", "90s", "2d" (days), or anything absl::ParseDuration takes.
+std::optional<absl::Duration> ParseHumanDuration(const std::string& text);
+// "10km", "2.5 km", "500m", "800" (meters).
+std::optional<int32_t> ParseDistanceMeters(const std::string& text);
+
+}  // namespace creneau::tools
+
+#endif  // CRENEAU_TOOLS_CLI_H_

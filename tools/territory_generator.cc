@@ -1,0 +1,250 @@
+#include "tools/territory_generator.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <random>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace creneau::tools {
+namespace {
+
+struct ProfessionProfile {
+  Profession profession;
+  double national_count;  // Self-employed, France.
+  const char* title;      // Shown before the surname.
+  int max_slots_per_day;  // Uniform in [0, max], GPs at least 1.
+  int duration_min;
+  // Modality weights: in office, home visit, teleconsultation.
+  std::array<int, 3> modality_weights;
+};
+
+constexpr ProfessionProfile kProfiles[] = {
+    {Profession::kGeneralPractitioner, 56700, "Dr", 4, 15, {80, 10, 10}},
+    {Profession::kNurse, 100000, "IDE", 3, 30, {30, 70, 0}},
+    {Profession::kPhysiotherapist, 80000, "MK", 2, 30, {90, 10, 0}},
+    {Profession::kDentist, 37000, "Dr", 1, 30, {100, 0, 0}},
+    {Profession::kMidwife, 8000, "SF", 2, 30, {70, 0, 30}},
+    {Profession::kPharmacist, 20000, "Pharmacie", 2, 15, {100, 0, 0}},
+    {Profession::kPaediatrician, 2800, "Dr", 1, 20, {100, 0, 0}},
+    {Profession::kPsychiatrist, 6000, "Dr", 1, 30, {60, 0, 40}},
+    {Profession::kOphthalmologist, 4000, "Dr", 1, 20, {100, 0, 0}},
+    {Profession::kDermatologist, 2800, "Dr", 1, 20, {80, 0, 20}},
+    {Profession::kCardiologist, 4500, "Dr", 1, 30, {100, 0, 0}},
+    {Profession::kGynaecologist, 1500, "Dr", 1, 20, {100, 0, 0}},
+};
+
+constexpr const char* kSurnames[] = {
+    "Martin",   "Bernard", "Thomas",   "Petit",   "Robert",   "Richard",
+    "Durand",   "Dubois",  "Moreau",   "Laurent", "Simon",    "Michel",
+    "Lefebvre", "Leroy",   "Roux",     "David",   "Bertrand", "Morel",
+    "Fournier", "Girard",  "Bonnet",   "Dupont",  "Lambert",  "Fontaine",
+    "Rousseau", "Vincent", "Muller",   "Lefevre", "Faure",    "Andre",
+    "Mercier",  "Blanc",   "Guerin",   "Boyer",   "Garnier",  "Chevalier",
+    "Francois", "Legrand", "Gauthier", "Garcia",  "Perrin",   "Robin"};
+
+constexpr double kFrancePopulation = 67.6e6;
+
+// Portable, seeded draws (the standard distributions differ between
+// libraries; these do not).
+class Draw {
+ public:
+  explicit Draw(uint64_t seed) : rng_(seed) {}
+  double Unit() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
+  int Below(int n) {
+    return static_cast<int>(rng_() % static_cast<uint64_t>(n));
+  }
+  bool Chance(double p) { return Unit() < p; }
+  template <size_t N>
+  int Weighted(const std::array<int, N>& weights) {
+    int total = 0;
+    for (int w : weights) total += w;
+    int pick = Below(total);
+    for (size_t i = 0; i < N; ++i) {
+      if ((pick -= weights[i]) < 0) return static_cast<int>(i);
+    }
+    return 0;
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+double TotalNationalCount() {
+  double total = 0;
+  for (const auto& p : kProfiles) total += p.national_count;
+  return total;
+}
+
+// Counts per profession summing to `total` (largest remainders).
+std::vector<int> SplitCounts(double total) {
+  std::vector<int> counts;
+  std::vector<std::pair<double, size_t>> remainders;
+  int assigned = 0;
+  const double national = TotalNationalCount();
+  for (size_t i = 0; i < std::size(kProfiles); ++i) {
+    const double exact = total * kProfiles[i].national_count / national;
+    counts.push_back(static_cast<int>(exact));
+    assigned += counts.back();
+    remainders.emplace_back(exact - counts.back(), i);
+  }
+  std::sort(remainders.rbegin(), remainders.rend());
+  for (size_t k = 0; assigned < std::llround(total) && k < remainders.size();
+       ++k) {
+    ++counts[remainders[k].second];
+    ++assigned;
+  }
+  return counts;
+}
+
+LatLng Around(const Commune& c, Draw& draw) {
+  const double spread_m =
+      std::min(3000.0, 600.0 * std::sqrt(std::max(c.area_km2, 1.0) / M_PI));
+  const double r = spread_m * std::sqrt(draw.Unit());
+  const double angle = 2 * M_PI * draw.Unit();
+  const double lat = c.location.lat_deg + r * std::sin(angle) / 111320.0;
+  const double lng =
+      c.location.lng_deg +
+      r * std::cos(angle) / (111320.0 * std::cos(lat * M_PI / 180));
+  return {std::clamp(lat, -90.0, 90.0), std::clamp(lng, -180.0, 180.0)};
+}
+
+Visibility PickVisibility(Profession profession, Draw& draw) {
+  const std::array<int, 4> weights =
+      profession == Profession::kGeneralPractitioner
+          ? std::array<int, 4>{35, 10, 45, 10}
+          : std::array<int, 4>{60, 20, 15, 5};
+  return static_cast<Visibility>(1 + draw.Weighted(weights));
+}
+
+}  // namespace
+
+double NationalProfessionalsPer1000() {
+  return TotalNationalCount() / kFrancePopulation * 1000;
+}
+
+std::string TimeZoneOfDepartement(const std::string& departement) {
+  if (departement == "971") return "America/Guadeloupe";
+  if (departement == "972") return "America/Martinique";
+  if (departement == "973") return "America/Cayenne";
+  if (departement == "974") return "Indian/Reunion";
+  if (departement == "976") return "Indian/Mayotte";
+  return "Europe/Paris";
+}
+
+absl::StatusOr<Territory> GenerateTerritory(
+    const std::vector<const Commune*>& communes,
+    const TerritoryOptions& options) {
+  if (communes.empty())
+    return absl::InvalidArgumentError("no commune to generate for");
+  if (options.days < 1 || options.days > 366) {
+    return absl::InvalidArgumentError("days: must be in [1, 366]");
+  }
+  std::vector<double> cumulative;
+  double population = 0;
+  for (const Commune* c : communes) {
+    population += static_cast<double>(c->population);
+    cumulative.push_back(population);
+  }
+  if (population <= 0)
+    return absl::InvalidArgumentError("the communes have no population");
+  const double total =
+      options.target_professionals > 0
+          ? options.target_professionals
+          : population / 1000 * NationalProfessionalsPer1000() * options.scale;
+  const std::vector<int> counts = SplitCounts(total);
+
+  Draw draw(options.seed);
+  Territory territory;
+  absl::flat_hash_set<std::string> used_starts;
+  int64_t serial = 0;
+  for (size_t kind = 0; kind < std::size(kProfiles); ++kind) {
+    const ProfessionProfile& profile = kProfiles[kind];
+    for (int n = 0; n < counts[kind]; ++n) {
+      const double pick = draw.Unit() * population;
+      const size_t at =
+          std::upper_bound(cumulative.begin(), cumulative.end(), pick) -
+          cumulative.begin();
+      const Commune& commune = *communes[std::min(at, communes.size() - 1)];
+      Professional p;
+      p.id = absl::StrFormat("%s1%010d", options.id_prefix, ++serial);
+      p.profession = profile.profession;
+      p.location = Around(commune, draw);
+      p.commune_code = commune.insee;
+      p.time_zone = TimeZoneOfDepartement(commune.departement);
+      const bool sos = p.profession == Profession::kGeneralPractitioner &&
+                       commune.population > 15000 && draw.Chance(0.1);
+      p.structure = sos                 ? StructureType::kSosMedecins
+                    : draw.Chance(0.15) ? StructureType::kMsp
+                    : draw.Chance(0.05) ? StructureType::kHealthCentre
+                                        : StructureType::kOwnPractice;
+      if (draw.Chance(0.7)) {
+        p.cpts_id = absl::StrCat("cpts-", commune.epci_siren.empty()
+                                              ? commune.departement
+                                              : commune.epci_siren);
+      }
+      const bool physician = profile.title == std::string("Dr") &&
+                             p.profession != Profession::kDentist;
+      p.sector = physician ? (draw.Chance(0.8) ? 1 : 2) : 0;
+      p.display_name = absl::StrCat(profile.title, " ",
+                                    kSurnames[draw.Below(std::size(kSurnames))],
+                                    " - ", commune.name);
+      territory.professionals.push_back(p);
+
+      absl::TimeZone zone;
+      if (!absl::LoadTimeZone(p.time_zone, &zone)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "time zone ", p.time_zone, " is not installed (package tzdata)"));
+      }
+      const absl::CivilDay first = absl::ToCivilDay(options.start, zone);
+      for (int d = 0; d < options.days; ++d) {
+        const absl::CivilDay day = first + d;
+        const absl::Weekday weekday = absl::GetWeekday(day);
+        if (weekday == absl::Weekday::sunday && !sos) continue;
+        int slots = draw.Below(profile.max_slots_per_day + 1);
+        if (p.profession == Profession::kGeneralPractitioner)
+          slots = std::max(slots, 1);
+        if (weekday == absl::Weekday::saturday) slots /= 2;
+        used_starts.clear();
+        for (int k = 0; k < slots; ++k) {
+          // Quarter hours in 08:00-12:00 and 14:00-19:00, local time.
+          const int quarter = draw.Below(36);
+          const int minutes = quarter < 16 ? 8 * 60 + 15 * quarter
+                                           : 14 * 60 + 15 * (quarter - 16);
+          const absl::CivilMinute local(day.year(), day.month(), day.day(),
+                                        minutes / 60, minutes % 60);
+          const absl::Time start = absl::FromCivil(local, zone);
+          if (start <= options.start + absl::Minutes(5)) continue;
+          const std::string id =
+              absl::StrCat(p.id, "-", absl::FormatCivilTime(local));
+          if (!used_starts.insert(id).second) continue;
+          Slot s;
+          s.id = id;
+          s.professional_id = p.id;
+          s.start_unix_s = absl::ToUnixSeconds(start);
+          s.duration_s = profile.duration_min * 60;
+          s.modality = static_cast<Modality>(
+              1 + draw.Weighted(profile.modality_weights));
+          if (p.profession == Profession::kGeneralPractitioner &&
+              draw.Chance(0.05)) {
+            s.capacity = 4 + draw.Below(3);  // An evening session ("plage").
+            s.duration_s = 90 * 60;
+            s.modality = Modality::kInOffice;
+          }
+          if (p.profession == Profession::kGeneralPractitioner &&
+              draw.Chance(0.1)) {
+            s.overbooking_places = 1;
+          }
+          s.visibility = PickVisibility(p.profession, draw);
+          territory.slots.push_back(std::move(s));
+        }
+      }
+    }
+  }
+  return territory;
+}
+
+}  // namespace creneau::tools
