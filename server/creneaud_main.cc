@@ -11,12 +11,11 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "server/engine_host.h"
 #include "server/server.h"
+#include "server/territory_loader.h"
 #include "spdlog/spdlog.h"
 #include "storage/store.h"
-#include "tools/territory_generator.h"
 
 namespace creneau::server {
 namespace {
@@ -29,6 +28,7 @@ struct Flags {
   std::string port_file;
   std::string demo_territory;
   int demo_professionals = 0;
+  double demo_scale = 1.0;
   int demo_days = 14;
   uint64_t demo_seed = 1;
   bool no_sync = false;
@@ -62,66 +62,6 @@ bool IsLoopback(const std::string& listen) {
   return absl::StartsWith(listen, "127.") ||
          absl::StartsWith(listen, "[::1]") ||
          absl::StartsWith(listen, "localhost:");
-}
-
-// Publishes a generated territory through the normal write path, batch by
-// batch, as an agenda feed would.
-absl::Status LoadDemo(EngineHost& host, const CommuneTable& communes,
-                      const Flags& flags, absl::Time now) {
-  const std::vector<const Commune*> members =
-      communes.CommunesOfEpci(flags.demo_territory);
-  if (members.empty()) {
-    return absl::NotFoundError(absl::StrCat("--demo_territory: no EPCI named '",
-                                            flags.demo_territory,
-                                            "' in the commune file"));
-  }
-  tools::TerritoryOptions options;
-  options.seed = flags.demo_seed;
-  options.target_professionals = flags.demo_professionals;
-  options.start = now;
-  options.days = flags.demo_days;
-  absl::StatusOr<tools::Territory> territory =
-      tools::GenerateTerritory(members, options);
-  if (!territory.ok()) return territory.status();
-  Caller feed{"demo-feed", Bit(Visibility::kPublic), false, ""};
-  const auto apply = [&](auto&& command) {
-    absl::Notification done;
-    absl::Status status;
-    host.Mutate<BatchCounts>(command, [&](absl::StatusOr<BatchCounts> counts) {
-      status = counts.status();
-      done.Notify();
-    });
-    done.WaitForNotification();
-    return status;
-  };
-  const size_t batch = limits::kMaxBatchSize;
-  for (size_t i = 0; i < territory->professionals.size(); i += batch) {
-    std::vector<Professional> part(
-        territory->professionals.begin() + i,
-        territory->professionals.begin() +
-            std::min(i + batch, territory->professionals.size()));
-    absl::Status status =
-        apply([&](Engine& engine, absl::Time t, Effects* effects) {
-          return engine.UpsertProfessionals(feed, {}, part, t, effects);
-        });
-    if (!status.ok()) return status;
-  }
-  for (size_t i = 0; i < territory->slots.size(); i += batch) {
-    std::vector<Slot> part(territory->slots.begin() + i,
-                           territory->slots.begin() +
-                               std::min(i + batch, territory->slots.size()));
-    absl::Status status =
-        apply([&](Engine& engine, absl::Time t, Effects* effects) {
-          return engine.PublishSlots(feed, {}, part, t, effects);
-        });
-    if (!status.ok()) return status;
-  }
-  spdlog::info(
-      "demo territory '{}' ({} communes): {} professionals, {} slots over {} "
-      "days",
-      flags.demo_territory, members.size(), territory->professionals.size(),
-      territory->slots.size(), flags.demo_days);
-  return absl::OkStatus();
 }
 
 int Fail(const absl::Status& status) {
@@ -185,8 +125,15 @@ int Run(const Flags& flags, const char* argv0) {
       loaded->professionals, loaded->slots, loaded->holds, loaded->bookings,
       flags.data_dir, absl::FormatDuration(loaded->elapsed));
   if (!flags.demo_territory.empty() && loaded->professionals == 0) {
-    absl::Status demo = LoadDemo(host, *shared_communes, flags, clock.Now());
-    if (!demo.ok()) return Fail(demo);
+    TerritoryLoadOptions demo;
+    demo.territory = flags.demo_territory;
+    demo.professionals = flags.demo_professionals;
+    demo.scale = flags.demo_scale;
+    demo.days = flags.demo_days;
+    demo.seed = flags.demo_seed;
+    absl::StatusOr<TerritoryLoadStats> loaded_demo =
+        LoadTerritory(host, *shared_communes, demo, clock.Now());
+    if (!loaded_demo.ok()) return Fail(loaded_demo.status());
   }
   host.StartMaintenance();
   (*server)->SetServing(true);
@@ -255,9 +202,14 @@ int main(int argc, char** argv) {
   app.add_option("--demo_territory", flags.demo_territory,
                  "on first start (empty data), generate this EPCI's "
                  "professionals and slots, "
-                 "e.g. \"CA Royan Atlantique\"");
+                 "e.g. \"CA Royan Atlantique\", or \"France\" for every "
+                 "commune (national load tests)");
   app.add_option("--demo_professionals", flags.demo_professionals,
                  "professionals in the demo territory (0: national density)")
+      ->capture_default_str();
+  app.add_option("--demo_scale", flags.demo_scale,
+                 "multiplies the national density when --demo_professionals "
+                 "is 0")
       ->capture_default_str();
   app.add_option("--demo_days", flags.demo_days, "days of demo slots")
       ->capture_default_str();
@@ -267,6 +219,9 @@ int main(int argc, char** argv) {
       "--no_sync", flags.no_sync,
       "do not sync the log before acknowledging (benchmarks only: a power loss "
       "may lose acknowledged writes)");
+  app.add_flag("--bench_service", flags.server.bench_service,
+               "also serve creneau.bench.v1.BenchService (an empty RPC, the "
+               "ceiling for load tests)");
   app.add_option("--log_level", flags.log_level,
                  "trace, debug, info, warn, error")
       ->capture_default_str();

@@ -65,6 +65,7 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
   builder.AddListeningPort(config.listen, *credentials, &server->port_);
   builder.RegisterService(&server->slots_);
   builder.RegisterService(&server->orientation_);
+  if (config.bench_service) builder.RegisterService(&server->bench_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "server/auth.h"
+#include "server/bench_service.h"
 #include "server/engine_host.h"
 #include "server/orientation_service.h"
 #include "server/slot_service.h"
@@ -35,6 +36,9 @@ struct ServerConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+  // Also serve creneau.bench.v1.BenchService (an empty RPC, the ceiling
+  // for load tests). Off in production.
+  bool bench_service = false;
 };
 
 class CreneauServer {
@@ -60,6 +64,7 @@ class CreneauServer {
 
   SlotService slots_;
   OrientationService orientation_;
+  BenchService bench_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

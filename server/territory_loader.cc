@@ -1,0 +1,185 @@
+#include "server/territory_loader.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/limits.h"
+#include "spdlog/spdlog.h"
+
+namespace creneau::server {
+namespace {
+
+// Applies batches through the host with at most `limit` not yet durable;
+// remembers the first failure.
+class BatchPipeline {
+ public:
+  BatchPipeline(EngineHost* host, size_t limit) : host_(host), limit_(limit) {}
+
+  template <typename Apply>
+  void Submit(Apply&& apply) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](BatchPipeline* p) { return p->in_flight_ < p->limit_; }, this));
+      ++in_flight_;
+    }
+    host_->Mutate<BatchCounts>(apply, [this](absl::StatusOr<BatchCounts> r) {
+      absl::MutexLock lock(&mu_);
+      --in_flight_;
+      if (!r.ok() && failure_.ok()) failure_ = r.status();
+    });
+  }
+
+  // Waits for every submitted batch; returns the first failure.
+  absl::Status Drain() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](BatchPipeline* p) { return p->in_flight_ == 0; }, this));
+    return failure_;
+  }
+
+  absl::Status failure() {
+    absl::MutexLock lock(&mu_);
+    return failure_;
+  }
+
+ private:
+  EngineHost* const host_;
+  const size_t limit_;
+  absl::Mutex mu_;
+  size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::StatusOr<std::vector<const Commune*>> Members(
+    const CommuneTable& communes, const std::string& territory) {
+  std::vector<const Commune*> members;
+  if (territory == kNationalTerritory) {
+    for (const Commune& c : communes.communes()) {
+      if (c.population > 0) members.push_back(&c);
+    }
+  } else {
+    members = communes.CommunesOfEpci(territory);
+  }
+  if (members.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "territory: no EPCI named '", territory, "' in the commune file"));
+  }
+  return members;
+}
+
+// Logs progress every `interval`.
+class Progress {
+ public:
+  Progress(size_t total, absl::Duration interval)
+      : total_(total), interval_(interval), start_(absl::Now()) {
+    next_ = start_ + interval_;
+  }
+  void Update(size_t done) {
+    const absl::Time now = absl::Now();
+    if (now < next_) return;
+    next_ = now + interval_;
+    const double s = absl::ToDoubleSeconds(now - start_);
+    spdlog::info("territory: {}/{} slots published ({:.0f} slots/s)", done,
+                 total_, done / std::max(s, 1e-9));
+  }
+
+ private:
+  const size_t total_;
+  const absl::Duration interval_;
+  const absl::Time start_;
+  absl::Time next_;
+};
+
+}  // namespace
+
+absl::StatusOr<tools::Territory> GenerateNamedTerritory(
+    const CommuneTable& communes, const TerritoryLoadOptions& options,
+    absl::Time now, size_t* communes_used) {
+  if (options.days < 1 || options.days > 62) {
+    return absl::InvalidArgumentError("days: must be within [1, 62]");
+  }
+  if (!(options.scale > 0) || options.scale > 100) {
+    return absl::InvalidArgumentError("scale: must be within (0, 100]");
+  }
+  absl::StatusOr<std::vector<const Commune*>> members =
+      Members(communes, options.territory);
+  if (!members.ok()) return members.status();
+  *communes_used = members->size();
+  tools::TerritoryOptions generator;
+  generator.seed = options.seed;
+  generator.target_professionals = options.professionals;
+  generator.scale = options.scale;
+  generator.start = now;
+  generator.days = options.days;
+  return tools::GenerateTerritory(*members, generator);
+}
+
+absl::StatusOr<TerritoryLoadStats> PublishTerritory(
+    EngineHost& host, const tools::Territory& territory,
+    const TerritoryLoadOptions& options) {
+  TerritoryLoadStats stats;
+  stats.professionals = territory.professionals.size();
+  stats.slots = territory.slots.size();
+  const absl::Time publish_start = absl::Now();
+  const Caller feed{"demo-feed", Bit(Visibility::kPublic), false, ""};
+  BatchPipeline pipeline(&host,
+                         std::max<size_t>(options.max_batches_in_flight, 1));
+  const size_t batch = limits::kMaxBatchSize;
+  const auto& pros = territory.professionals;
+  for (size_t i = 0; i < pros.size() && pipeline.failure().ok(); i += batch) {
+    const std::vector<Professional> part(
+        pros.begin() + i, pros.begin() + std::min(i + batch, pros.size()));
+    pipeline.Submit([&](Engine& engine, absl::Time t, Effects* effects) {
+      return engine.UpsertProfessionals(feed, {}, part, t, effects);
+    });
+  }
+  // Slots name their professional: every professional must be in first.
+  if (absl::Status s = pipeline.Drain(); !s.ok()) return s;
+  Progress progress(stats.slots, options.progress_interval);
+  const auto& slots = territory.slots;
+  for (size_t i = 0; i < slots.size() && pipeline.failure().ok(); i += batch) {
+    const std::vector<Slot> part(
+        slots.begin() + i, slots.begin() + std::min(i + batch, slots.size()));
+    pipeline.Submit([&](Engine& engine, absl::Time t, Effects* effects) {
+      return engine.PublishSlots(feed, {}, part, t, effects);
+    });
+    progress.Update(i + part.size());
+  }
+  if (absl::Status s = pipeline.Drain(); !s.ok()) return s;
+  stats.publish = absl::Now() - publish_start;
+  spdlog::info(
+      "territory '{}': {} professionals, {} slots published in {} "
+      "({:.0f} slots/s)",
+      options.territory, stats.professionals, stats.slots,
+      absl::FormatDuration(stats.publish),
+      stats.slots / std::max(absl::ToDoubleSeconds(stats.publish), 1e-9));
+  return stats;
+}
+
+absl::StatusOr<TerritoryLoadStats> LoadTerritory(
+    EngineHost& host, const CommuneTable& communes,
+    const TerritoryLoadOptions& options, absl::Time now) {
+  const absl::Time generate_start = absl::Now();
+  size_t communes_used = 0;
+  absl::StatusOr<tools::Territory> territory =
+      GenerateNamedTerritory(communes, options, now, &communes_used);
+  if (!territory.ok()) return territory.status();
+  const absl::Duration generate = absl::Now() - generate_start;
+  spdlog::info(
+      "territory '{}' ({} communes, {} days): generated {} professionals and "
+      "{} slots in {}",
+      options.territory, communes_used, options.days,
+      territory->professionals.size(), territory->slots.size(),
+      absl::FormatDuration(generate));
+  absl::StatusOr<TerritoryLoadStats> stats =
+      PublishTerritory(host, *territory, options);
+  if (!stats.ok()) return stats.status();
+  stats->communes = communes_used;
+  stats->generate = generate;
+  return stats;
+}
+
+}  // namespace creneau::server
