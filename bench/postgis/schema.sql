@@ -2,7 +2,7 @@
 -- PostGIS 3, slots denormalised with their professional's position, places
 -- counted on the slot row, and a constraint that forbids overbooking.
 -- bench/run_all.sh applies this file, loads the data with
--- `creneau-load pg-load`, then applies indexes.sql.
+-- `creneau-load pg-load`, then indexes_common.sql and one of index_[abc].sql.
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs every benchmark of creneau and its baselines in one go, on one data
+# set, and writes DIR/latest.json (one flat object) and DIR/<date>-<mode>.md
+# (the table with ratios). DIR is bench/results unless --out DIR.
+#
+#   bench/run_all.sh --quick   # ~400k slots, short runs: under 5 minutes
+#   bench/run_all.sh           # synthetic France (~4M slots), 10M reload
+#
+# Needs README command 2's set-up (deploy/setup.sh) and a build. Starts
+# creneaud and a private PostgreSQL 15 + PostGIS on loopback, with their own
+# data directories under a temporary directory, and stops them at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+mode=full
+out=bench/results
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick ;;
+    --out) out="$2"; shift ;;
+    *) echo "usage: bench/run_all.sh [--quick] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+if [ "$mode" = quick ]; then
+  scale=0.1; reload_scale=0.25; run_s=3; durable_s=3; searches=50000
+  pg_index_s=2
+else
+  scale=1; reload_scale=2.5; run_s=10; durable_s=10; searches=300000
+  pg_index_s=5
+fi
+concurrency=64
+pg_connections=32
+seed=1
+
+./deploy/build.sh >/dev/null
+bin=$root/build
+work=$(mktemp -d /tmp/creneau-bench.XXXXXX)
+chmod 755 "$work"
+creneaud_pid=""
+cleanup() {
+  [ -n "$creneaud_pid" ] && kill "$creneaud_pid" 2>/dev/null || true
+  if [ -f "$work/pg/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+step() { echo "== $(date +%H:%M:%S) $*" >&2; }
+
+# ---- 1. In process: engine and storage. ----
+step "in-process figures on synthetic France at scale $scale"
+"$bin/bench/creneau-bench" --scale "$scale" --searches "$searches" \
+  --bookings 100000 --durable_s "$durable_s" --data_dir "$work/inprocess" \
+  --json_out "$work/inprocess.json"
+step "start-up reload at scale $reload_scale"
+"$bin/bench/creneau-bench" --scale "$reload_scale" --searches 1000 \
+  --bookings 100 --durable_s 1 --data_dir "$work/reload" \
+  --json_out "$work/reload.json"
+rm -rf "$work/inprocess" "$work/reload"
+
+# ---- 2. gRPC: creneaud and the empty-RPC ceiling, same server. ----
+port=50151
+step "creneaud on 127.0.0.1:$port with synthetic France at scale $scale"
+"$bin/server/creneaud" --data_dir "$work/creneaud" --listen "127.0.0.1:$port" \
+  --demo_territory France --demo_scale "$scale" --demo_seed "$seed" \
+  --bench_service --log_level warn &
+creneaud_pid=$!
+for _ in $(seq 1 600); do
+  "$bin/tools/creneau" --server "127.0.0.1:$port" health >/dev/null 2>&1 && break
+  kill -0 "$creneaud_pid" 2>/dev/null || { echo "creneaud died" >&2; exit 1; }
+  sleep 1
+done
+load() { "$bin/bench/creneau-load" grpc --server "127.0.0.1:$port" \
+  --duration_s "$run_s" --seed "$seed" "$@"; }
+step "empty RPC, closed loop, $concurrency callers"
+load --call empty --concurrency "$concurrency" --json_out "$work/empty.json"
+step "SearchSlots, closed loop, $concurrency callers"
+load --call search --concurrency "$concurrency" --json_out "$work/search.json"
+rate=$(python3 -c "import json;print(int(0.7*json.load(open('$work/search.json'))['qps']))")
+step "SearchSlots, open loop at 70% of peak: $rate/s"
+load --call search --open --rate "$rate" --json_out "$work/search_open70.json"
+step "SAS mix (80% search, 10% hold, 8% confirm, 2% release), closed loop"
+load --call mix --concurrency "$concurrency" --json_out "$work/mix.json"
+kill "$creneaud_pid"; wait "$creneaud_pid" 2>/dev/null || true; creneaud_pid=""
+rm -rf "$work/creneaud"
+
+# ---- 3. PostgreSQL 15 + PostGIS 3 on the same data set. ----
+pg_bin=/usr/lib/postgresql/15/bin
+pg_port=54329
+step "PostgreSQL 15 + PostGIS on 127.0.0.1:$pg_port (fsync on, synchronous_commit on)"
+mkdir -p "$work/pg" && chown postgres "$work/pg"
+runuser -u postgres -- "$pg_bin/initdb" -D "$work/pg" -A trust -E UTF8 >/dev/null
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$work/pg \
+      -c fsync=on -c synchronous_commit=on -c shared_buffers=2GB \
+      -c max_connections=100 -c max_wal_size=4GB" start >/dev/null
+conninfo="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
+psql() { command psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres postgres "$@"; }
+psql -f bench/postgis/schema.sql
+"$bin/bench/creneau-load" pg-load --conninfo "$conninfo" --scale "$scale" \
+  --seed "$seed" > "$work/pg_load.json"
+psql -f bench/postgis/indexes_common.sql
+pgload() { "$bin/bench/creneau-load" pg --conninfo "$conninfo" --seed "$seed" "$@"; }
+best=""; best_qps=0
+for config in a b c; do
+  step "PostGIS index configuration $config"
+  psql -f "bench/postgis/index_$config.sql"
+  pgload --call search --concurrency "$pg_connections" --duration_s "$pg_index_s" \
+    --json_out "$work/pg_index_$config.json"
+  qps=$(python3 -c "import json;print(int(json.load(open('$work/pg_index_$config.json'))['qps']))")
+  if [ "$qps" -gt "$best_qps" ]; then best=$config; best_qps=$qps; fi
+done
+step "PostGIS search with the best configuration ($best)"
+psql -f "bench/postgis/index_$best.sql"
+pgload --call search --concurrency "$pg_connections" --duration_s "$run_s" \
+  --json_out "$work/pg_search.json"
+step "PostGIS durable bookings (hold + confirm, $pg_connections connections)"
+pgload --call book --concurrency "$pg_connections" --duration_s "$run_s" \
+  --json_out "$work/pg_book.json"
+psql -c "SELECT count(*) AS overbooked FROM slot WHERE held + booked > capacity + overbooking_places" -t \
+  > "$work/pg_overbooked.txt"
+
+# ---- 4. Report. ----
+step "report"
+python3 bench/report.py --work "$work" --out "$out" --mode "$mode" \
+  --best_pg_index "$best" --git "$(git rev-parse --short HEAD)$(git diff --quiet || echo -dirty)"
