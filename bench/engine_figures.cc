@@ -1,7 +1,5 @@
 #include "bench/engine_figures.h"
 
-#include <malloc.h>
-
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -10,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/fixtures.h"
 #include "engine/check.h"
 #include "engine/limits.h"
 
@@ -22,12 +21,6 @@ int64_t NanosSince(SteadyClock::time_point start) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              SteadyClock::now() - start)
       .count();
-}
-
-// Bytes the allocator has handed out and not taken back.
-size_t HeapInUse() {
-  const struct mallinfo2 info = mallinfo2();
-  return info.uordblks + info.hblkhd;
 }
 
 void Publish(Engine& engine, const tools::Territory& territory,
@@ -69,14 +62,14 @@ EngineFigures MeasureEngine(std::shared_ptr<const CommuneTable> communes,
                             const EngineFiguresOptions& options) {
   EngineFigures figures;
   figures.slots = territory.slots.size();
-  const size_t heap_before = HeapInUse();
+  const size_t heap_before = HeapBytesInUse();
   auto engine = std::make_unique<Engine>(communes);
   const auto build_start = SteadyClock::now();
   Publish(*engine, territory, now);
   const double build_s = NanosSince(build_start) / 1e9;
   figures.index_build_slots_per_s = figures.slots / std::max(build_s, 1e-9);
   figures.bytes_per_slot =
-      static_cast<double>(HeapInUse() - heap_before) / figures.slots;
+      static_cast<double>(HeapBytesInUse() - heap_before) / figures.slots;
   std::fprintf(stderr,
                "engine: %zu slots indexed in %.2f s (%.0f slots/s), %.0f "
                "bytes/slot\n",

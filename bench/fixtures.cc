@@ -1,0 +1,66 @@
+#include "bench/fixtures.h"
+
+#include <malloc.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "engine/check.h"
+
+namespace creneau::bench {
+
+std::shared_ptr<const CommuneTable> ShippedCommunes() {
+  static const auto* table = [] {
+    const char* dir = std::getenv("CRENEAU_DATA_DIR");
+    const std::string path =
+        std::string(dir ? dir : CRENEAU_SOURCE_DATA_DIR) + "/communes.csv";
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StatusOr<CommuneTable> parsed = CommuneTable::FromCsv(text.str());
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "%s: %s\n", path.c_str(),
+                   parsed.status().ToString().c_str());
+      std::abort();
+    }
+    return new std::shared_ptr<const CommuneTable>(
+        std::make_shared<const CommuneTable>(*std::move(parsed)));
+  }();
+  return *table;
+}
+
+absl::Time FixtureStart() {
+  return absl::FromCivil(absl::CivilHour(2026, 11, 23, 8), absl::UTCTimeZone());
+}
+
+const tools::Territory& NationalTerritory(size_t slots) {
+  static auto* cache = new std::map<size_t, tools::Territory>;
+  auto it = cache->find(slots);
+  if (it != cache->end()) return it->second;
+  // Synthetic France at scale 1 holds about 4.1 million slots over 14 days.
+  constexpr double kSlotsAtScaleOne = 4.1e6;
+  std::vector<const Commune*> communes;
+  for (const Commune& c : ShippedCommunes()->communes()) {
+    if (c.population > 0) communes.push_back(&c);
+  }
+  tools::TerritoryOptions options;
+  options.seed = 1;
+  options.scale = static_cast<double>(slots) / kSlotsAtScaleOne;
+  options.start = FixtureStart();
+  options.days = 14;
+  absl::StatusOr<tools::Territory> territory =
+      tools::GenerateTerritory(communes, options);
+  CRENEAU_CHECK(territory.ok());
+  return cache->emplace(slots, *std::move(territory)).first->second;
+}
+
+size_t HeapBytesInUse() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+}  // namespace creneau::bench

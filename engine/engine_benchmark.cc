@@ -1,0 +1,188 @@
+// Micro-benchmarks of the engine on synthetic France (bench/fixtures.h):
+// search over 10k to 5M slots with radius, window and limit varied; hold +
+// confirm + cancel and hold + release; publish batches; index build with
+// the heap bytes per slot. Sizes above 1M are registered only when
+// CRENEAU_BENCH_LARGE=1 (they take minutes to build).
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/fixtures.h"
+#include "bench/workload.h"
+#include "benchmark/benchmark.h"
+#include "engine/check.h"
+#include "engine/engine.h"
+#include "engine/limits.h"
+
+namespace creneau {
+namespace {
+
+const Caller& Feed() {
+  static const Caller feed{"bench-feed", Bit(Visibility::kPublic), false, ""};
+  return feed;
+}
+
+void Publish(Engine& engine, const tools::Territory& territory, absl::Time now,
+             size_t batch = limits::kMaxBatchSize) {
+  Effects effects;
+  const auto& pros = territory.professionals;
+  for (size_t i = 0; i < pros.size(); i += limits::kMaxBatchSize) {
+    const std::vector<Professional> part(
+        pros.begin() + i,
+        pros.begin() + std::min(i + limits::kMaxBatchSize, pros.size()));
+    CRENEAU_CHECK(
+        engine.UpsertProfessionals(Feed(), {}, part, now, &effects).ok());
+    effects.Clear();
+  }
+  const auto& slots = territory.slots;
+  for (size_t i = 0; i < slots.size(); i += batch) {
+    const std::vector<Slot> part(
+        slots.begin() + i, slots.begin() + std::min(i + batch, slots.size()));
+    CRENEAU_CHECK(engine.PublishSlots(Feed(), {}, part, now, &effects).ok());
+    effects.Clear();
+  }
+}
+
+// One engine per size, built once.
+Engine& EngineOf(size_t slots) {
+  static auto* engines = new std::map<size_t, std::unique_ptr<Engine>>;
+  auto& engine = (*engines)[slots];
+  if (engine == nullptr) {
+    engine = std::make_unique<Engine>(bench::ShippedCommunes());
+    Publish(*engine, bench::NationalTerritory(slots), bench::FixtureStart());
+  }
+  return *engine;
+}
+
+void BM_EngineSearch(benchmark::State& state) {
+  Engine& engine = EngineOf(state.range(0));
+  const bench::Workload draw(*bench::ShippedCommunes(), {});
+  bench::Workload workload = draw;
+  std::mt19937_64 rng(42);
+  SearchResult result;
+  int64_t hits = 0;
+  const absl::Time now = bench::FixtureStart();
+  for (auto _ : state) {
+    const bench::SearchAsk ask = workload.Next(rng);
+    SearchQuery query;
+    query.commune_code = ask.commune->insee;
+    query.profession = ask.profession;
+    query.radius_m = static_cast<int32_t>(state.range(1));
+    query.window_end_unix_s = absl::ToUnixSeconds(now) + state.range(2) * 3600;
+    query.limit = static_cast<int32_t>(state.range(3));
+    CRENEAU_CHECK(
+        engine.Search(bench::BenchRegulator(), query, now, &result).ok());
+    hits += result.hits.size();
+  }
+  state.counters["hits"] = benchmark::Counter(
+      static_cast<double>(hits), benchmark::Counter::kAvgIterations);
+}
+
+void SearchArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"slots", "radius_m", "window_h", "limit"});
+  std::vector<int64_t> sizes = {10'000, 100'000, 1'000'000};
+  const char* large = std::getenv("CRENEAU_BENCH_LARGE");
+  if (large != nullptr && std::string(large) == "1") {
+    sizes.push_back(2'000'000);
+    sizes.push_back(5'000'000);
+  }
+  for (int64_t n : sizes) b->Args({n, 0, 48, 20});  // Automatic radius.
+  for (int64_t radius : {5'000, 20'000, 50'000})
+    b->Args({100'000, radius, 48, 20});
+  for (int64_t window : {4, 168}) b->Args({100'000, 0, window, 20});
+  for (int64_t limit : {5, 100}) b->Args({100'000, 0, 48, limit});
+}
+BENCHMARK(BM_EngineSearch)->Apply(SearchArgs);
+
+// Hold + confirm, then cancel so the place comes back: the three commands.
+void BM_EngineHoldConfirmCancel(benchmark::State& state) {
+  Engine& engine = EngineOf(state.range(0));
+  const auto& slots = bench::NationalTerritory(state.range(0)).slots;
+  const absl::Time now = bench::FixtureStart();
+  Effects effects;
+  std::mt19937_64 rng(7);
+  uint64_t n = 0;
+  for (auto _ : state) {
+    const Slot& slot = slots[rng() % slots.size()];
+    if (slot.visibility == Visibility::kCptsMembers) continue;
+    ++n;
+    const std::string token = absl::StrFormat("%032x", n);
+    auto hold =
+        engine.HoldSlot(bench::BenchRegulator(), {absl::StrCat("h", n), 1},
+                        {slot.id, token, 180}, now, &effects);
+    if (!hold.ok()) continue;  // Full: only the refusal was timed.
+    auto booking = engine.ConfirmBooking(
+        bench::BenchRegulator(), {absl::StrCat("c", n), 2},
+        {slot.id, token, "p", ""}, now, &effects);
+    CRENEAU_CHECK(booking.ok());
+    CRENEAU_CHECK(engine
+                      .CancelBooking(bench::BenchRegulator(),
+                                     {absl::StrCat("x", n), 3},
+                                     {booking->id, "bench"}, now, &effects)
+                      .ok());
+    effects.Clear();
+  }
+}
+BENCHMARK(BM_EngineHoldConfirmCancel)
+    ->ArgName("slots")
+    ->Arg(10'000)
+    ->Arg(1'000'000);
+
+void BM_EngineHoldRelease(benchmark::State& state) {
+  Engine& engine = EngineOf(state.range(0));
+  const auto& slots = bench::NationalTerritory(state.range(0)).slots;
+  const absl::Time now = bench::FixtureStart();
+  Effects effects;
+  std::mt19937_64 rng(9);
+  uint64_t n = 0;
+  for (auto _ : state) {
+    const Slot& slot = slots[rng() % slots.size()];
+    if (slot.visibility == Visibility::kCptsMembers) continue;
+    const std::string token = absl::StrFormat("%032x", ++n);
+    auto hold = engine.HoldSlot(bench::BenchRegulator(), {},
+                                {slot.id, token, 180}, now, &effects);
+    if (hold.ok()) {
+      CRENEAU_CHECK(engine
+                        .ReleaseHold(bench::BenchRegulator(), {},
+                                     {slot.id, token}, now, &effects)
+                        .ok());
+    }
+    effects.Clear();
+  }
+}
+BENCHMARK(BM_EngineHoldRelease)->ArgName("slots")->Arg(10'000)->Arg(1'000'000);
+
+// Publishes the fixture into a fresh engine: index build, per slot, with
+// the heap bytes each slot costs (professionals included).
+void BM_EngineIndexBuild(benchmark::State& state) {
+  const tools::Territory& territory = bench::NationalTerritory(state.range(0));
+  double bytes_per_slot = 0;
+  for (auto _ : state) {
+    const size_t before = bench::HeapBytesInUse();
+    auto engine = std::make_unique<Engine>(bench::ShippedCommunes());
+    Publish(*engine, territory, bench::FixtureStart(), state.range(1));
+    bytes_per_slot = static_cast<double>(bench::HeapBytesInUse() - before) /
+                     territory.slots.size();
+    state.PauseTiming();  // Not the destructor.
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * territory.slots.size());
+  state.counters["bytes_per_slot"] = bytes_per_slot;
+}
+BENCHMARK(BM_EngineIndexBuild)
+    ->ArgNames({"slots", "batch"})
+    ->Args({10'000, 1000})
+    ->Args({100'000, 100})
+    ->Args({100'000, 1000})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace creneau
+
+BENCHMARK_MAIN();
