@@ -43,6 +43,14 @@ absl::Status Store::OpenDatabase() {
   // A torn tail of the log (a crash during a write) is dropped; everything
   // before it, which includes every acknowledged write, is kept.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // After a write error the store refuses writes until restarted (the
+  // state in memory may be ahead of the disk); RocksDB must not resume
+  // writing on its own behind our back.
+  options.max_bgerror_resume_count = 0;
+  // Start-up replays the log into the memtable and goes on from there
+  // instead of writing it out as a new table first: a faster restart, and
+  // no flush or compaction for a crash to interrupt.
+  options.avoid_flush_during_recovery = true;
   if (options_.env != nullptr) options.env = options_.env;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
@@ -92,6 +100,17 @@ Store::~Store() {
     work_.Signal();
   }
   if (writer_.joinable()) writer_.join();
+  bool failed = false;
+  {
+    absl::MutexLock lock(&mu_);
+    failed = !failure_.ok();
+  }
+  // After a write error the disk cannot take a memtable flush (RocksDB
+  // would retry it for a second); the synced log holds everything anyway.
+  if (failed && db_ != nullptr) {
+    db_->SetDBOptions({{"avoid_flush_during_shutdown", "true"}})
+        .PermitUncheckedError();
+  }
   for (rocksdb::ColumnFamilyHandle* family : families_) {
     if (db_ != nullptr) db_->DestroyColumnFamilyHandle(family);
   }

@@ -1,0 +1,423 @@
+// Concurrency history check: 64 clients fight over a handful of hot slots
+// through EngineHost (engine lock, durable group commit on a real store)
+// for at least a million operations. Every request and answer is recorded
+// with its start and end time; the history is then checked against what
+// any serial order of the slot's places must satisfy:
+// - places surely taken at any instant (acknowledged holds whose release,
+//   confirmation's cancellation, ... had not yet been asked) never exceed
+//   the capacity: no place given twice;
+// - a hold refused as full was refused while the places possibly taken
+//   reached the capacity; a read saw a count between the surely and the
+//   possibly taken places at some instant of its call;
+// - every acknowledged booking is readable afterwards, once, with its
+//   cancellation exactly when one was acknowledged, and the final counts
+//   equal the acknowledged history.
+//
+//   history_test --ops=5000000 --seed=3     (CRENEAU_HISTORY_OPS also)
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "server/clock.h"
+#include "server/engine_host.h"
+#include "storage/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace creneau::testing {
+namespace {
+
+int64_t g_ops = 1'000'000;
+uint64_t g_seed = 0;
+constexpr int kClients = 64;
+constexpr int kHotSlots = 6;
+constexpr int kCapacity = 3;
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+enum class Op { kHold, kConfirm, kRelease, kCancel, kRead };
+
+struct Entry {
+  Op op;
+  int slot;
+  int64_t begin_ns, end_ns;
+  absl::StatusCode code;
+  int64_t place = -1;  // kHold ok: its place id (this entry's index).
+  int64_t freed = -1;  // kRelease/kCancel: the place id it frees.
+  int observed = -1;   // kRead: places held + booked.
+  std::string booking_id;
+};
+
+const Caller& Regulator() {
+  static const Caller c{"history", Bit(Visibility::kPublic), false, ""};
+  return c;
+}
+
+template <typename T>
+absl::StatusOr<T> Call(
+    server::EngineHost& host,
+    absl::FunctionRef<absl::StatusOr<T>(Engine&, absl::Time, Effects*)> apply) {
+  absl::Notification done;
+  absl::StatusOr<T> result = absl::UnknownError("unanswered");
+  host.Mutate<T>(apply, [&](absl::StatusOr<T> r) {
+    result = std::move(r);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return result;
+}
+
+struct Mine {
+  std::string token;
+  std::string booking_id;
+  int slot;
+  int64_t place;
+};
+
+void Client(server::EngineHost& host, int client, uint64_t seed, int64_t ops,
+            std::vector<Entry>* log) {
+  std::mt19937_64 rng(seed);
+  std::vector<Mine> holds, bookings;
+  const auto place_id = [&](size_t index) {
+    return (int64_t{client} << 40) | static_cast<int64_t>(index);
+  };
+  uint64_t request = 0;
+  for (int64_t i = 0; i < ops; ++i) {
+    Entry e;
+    e.begin_ns = NowNs();
+    const int roll = static_cast<int>(rng() % 100);
+    const RequestKey key{absl::StrCat("h", client, "-", ++request), request};
+    if (roll < 10) {
+      e.op = Op::kRead;
+      e.slot = static_cast<int>(rng() % kHotSlots);
+      auto view = host.Read<SlotView>([&](const Engine& engine, absl::Time) {
+        return engine.GetSlot(absl::StrCat("hot-", e.slot));
+      });
+      e.code = view.status().code();
+      if (view.ok()) e.observed = view->places_held + view->places_booked;
+    } else if (!holds.empty()) {
+      Mine m = holds.back();
+      holds.pop_back();
+      e.slot = m.slot;
+      if (roll < 70) {
+        e.op = Op::kConfirm;
+        auto booking =
+            Call<Booking>(host, [&](Engine& en, absl::Time t, Effects* fx) {
+              return en.ConfirmBooking(
+                  Regulator(), key,
+                  {absl::StrCat("hot-", m.slot), m.token, "p", ""}, t, fx);
+            });
+        e.code = booking.status().code();
+        if (booking.ok()) {
+          m.booking_id = e.booking_id = booking->id;
+          bookings.push_back(m);
+        }
+      } else {
+        e.op = Op::kRelease;
+        auto released = Call<Hold>(host, [&](Engine& en, absl::Time t,
+                                             Effects* fx) {
+          return en.ReleaseHold(Regulator(), key,
+                                {absl::StrCat("hot-", m.slot), m.token}, t, fx);
+        });
+        e.code = released.status().code();
+        if (released.ok()) e.freed = m.place;
+      }
+    } else if (!bookings.empty() && roll < 40) {
+      const size_t pick = rng() % bookings.size();
+      const Mine m = bookings[pick];
+      bookings.erase(bookings.begin() + pick);
+      e.op = Op::kCancel;
+      e.slot = m.slot;
+      e.booking_id = m.booking_id;
+      auto cancelled =
+          Call<Booking>(host, [&](Engine& en, absl::Time t, Effects* fx) {
+            return en.CancelBooking(Regulator(), key, {m.booking_id, "history"},
+                                    t, fx);
+          });
+      e.code = cancelled.status().code();
+      if (cancelled.ok()) e.freed = m.place;
+    } else {
+      e.op = Op::kHold;
+      e.slot = static_cast<int>(rng() % kHotSlots);
+      const std::string token = server::EngineHost::NewHoldToken();
+      auto held = Call<Hold>(host, [&](Engine& en, absl::Time t, Effects* fx) {
+        return en.HoldSlot(Regulator(), key,
+                           {absl::StrCat("hot-", e.slot), token, 900}, t, fx);
+      });
+      e.code = held.status().code();
+      if (held.ok()) {
+        e.place = place_id(log->size());
+        holds.push_back({token, "", e.slot, e.place});
+      }
+    }
+    e.end_ns = NowNs();
+    log->push_back(std::move(e));
+  }
+  // Leave nothing held: the final counts then need no guessing.
+  for (const Mine& m : holds) {
+    Entry e{Op::kRelease, m.slot, NowNs(), 0, absl::StatusCode::kOk};
+    const RequestKey key{absl::StrCat("h", client, "-", ++request), request};
+    auto released =
+        Call<Hold>(host, [&](Engine& en, absl::Time t, Effects* fx) {
+          return en.ReleaseHold(Regulator(), key,
+                                {absl::StrCat("hot-", m.slot), m.token}, t, fx);
+        });
+    e.code = released.status().code();
+    if (released.ok()) e.freed = m.place;
+    e.end_ns = NowNs();
+    log->push_back(std::move(e));
+  }
+}
+
+// A step function of time from +1/-1 events, with range min and max.
+class Steps {
+ public:
+  void Add(int64_t t, int delta, bool first_at_ties) {
+    events_.push_back({t, first_at_ties ? 0 : 1, delta});
+  }
+  void Build() {
+    std::sort(events_.begin(), events_.end());
+    int value = 0;
+    for (const auto& e : events_) {
+      value += e.delta;
+      times_.push_back(e.t);
+      values_.push_back(value);
+    }
+    BuildTable(/*max=*/true, &max_);
+    BuildTable(/*max=*/false, &min_);
+  }
+  int Max() const {
+    return values_.empty() ? 0 : Query(0, values_.size() - 1, true);
+  }
+  // Extremes over [a, b]: the value at a and every value taken in (a, b].
+  int RangeMax(int64_t a, int64_t b) const { return Range(a, b, true); }
+  int RangeMin(int64_t a, int64_t b) const { return Range(a, b, false); }
+
+ private:
+  struct Event {
+    int64_t t;
+    int order;
+    int delta;
+    bool operator<(const Event& o) const {
+      return t != o.t ? t < o.t : order < o.order;
+    }
+  };
+  int Range(int64_t a, int64_t b, bool max) const {
+    const size_t first =
+        std::upper_bound(times_.begin(), times_.end(), a) - times_.begin();
+    const size_t last =
+        std::upper_bound(times_.begin(), times_.end(), b) - times_.begin();
+    int at_a = first == 0 ? 0 : values_[first - 1];
+    if (last > first) {
+      const int inside = Query(first, last - 1, max);
+      at_a = max ? std::max(at_a, inside) : std::min(at_a, inside);
+    }
+    return at_a;
+  }
+  void BuildTable(bool max, std::vector<std::vector<int>>* table) {
+    table->assign(1, values_);
+    for (size_t w = 1; 2 * w <= values_.size(); w *= 2) {
+      const auto& prev = table->back();
+      std::vector<int> next(values_.size() - 2 * w + 1);
+      for (size_t i = 0; i < next.size(); ++i) {
+        next[i] = max ? std::max(prev[i], prev[i + w])
+                      : std::min(prev[i], prev[i + w]);
+      }
+      table->push_back(std::move(next));
+    }
+  }
+  int Query(size_t i, size_t j, bool max) const {
+    const auto& table = max ? max_ : min_;
+    const int level = 63 - __builtin_clzll(j - i + 1);
+    const int x = table[level][i],
+              y = table[level][j + 1 - (size_t{1} << level)];
+    return max ? std::max(x, y) : std::min(x, y);
+  }
+
+  std::vector<Event> events_;
+  std::vector<int64_t> times_;
+  std::vector<int> values_;
+  std::vector<std::vector<int>> max_, min_;
+};
+
+TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
+  const uint64_t seed =
+      g_seed != 0 ? g_seed
+                  : static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+  std::printf("seed=%llu ops=%lld clients=%d hot slots=%d capacity=%d\n",
+              static_cast<unsigned long long>(seed),
+              static_cast<long long>(g_ops), kClients, kHotSlots, kCapacity);
+  TempDir dir;
+  storage::StoreOptions options;
+  options.path = dir.Sub("data");
+  auto store = storage::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  server::MonotonicWallClock clock;
+  server::EngineHost host(std::make_shared<const CommuneTable>(), store->get(),
+                          &clock);
+  ASSERT_TRUE(host.Load().ok());
+  const Caller feed{"feed", Bit(Visibility::kPublic), false, ""};
+  Professional pro{
+      "gp", Profession::kGeneralPractitioner, {45.6, -1.0}, "", "Europe/Paris"};
+  ASSERT_TRUE(
+      (Call<BatchCounts>(host, [&](Engine& e, absl::Time t, Effects* fx) {
+        return e.UpsertProfessionals(feed, {}, {pro}, t, fx);
+      })).ok());
+  std::vector<Slot> slots;
+  for (int s = 0; s < kHotSlots; ++s) {
+    Slot slot;
+    slot.id = absl::StrCat("hot-", s);
+    slot.professional_id = "gp";
+    slot.start_unix_s = absl::ToUnixSeconds(absl::Now()) + 7200;
+    slot.duration_s = 900;
+    slot.modality = Modality::kInOffice;
+    slot.capacity = kCapacity;
+    slots.push_back(slot);
+  }
+  ASSERT_TRUE(
+      (Call<BatchCounts>(host, [&](Engine& e, absl::Time t, Effects* fx) {
+        return e.PublishSlots(feed, {}, slots, t, fx);
+      })).ok());
+
+  std::vector<std::vector<Entry>> logs(kClients);
+  std::vector<std::thread> threads;
+  const auto start = absl::Now();
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back(Client, std::ref(host), c, seed * 131 + c,
+                         g_ops / kClients, &logs[c]);
+  }
+  for (std::thread& t : threads) t.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+
+  // Index the history.
+  std::vector<Steps> surely(kHotSlots), possibly(kHotSlots);
+  std::map<int64_t, const Entry*> holds_by_place;
+  for (const auto& log : logs) {
+    for (const Entry& e : log) {
+      if (e.op == Op::kHold && e.code == absl::StatusCode::kOk)
+        holds_by_place[e.place] = &e;
+    }
+  }
+  int64_t total = 0, refused = 0, reads = 0;
+  std::set<std::string> booking_ids;
+  std::map<int, int> booked, held;
+  std::map<std::string, bool> cancelled;
+  for (const auto& log : logs) {
+    for (const Entry& e : log) {
+      ++total;
+      const bool ok = e.code == absl::StatusCode::kOk;
+      ASSERT_TRUE(ok || e.code == absl::StatusCode::kFailedPrecondition)
+          << "unexpected answer " << absl::StatusCodeToString(e.code);
+      if (e.op == Op::kHold && ok) {
+        surely[e.slot].Add(e.end_ns, +1, false);
+        possibly[e.slot].Add(e.begin_ns, +1, true);
+        ++held[e.slot];
+      }
+      if ((e.op == Op::kRelease || e.op == Op::kCancel) && ok) {
+        ASSERT_TRUE(holds_by_place.count(e.freed));
+        surely[e.slot].Add(e.begin_ns, -1, true);
+        possibly[e.slot].Add(e.end_ns, -1, false);
+      }
+      if (e.op == Op::kRelease && ok) --held[e.slot];
+      if (e.op == Op::kConfirm && ok) {
+        ASSERT_TRUE(booking_ids.insert(e.booking_id).second)
+            << "booking given twice";
+        --held[e.slot];
+        ++booked[e.slot];
+        cancelled.emplace(e.booking_id, false);
+      }
+      if (e.op == Op::kCancel && ok) {
+        --booked[e.slot];
+        cancelled[e.booking_id] = true;
+      }
+    }
+  }
+  for (int s = 0; s < kHotSlots; ++s) {
+    surely[s].Build();
+    possibly[s].Build();
+    ASSERT_LE(surely[s].Max(), kCapacity)
+        << "hot-" << s << ": a place was given twice";
+  }
+  for (const auto& log : logs) {
+    for (const Entry& e : log) {
+      if (e.op == Op::kHold &&
+          e.code == absl::StatusCode::kFailedPrecondition) {
+        ++refused;
+        ASSERT_GE(possibly[e.slot].RangeMax(e.begin_ns, e.end_ns), kCapacity)
+            << "hot-" << e.slot
+            << ": a hold was refused while a place was free";
+      }
+      if (e.op == Op::kRead && e.code == absl::StatusCode::kOk) {
+        ++reads;
+        ASSERT_GE(e.observed, surely[e.slot].RangeMin(e.begin_ns, e.end_ns));
+        ASSERT_LE(e.observed, possibly[e.slot].RangeMax(e.begin_ns, e.end_ns));
+      }
+    }
+  }
+  // Final state equals the acknowledged history; every booking readable.
+  auto checked = host.Read<int>(
+      [&](const Engine& engine, absl::Time) -> absl::StatusOr<int> {
+        for (int s = 0; s < kHotSlots; ++s) {
+          auto view = engine.GetSlot(absl::StrCat("hot-", s));
+          EXPECT_TRUE(view.ok());
+          EXPECT_EQ(view->places_booked, booked[s]) << "hot-" << s;
+          EXPECT_EQ(view->places_held, held[s]) << "hot-" << s;
+        }
+        for (const auto& [id, was_cancelled] : cancelled) {
+          auto booking = engine.GetBooking(id);
+          EXPECT_TRUE(booking.ok()) << id << " lost";
+          if (!booking.ok()) continue;
+          EXPECT_EQ(booking->status == BookingStatus::kCancelled, was_cancelled)
+              << id;
+        }
+        return 0;
+      });
+  ASSERT_TRUE(checked.ok());
+  std::printf(
+      "%lld operations by %d clients in %.1f s (%.0f ops/s): %zu bookings, "
+      "%lld holds refused as full, %lld reads: explained by a serial order, "
+      "no place given twice, nothing lost\n",
+      static_cast<long long>(total), kClients, seconds, total / seconds,
+      booking_ids.size(), static_cast<long long>(refused),
+      static_cast<long long>(reads));
+  EXPECT_GE(total, g_ops);
+  EXPECT_GT(refused, 0) << "the slots were never contended";
+}
+
+}  // namespace
+}  // namespace creneau::testing
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (const char* env = std::getenv("CRENEAU_HISTORY_OPS")) {
+    (void)absl::SimpleAtoi(env, &creneau::testing::g_ops);
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--ops=", 0) == 0 &&
+        absl::SimpleAtoi(arg.substr(6), &creneau::testing::g_ops)) {
+      continue;
+    }
+    if (arg.rfind("--seed=", 0) == 0 &&
+        absl::SimpleAtoi(arg.substr(7), &creneau::testing::g_seed)) {
+      continue;
+    }
+    std::fprintf(stderr, "unknown flag %s (--ops=N, --seed=N)\n", arg.c_str());
+    return 2;
+  }
+  return RUN_ALL_TESTS();
+}

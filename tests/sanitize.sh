@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds creneau with sanitizers in its own directory and runs tests there.
+#
+#   tests/sanitize.sh asan   # ASan + UBSan, the whole suite (build-asan)
+#   tests/sanitize.sh tsan   # ThreadSanitizer, the concurrency tests (build-tsan)
+#
+# Benchmarks, libFuzzer and the sanitizer runs themselves are left out; the
+# long randomised tests run with smaller sizes (sanitizers are 3-10x slower).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-}
+case "$kind" in
+  asan) sanitize=address; dir=build-asan ;;
+  tsan) sanitize=thread; dir=build-tsan ;;
+  *) echo "usage: tests/sanitize.sh asan|tsan" >&2; exit 2 ;;
+esac
+jobs=${CRENEAU_BUILD_JOBS:-2}
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCRENEAU_SANITIZE="$sanitize" -DCRENEAU_BUILD_BENCHMARKS=OFF >/dev/null
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+# Smaller randomised runs under the slower sanitizers.
+export CRENEAU_MODEL_OPS=20000 CRENEAU_CRASH_CYCLES=20 CRENEAU_IDEMPOTENCY_FLOWS=3000
+export CRENEAU_SIM_SEEDS=30 CRENEAU_HISTORY_OPS=100000
+cd "$dir"
+if [ "$kind" = asan ]; then
+  cmake --build . -j "$jobs"
+  exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
+    -LE "benchmark|sanitize" -E "libfuzzer_test" \
+    --timeout 1200
+else
+  cmake --build . -j "$jobs" --target creneaud store_test durability_test \
+    restart_test integration_test history_test
+  exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
+    -R "^(store_test|Store|powerloss_test|faults_test|restart_test|integration_test|history_test)" \
+    --timeout 1200
+fi
