@@ -1,0 +1,187 @@
+// Time: holds expire on the clock they were given, whatever the clock does.
+// - jumps forward: every lapsed hold expires exactly once, at the first
+//   command or maintenance pass after its expiry;
+// - jumps backward: nothing revives, nothing expires early, and a hold
+//   made after the jump still lasts its full TTL from the latest time seen;
+// - daylight saving: TTLs are absolute durations, so a hold made just
+//   before a transition lasts exactly its TTL; generated slots never fall
+//   in the skipped hour and never repeat in the doubled one;
+// - the server's clock never steps back while the process runs.
+#include "absl/time/time.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/engine.h"
+#include "gtest/gtest.h"
+#include "server/clock.h"
+#include "tools/territory_generator.h"
+
+namespace creneau {
+namespace {
+
+const Caller kRegulator{"sas", Bit(Visibility::kPublic), false, ""};
+
+class TimeTest : public ::testing::Test {
+ protected:
+  TimeTest() : engine_(std::make_shared<const CommuneTable>()) {
+    Professional p{"gp",
+                   Profession::kGeneralPractitioner,
+                   {45.6, -1.0},
+                   "",
+                   "Europe/Paris"};
+    Effects fx;
+    EXPECT_TRUE(
+        engine_.UpsertProfessionals(kRegulator, {}, {p}, t0_, &fx).ok());
+  }
+
+  void Publish(const std::string& id, absl::Time start, int capacity = 1) {
+    Slot s;
+    s.id = id;
+    s.professional_id = "gp";
+    s.start_unix_s = absl::ToUnixSeconds(start);
+    s.duration_s = 900;
+    s.modality = Modality::kInOffice;
+    s.capacity = capacity;
+    Effects fx;
+    ASSERT_TRUE(engine_.PublishSlots(kRegulator, {}, {s}, now_, &fx).ok());
+  }
+  absl::StatusOr<Hold> HoldAt(const std::string& slot, int n, int ttl_s) {
+    Effects fx;
+    return engine_.HoldSlot(
+        kRegulator, {}, {slot, absl::StrFormat("%032x", n), ttl_s}, now_, &fx);
+  }
+  absl::StatusOr<Booking> ConfirmAt(const std::string& slot, int n) {
+    Effects fx;
+    return engine_.ConfirmBooking(kRegulator, {},
+                                  {slot, absl::StrFormat("%032x", n), "p", ""},
+                                  now_, &fx);
+  }
+  int Expire() {
+    Effects fx;
+    return engine_.ExpireHolds(now_, &fx);
+  }
+
+  const absl::Time t0_ = absl::FromUnixSeconds(1'900'000'000);
+  absl::Time now_ = t0_;
+  Engine engine_;
+};
+
+TEST_F(TimeTest, ForwardJumpExpiresEveryLapsedHoldExactlyOnce) {
+  for (int i = 0; i < 5; ++i)
+    Publish(absl::StrCat("s", i), t0_ + absl::Hours(30));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(HoldAt(absl::StrCat("s", i), i, 60 + 60 * i).ok());
+  now_ += absl::Hours(10);  // Past every expiry at once.
+  EXPECT_EQ(Expire(), 5);
+  EXPECT_EQ(Expire(), 0);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(ConfirmAt(absl::StrCat("s", i), i).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(engine_.GetSlot(absl::StrCat("s", i))->places_held, 0);
+  }
+}
+
+TEST_F(TimeTest, BackwardJumpNeitherRevivesNorShortensHolds) {
+  Publish("a", t0_ + absl::Hours(30));
+  Publish("b", t0_ + absl::Hours(30));
+  ASSERT_TRUE(HoldAt("a", 1, 60).ok());
+  now_ = t0_ + absl::Seconds(61);
+  EXPECT_EQ(Expire(), 1);
+  now_ = t0_ - absl::Hours(2);  // The clock steps back two hours.
+  EXPECT_EQ(Expire(), 0);
+  EXPECT_FALSE(ConfirmAt("a", 1).ok()) << "an expired hold came back";
+  // A hold made now counts its TTL from the latest time seen (t0 + 61 s).
+  auto held = HoldAt("b", 2, 120);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->expire_unix_s, absl::ToUnixSeconds(t0_) + 61 + 120);
+  now_ = t0_ + absl::Seconds(61 + 119);
+  EXPECT_EQ(Expire(), 0);
+  EXPECT_TRUE(ConfirmAt("b", 2).ok());
+}
+
+TEST_F(TimeTest, HoldAcrossDaylightSavingLastsExactlyItsTtl) {
+  const absl::TimeZone paris = [] {
+    absl::TimeZone tz;
+    EXPECT_TRUE(absl::LoadTimeZone("Europe/Paris", &tz));
+    return tz;
+  }();
+  // 01:59 on 2027-03-28, a minute before clocks go from 02:00 to 03:00, and
+  // 02:59 (first time) on 2026-10-25, before 03:00 becomes 02:00 again.
+  for (const absl::CivilSecond local :
+       {absl::CivilSecond(2027, 3, 28, 1, 59, 0),
+        absl::CivilSecond(2026, 10, 25, 2, 59, 0)}) {
+    Engine engine(std::make_shared<const CommuneTable>());
+    Professional p{"gp",
+                   Profession::kGeneralPractitioner,
+                   {45.6, -1.0},
+                   "",
+                   "Europe/Paris"};
+    const absl::Time at = paris.At(local).pre;
+    Effects fx;
+    ASSERT_TRUE(engine.UpsertProfessionals(kRegulator, {}, {p}, at, &fx).ok());
+    Slot s{"s",
+           "gp",
+           absl::ToUnixSeconds(at + absl::Hours(2)),
+           900,
+           Modality::kInOffice,
+           1};
+    ASSERT_TRUE(engine.PublishSlots(kRegulator, {}, {s}, at, &fx).ok());
+    auto held = engine.HoldSlot(kRegulator, {},
+                                {"s", std::string(32, 'a'), 180}, at, &fx);
+    ASSERT_TRUE(held.ok());
+    EXPECT_EQ(held->expire_unix_s - absl::ToUnixSeconds(at), 180);
+    EXPECT_EQ(engine.ExpireHolds(at + absl::Seconds(179), &fx), 0);
+    EXPECT_EQ(engine.ExpireHolds(at + absl::Seconds(180), &fx), 1);
+  }
+}
+
+TEST(TimeGeneratorTest, SlotsAvoidTheSkippedHourAndNeverRepeat) {
+  Commune royan;
+  royan.insee = "17306";
+  royan.name = "Royan";
+  royan.departement = "17";
+  royan.location = {45.6248, -1.0281};
+  royan.population = 18419;
+  royan.area_km2 = 19.3;
+  absl::TimeZone paris;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Paris", &paris));
+  for (const absl::CivilDay day :
+       {absl::CivilDay(2027, 3, 27), absl::CivilDay(2026, 10, 24)}) {
+    tools::TerritoryOptions options;
+    options.seed = 5;
+    options.target_professionals = 200;
+    options.start = paris.At(absl::CivilSecond(day)).pre;
+    options.days = 3;
+    auto territory = tools::GenerateTerritory({&royan}, options);
+    ASSERT_TRUE(territory.ok()) << territory.status();
+    ASSERT_GT(territory->slots.size(), 100u);
+    std::set<std::pair<std::string, int64_t>> seen;
+    for (const Slot& s : territory->slots) {
+      const absl::Time start = absl::FromUnixSeconds(s.start_unix_s);
+      const absl::CivilSecond local = paris.At(start).cs;
+      // Round trip: a wall time in a skipped hour would not come back.
+      EXPECT_EQ(paris.At(local).pre, start) << s.id;
+      EXPECT_TRUE(seen.insert({s.professional_id, s.start_unix_s}).second)
+          << "two slots at once: " << s.id;
+    }
+  }
+}
+
+TEST(ServerClockTest, NeverStepsBackWhileRunning) {
+  server::MonotonicWallClock clock;
+  absl::Time last = clock.Now();
+  for (int i = 0; i < 100000; ++i) {
+    const absl::Time now = clock.Now();
+    ASSERT_GE(now, last);
+    last = now;
+  }
+  EXPECT_LT(absl::AbsDuration(clock.Now() - absl::Now()), absl::Seconds(5));
+}
+
+}  // namespace
+}  // namespace creneau
