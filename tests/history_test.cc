@@ -298,7 +298,7 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
   const auto start = absl::Now();
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back(Client, std::ref(host), c, seed * 131 + c,
-                         g_ops / kClients, &logs[c]);
+                         (g_ops + kClients - 1) / kClients, &logs[c]);
   }
   for (std::thread& t : threads) t.join();
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);

@@ -225,8 +225,10 @@ IOStatus FaultInjectionFs::RenameFile(const std::string& src,
     absl::MutexLock lock(&mu_);
     auto it = files_.find(src);
     if (it != files_.end()) {
-      files_[target_name] = it->second;
-      files_.erase(src);
+      // Copy before inserting: an insert may move the map's slots.
+      const FileState state = it->second;
+      files_.erase(it);
+      files_[target_name] = state;
     } else {
       files_.erase(target_name);
     }
