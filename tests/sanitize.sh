@@ -2,7 +2,7 @@
 # Builds creneau with sanitizers in its own directory and runs tests there.
 #
 #   tests/sanitize.sh asan   # ASan + UBSan, the whole suite (build-asan)
-#   tests/sanitize.sh tsan   # ThreadSanitizer, the concurrency tests (build-tsan)
+#   tests/sanitize.sh tsan   # ThreadSanitizer, the concurrency suites (build-tsan)
 #
 # Benchmarks, libFuzzer and the sanitizer runs themselves are left out; the
 # long randomised tests run with smaller sizes (sanitizers are 3-10x slower).
@@ -30,9 +30,13 @@ if [ "$kind" = asan ]; then
     -LE "benchmark|sanitize" -E "libfuzzer_test" \
     --timeout 1200
 else
-  cmake --build . -j "$jobs" --target creneaud store_test durability_test \
-    restart_test integration_test history_test
+  export CRENEAU_SIM_SEEDS=10
+  # The concurrency suites whose threads meet through creneau's own locks
+  # (Abseil's, made visible to TSan by tests/support/tsan_absl_shim.cc).
+  # Suites that go through gRPC are left out: Debian's gRPC is not built
+  # with TSan, so its internal ordering would show as false races.
+  cmake --build . -j "$jobs" --target store_test durability_test history_test
   exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
-    -R "^(store_test|Store|powerloss_test|faults_test|restart_test|integration_test|history_test)" \
+    -R "^(StoreTest|powerloss_test|faults_test|simulation_test|history_test)" \
     --timeout 1200
 fi
