@@ -193,7 +193,10 @@ TEST(IdempotencyTest, RetriesTakeEffectOnceAcrossRestarts) {
     ApiClient api(server);
     v1::UpsertProfessionalsRequest pros;
     pros.set_request_id("idem-professionals");
-    *pros.add_professionals() = ApiProfessional("gp-0");
+    // A professional publishes at most 20,000 slots: spread the flows.
+    for (int p = 0; p * 10000 < g_flows; ++p) {
+      *pros.add_professionals() = ApiProfessional(absl::StrCat("gp-", p));
+    }
     v1::UpsertProfessionalsResponse upserted;
     ASSERT_TRUE(
         api.slots->UpsertProfessionals(ClientContext().get(), pros, &upserted)
@@ -208,7 +211,8 @@ TEST(IdempotencyTest, RetriesTakeEffectOnceAcrossRestarts) {
         f.confirm_id = absl::StrCat("confirm-", i);
         f.cancel_id = absl::StrCat("cancel-", i);
         f.cancel = rng() % 3 == 0;
-        *publish.add_slots() = ApiSlot(f.slot_id, "gp-0", 4 + i * 1e-4);
+        *publish.add_slots() =
+            ApiSlot(f.slot_id, absl::StrCat("gp-", i / 10000), 4 + i * 1e-4);
       }
       const int sends = 1 + rng() % 2;
       for (int k = 0; k < sends; ++k) {
