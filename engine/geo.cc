@@ -44,7 +44,11 @@ double MetersFromChordSquared(double chord_squared) {
   return 2 * std::asin(half_chord) * kEarthRadiusM;
 }
 
-Covering CoverDisk(const S2Point& center, double radius_m) {
+namespace {
+
+// The center cell and its neighbours at the level whose cells are at least
+// as wide as the radius: valid everywhere, across cube faces too.
+Covering CoverDiskCoarse(const S2Point& center, double radius_m) {
   CRENEAU_CHECK(radius_m > 0 && radius_m <= 1e6);
   const double angle = (radius_m + kCoverMarginM) / kEarthRadiusM;
   const int level = std::max(1, S2::kMinWidth.GetLevelForMinValue(angle));
@@ -67,6 +71,61 @@ Covering CoverDisk(const S2Point& center, double radius_m) {
   Covering covering;
   for (int i = 0; i < count; ++i) {
     const CellRange range{cells[i].range_min().id(), cells[i].range_max().id()};
+    if (covering.size > 0 &&
+        range.min <= covering.ranges[covering.size - 1].max + 2) {
+      CellRange& last = covering.ranges[covering.size - 1];
+      last.max = std::max(last.max, range.max);
+    } else {
+      covering.ranges[covering.size++] = range;
+    }
+  }
+  return covering;
+}
+
+}  // namespace
+
+Covering CoverDisk(const S2Point& center, double radius_m) {
+  CRENEAU_CHECK(radius_m > 0 && radius_m <= 1e6);
+  const double angle = (radius_m + kCoverMarginM) / kEarthRadiusM;
+  // Cells at least half the radius wide: every point within the radius is
+  // within two cells of the center's cell on each axis (5x5 block), and the
+  // block's cells that lie wholly outside the disk are skipped. About half
+  // the area of the coarse 3x3 block, so fewer entries to walk.
+  const int level = S2::kMinWidth.GetLevelForMinValue(angle / 2);
+  if (level < 2) return CoverDiskCoarse(center, radius_m);
+  const S2CellId cell = S2CellId(center).parent(level);
+  int i = 0, j = 0;
+  const int face = cell.ToFaceIJOrientation(&i, &j, nullptr);
+  const int size = S2CellId::GetSizeIJ(level);
+  i -= i % size;
+  j -= j % size;
+  if (i < 2 * size || j < 2 * size || i + 3 * size > S2CellId::kMaxSize ||
+      j + 3 * size > S2CellId::kMaxSize) {
+    return CoverDiskCoarse(center, radius_m);  // The block crosses a face.
+  }
+  // A cell is kept when its center is within the radius plus half its
+  // largest diagonal.
+  const double reach = angle + S2::kMaxDiag.GetValue(level) / 2;
+  const double max_chord = 2 * std::sin(std::min(reach, M_PI) / 2);
+  const double max_chord_squared = max_chord * max_chord;
+  std::array<uint64_t, 25> ids;
+  int count = 0;
+  for (int di = -2; di <= 2; ++di) {
+    for (int dj = -2; dj <= 2; ++dj) {
+      const S2CellId c =
+          S2CellId::FromFaceIJ(face, i + di * size, j + dj * size)
+              .parent(level);
+      if ((c.ToPointRaw().Normalize() - center).Norm2() > max_chord_squared) {
+        continue;
+      }
+      ids[count++] = c.id();
+    }
+  }
+  std::sort(ids.begin(), ids.begin() + count);
+  Covering covering;
+  for (int k = 0; k < count; ++k) {
+    const S2CellId c(ids[k]);
+    const CellRange range{c.range_min().id(), c.range_max().id()};
     if (covering.size > 0 &&
         range.min <= covering.ranges[covering.size - 1].max + 2) {
       CellRange& last = covering.ranges[covering.size - 1];

@@ -50,9 +50,9 @@ struct CellRange {
 
 // Cell ranges that contain every stored location within `radius_m` of
 // `center` (and more: it is a cover, filtered later by exact distance). At
-// most nine ranges, sorted and disjoint. radius_m must be in (0, 1000 km].
+// most 25 ranges, sorted and disjoint. radius_m must be in (0, 1000 km].
 struct Covering {
-  std::array<CellRange, 9> ranges;
+  std::array<CellRange, 25> ranges;
   int size = 0;
 };
 Covering CoverDisk(const S2Point& center, double radius_m);
