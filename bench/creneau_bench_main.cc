@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "bench/booking_driver.h"
 #include "bench/engine_figures.h"
+#include "bench/fixtures.h"
 #include "bench/workload.h"
 #include "server/clock.h"
 #include "server/engine_host.h"
@@ -46,14 +46,9 @@ struct Flags {
 }
 
 std::shared_ptr<const CommuneTable> LoadCommunes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    Die(absl::NotFoundError(absl::StrCat("--communes: cannot read ", path)));
-  std::stringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<CommuneTable> table = CommuneTable::FromCsv(text.str());
+  auto table = LoadCommuneFile(path);
   if (!table.ok()) Die(table.status());
-  return std::make_shared<const CommuneTable>(*std::move(table));
+  return *std::move(table);
 }
 
 // The slots a SAS regulator may book.

@@ -8,12 +8,12 @@
 // text report on stderr and one JSON object on stdout (or --json_out).
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "bench/fixtures.h"
 #include "bench/grpc_load.h"
 #include "bench/pg_load.h"
 #include "bench/workload.h"
@@ -36,14 +36,9 @@ struct Common {
 }
 
 std::shared_ptr<const CommuneTable> LoadCommunes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    Die(absl::NotFoundError(absl::StrCat("--communes: cannot read ", path)));
-  std::stringstream text;
-  text << in.rdbuf();
-  absl::StatusOr<CommuneTable> table = CommuneTable::FromCsv(text.str());
+  auto table = LoadCommuneFile(path);
   if (!table.ok()) Die(table.status());
-  return std::make_shared<const CommuneTable>(*std::move(table));
+  return *std::move(table);
 }
 
 std::vector<const Commune*> Origins(const CommuneTable& communes,

@@ -9,26 +9,34 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "engine/check.h"
 
 namespace creneau::bench {
+
+absl::StatusOr<std::shared_ptr<const CommuneTable>> LoadCommuneFile(
+    const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<CommuneTable> table = CommuneTable::FromCsv(text.str());
+  if (!table.ok()) return table.status();
+  return std::make_shared<const CommuneTable>(*std::move(table));
+}
 
 std::shared_ptr<const CommuneTable> ShippedCommunes() {
   static const auto* table = [] {
     const char* dir = std::getenv("CRENEAU_DATA_DIR");
     const std::string path =
         std::string(dir ? dir : CRENEAU_SOURCE_DATA_DIR) + "/communes.csv";
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    absl::StatusOr<CommuneTable> parsed = CommuneTable::FromCsv(text.str());
-    if (!parsed.ok()) {
+    auto loaded = LoadCommuneFile(path);
+    if (!loaded.ok()) {
       std::fprintf(stderr, "%s: %s\n", path.c_str(),
-                   parsed.status().ToString().c_str());
+                   loaded.status().ToString().c_str());
       std::abort();
     }
-    return new std::shared_ptr<const CommuneTable>(
-        std::make_shared<const CommuneTable>(*std::move(parsed)));
+    return new std::shared_ptr<const CommuneTable>(*std::move(loaded));
   }();
   return *table;
 }

@@ -5,12 +5,19 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/commune_table.h"
 #include "tools/territory_generator.h"
 
 namespace creneau::bench {
+
+// Reads a commune CSV file. NOT_FOUND when it cannot be read, or the
+// parser's error.
+absl::StatusOr<std::shared_ptr<const CommuneTable>> LoadCommuneFile(
+    const std::string& path);
 
 // The commune table of data/communes.csv (CRENEAU_DATA_DIR overrides the
 // directory). Aborts when it cannot be read.

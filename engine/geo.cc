@@ -46,6 +46,23 @@ double MetersFromChordSquared(double chord_squared) {
 
 namespace {
 
+// Sorts `cells` and merges adjacent ones into ranges.
+Covering MergeCells(S2CellId* cells, int count) {
+  std::sort(cells, cells + count);
+  Covering covering;
+  for (int i = 0; i < count; ++i) {
+    const CellRange range{cells[i].range_min().id(), cells[i].range_max().id()};
+    if (covering.size > 0 &&
+        range.min <= covering.ranges[covering.size - 1].max + 2) {
+      CellRange& last = covering.ranges[covering.size - 1];
+      last.max = std::max(last.max, range.max);
+    } else {
+      covering.ranges[covering.size++] = range;
+    }
+  }
+  return covering;
+}
+
 // The center cell and its neighbours at the level whose cells are at least
 // as wide as the radius: valid everywhere, across cube faces too.
 Covering CoverDiskCoarse(const S2Point& center, double radius_m) {
@@ -66,20 +83,7 @@ Covering CoverDiskCoarse(const S2Point& center, double radius_m) {
   cell.AppendAllNeighbors(level, &neighbors);
   CRENEAU_CHECK(neighbors.size() <= 8);
   for (S2CellId n : neighbors) cells[count++] = n;
-  std::sort(cells.begin(), cells.begin() + count);
-
-  Covering covering;
-  for (int i = 0; i < count; ++i) {
-    const CellRange range{cells[i].range_min().id(), cells[i].range_max().id()};
-    if (covering.size > 0 &&
-        range.min <= covering.ranges[covering.size - 1].max + 2) {
-      CellRange& last = covering.ranges[covering.size - 1];
-      last.max = std::max(last.max, range.max);
-    } else {
-      covering.ranges[covering.size++] = range;
-    }
-  }
-  return covering;
+  return MergeCells(cells.data(), count);
 }
 
 }  // namespace
@@ -108,7 +112,7 @@ Covering CoverDisk(const S2Point& center, double radius_m) {
   const double reach = angle + S2::kMaxDiag.GetValue(level) / 2;
   const double max_chord = 2 * std::sin(std::min(reach, M_PI) / 2);
   const double max_chord_squared = max_chord * max_chord;
-  std::array<uint64_t, 25> ids;
+  std::array<S2CellId, 25> cells;
   int count = 0;
   for (int di = -2; di <= 2; ++di) {
     for (int dj = -2; dj <= 2; ++dj) {
@@ -118,23 +122,10 @@ Covering CoverDisk(const S2Point& center, double radius_m) {
       if ((c.ToPointRaw().Normalize() - center).Norm2() > max_chord_squared) {
         continue;
       }
-      ids[count++] = c.id();
+      cells[count++] = c;
     }
   }
-  std::sort(ids.begin(), ids.begin() + count);
-  Covering covering;
-  for (int k = 0; k < count; ++k) {
-    const S2CellId c(ids[k]);
-    const CellRange range{c.range_min().id(), c.range_max().id()};
-    if (covering.size > 0 &&
-        range.min <= covering.ranges[covering.size - 1].max + 2) {
-      CellRange& last = covering.ranges[covering.size - 1];
-      last.max = std::max(last.max, range.max);
-    } else {
-      covering.ranges[covering.size++] = range;
-    }
-  }
-  return covering;
+  return MergeCells(cells.data(), count);
 }
 
 }  // namespace creneau::geo
