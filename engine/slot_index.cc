@@ -6,20 +6,6 @@
 
 namespace creneau {
 
-bool MatchesFilters(const IndexQuery& query, const IndexEntry& entry) {
-  if (entry.start_unix_s < query.from_unix_s ||
-      entry.start_unix_s >= query.to_unix_s) {
-    return false;
-  }
-  if ((query.modalities & Bit(entry.modality)) == 0) return false;
-  if ((query.visibilities & Bit(entry.visibility)) == 0) {
-    const bool same_cpts = entry.visibility == Visibility::kCptsMembers &&
-                           entry.cpts != 0 && entry.cpts == query.caller_cpts;
-    if (!same_cpts) return false;
-  }
-  return entry.regular_place_free || query.may_overbook;
-}
-
 double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
                      double chord_squared) {
   const double minutes = (int64_t{start_unix_s} - now_unix_s) / 60.0;
@@ -53,10 +39,26 @@ bool RanksBefore(SearchOrder order, const Candidate& a, const Candidate& b,
   return a.slot != b.slot && id_less(a.slot, b.slot);
 }
 
+namespace {
+
+internal::StoredEntry Stored(const IndexEntry& entry) {
+  internal::StoredEntry stored;
+  stored.slot = entry.slot;
+  stored.start_unix_s = entry.start_unix_s;
+  stored.point = entry.point;
+  stored.cpts = entry.cpts;
+  stored.modality = entry.modality;
+  stored.visibility = entry.visibility;
+  stored.regular_place_free = entry.regular_place_free;
+  return stored;
+}
+
+}  // namespace
+
 void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
   Partition& partition =
       partitions_[PartitionKey(profession, entry.start_unix_s / kBucketWidthS)];
-  const bool inserted = partition.insert(entry).second;
+  const bool inserted = partition.Insert(entry.cell, Stored(entry));
   CRENEAU_CHECK(inserted);
   ++size_;
 }
@@ -66,24 +68,17 @@ void SlotIndex::Erase(Profession profession, uint32_t start_unix_s,
   auto it =
       partitions_.find(PartitionKey(profession, start_unix_s / kBucketWidthS));
   CRENEAU_CHECK(it != partitions_.end());
-  IndexEntry key;
-  key.cell = cell;
-  key.slot = slot;
-  const size_t erased = it->second.erase(key);
-  CRENEAU_CHECK(erased == 1);
+  const bool erased = it->second.Erase(cell, slot);
+  CRENEAU_CHECK(erased);
   --size_;
-  if (it->second.empty()) partitions_.erase(it);
+  if (it->second.live_count() == 0) partitions_.erase(it);
 }
 
 bool SlotIndex::Contains(Profession profession, uint32_t start_unix_s,
                          uint64_t cell, SlotNo slot) const {
   auto it =
       partitions_.find(PartitionKey(profession, start_unix_s / kBucketWidthS));
-  if (it == partitions_.end()) return false;
-  IndexEntry key;
-  key.cell = cell;
-  key.slot = slot;
-  return it->second.contains(key);
+  return it != partitions_.end() && it->second.Contains(cell, slot);
 }
 
 void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
@@ -111,27 +106,25 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
       break;  // Nothing in this bucket or later can rank before the worst.
     }
     const Partition& partition = it->second;
-    for (int r = 0; r < covering.size; ++r) {
-      IndexEntry low;
-      low.cell = covering.ranges[r].min;
-      low.slot = 0;
-      for (auto e = partition.lower_bound(low);
-           e != partition.end() && e->cell <= covering.ranges[r].max; ++e) {
-        if (!MatchesFilters(query, *e) || e->slot == query.excluded) continue;
-        Candidate c;
-        c.chord_squared = geo::ChordSquared(query.center, e->point);
-        if (c.chord_squared > max_chord_squared) continue;
-        c.slot = e->slot;
-        c.start_unix_s = e->start_unix_s;
-        c.regular_place_free = e->regular_place_free;
-        if (query.order == SearchOrder::kBalanced) {
-          c.score =
-              BalancedScore(query.now_unix_s, c.start_unix_s, c.chord_squared);
-        }
-        if (out->size() == limit && !before(c, out->back())) continue;
-        out->insert(std::upper_bound(out->begin(), out->end(), c, before), c);
-        if (out->size() > limit) out->pop_back();
+    const auto consider = [&](uint64_t, const internal::StoredEntry& e) {
+      if (!MatchesFilters(query, e) || e.slot == query.excluded) return;
+      Candidate c;
+      c.chord_squared = geo::ChordSquared(query.center, e.point);
+      if (c.chord_squared > max_chord_squared) return;
+      c.slot = e.slot;
+      c.start_unix_s = e.start_unix_s;
+      c.regular_place_free = e.regular_place_free;
+      if (query.order == SearchOrder::kBalanced) {
+        c.score =
+            BalancedScore(query.now_unix_s, c.start_unix_s, c.chord_squared);
       }
+      if (out->size() == limit && !before(c, out->back())) return;
+      out->insert(std::upper_bound(out->begin(), out->end(), c, before), c);
+      if (out->size() > limit) out->pop_back();
+    };
+    for (int r = 0; r < covering.size; ++r) {
+      partition.ForEachInRange(covering.ranges[r].min, covering.ranges[r].max,
+                               consider);
     }
   }
 }

@@ -16,17 +16,12 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
-#include "absl/container/btree_set.h"
 #include "absl/functional/function_ref.h"
 #include "engine/geo.h"
+#include "engine/internal/index_partition.h"
 #include "engine/types.h"
 
 namespace creneau {
-
-// Dense handle of a slot inside the engine; valid while the engine is not
-// mutated.
-using SlotNo = uint32_t;
-inline constexpr SlotNo kNoSlot = ~SlotNo{0};
 
 enum class SearchOrder : uint8_t {
   kSoonest = 1,
@@ -39,7 +34,7 @@ enum class SearchOrder : uint8_t {
 inline constexpr double kBalancedMinutesPerKm = 6.0;
 
 // One searchable slot: what a search needs to filter and rank it without
-// touching the slot table. 32 bytes.
+// touching the slot table. Stored as its cell plus 28 bytes.
 struct IndexEntry {
   uint64_t cell = 0;  // Leaf cell of the slot's location.
   SlotNo slot = kNoSlot;
@@ -80,8 +75,22 @@ struct Candidate {
 // never depend on memory layout.
 using SlotIdLess = absl::FunctionRef<bool(SlotNo, SlotNo)>;
 
-// True when `entry` passes every filter of `query` but distance.
-bool MatchesFilters(const IndexQuery& query, const IndexEntry& entry);
+// True when `entry` (an IndexEntry or a stored one) passes every filter of
+// `query` but distance.
+template <typename Entry>
+inline bool MatchesFilters(const IndexQuery& query, const Entry& entry) {
+  if (entry.start_unix_s < query.from_unix_s ||
+      entry.start_unix_s >= query.to_unix_s) {
+    return false;
+  }
+  if ((query.modalities & Bit(entry.modality)) == 0) return false;
+  if ((query.visibilities & Bit(entry.visibility)) == 0) {
+    const bool same_cpts = entry.visibility == Visibility::kCptsMembers &&
+                           entry.cpts != 0 && entry.cpts == query.caller_cpts;
+    if (!same_cpts) return false;
+  }
+  return entry.regular_place_free || query.may_overbook;
+}
 // The balanced score of a slot: minutes until start plus kilometers weighted.
 double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
                      double chord_squared);
@@ -114,12 +123,7 @@ class SlotIndex {
   size_t partition_count() const { return partitions_.size(); }
 
  private:
-  struct EntryLess {
-    bool operator()(const IndexEntry& a, const IndexEntry& b) const {
-      return a.cell != b.cell ? a.cell < b.cell : a.slot < b.slot;
-    }
-  };
-  using Partition = absl::btree_set<IndexEntry, EntryLess>;
+  using Partition = internal::IndexPartition;
 
   static uint64_t PartitionKey(Profession profession, uint32_t bucket) {
     return (uint64_t{static_cast<uint8_t>(profession)} << 32) | bucket;

@@ -139,6 +139,20 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
     index.Erase(profession, e.start_unix_s, e.cell, no);
     all.erase(no);
   }
+  // Bring every other one back with a changed place, as a released hold
+  // would; then publish more, enough to merge pending entries.
+  for (SlotNo no = 0; no < 4000; no += 20) {
+    IndexEntry e = MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
+    e.regular_place_free = coin(rng) < 5;
+    index.Insert(Profession::kNurse, e);
+    all[no] = {Profession::kNurse, e};
+  }
+  for (SlotNo no = 4000; no < 6000; ++no) {
+    IndexEntry e = MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
+    index.Insert(Profession::kGeneralPractitioner, e);
+    all[no] = {Profession::kGeneralPractitioner, e};
+  }
+  ASSERT_EQ(index.size(), all.size());
 
   std::vector<Candidate> out;
   for (int trial = 0; trial < 400; ++trial) {

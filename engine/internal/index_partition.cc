@@ -1,0 +1,105 @@
+#include "engine/internal/index_partition.h"
+
+#include <cmath>
+
+#include "engine/check.h"
+
+namespace creneau::internal {
+
+size_t SortedRun::LowerBound(uint64_t cell, SlotNo slot) const {
+  size_t i = std::lower_bound(cells.begin(), cells.end(), cell) - cells.begin();
+  // Entries of one cell are few (one practice's slots in one bucket).
+  while (i < cells.size() && cells[i] == cell && entries[i].slot < slot) ++i;
+  return i;
+}
+
+bool IndexPartition::Insert(uint64_t cell, const StoredEntry& entry) {
+  CRENEAU_CHECK(entry.live);
+  const size_t in_main = main_.LowerBound(cell, entry.slot);
+  if (main_.Holds(in_main, cell, entry.slot)) {
+    StoredEntry& stored = main_.entries[in_main];
+    if (stored.live) return false;
+    stored = entry;  // Revived in place: a released hold costs no move.
+    --erased_in_main_;
+    ++live_;
+    return true;
+  }
+  const size_t at = pending_.LowerBound(cell, entry.slot);
+  if (pending_.Holds(at, cell, entry.slot)) return false;
+  pending_.cells.insert(pending_.cells.begin() + at, cell);
+  pending_.entries.insert(pending_.entries.begin() + at, entry);
+  ++live_;
+  if (pending_.size() > PendingLimit()) Merge();
+  return true;
+}
+
+bool IndexPartition::Erase(uint64_t cell, SlotNo slot) {
+  const size_t in_main = main_.LowerBound(cell, slot);
+  if (main_.Holds(in_main, cell, slot)) {
+    StoredEntry& stored = main_.entries[in_main];
+    if (!stored.live) return false;
+    stored.live = false;
+    ++erased_in_main_;
+    --live_;
+    if (erased_in_main_ > kMinPendingLimit &&
+        erased_in_main_ > main_.size() / 2) {
+      Merge();  // Scans would mostly skip erased entries.
+    }
+    return true;
+  }
+  const size_t at = pending_.LowerBound(cell, slot);
+  if (!pending_.Holds(at, cell, slot)) return false;
+  pending_.cells.erase(pending_.cells.begin() + at);
+  pending_.entries.erase(pending_.entries.begin() + at);
+  --live_;
+  return true;
+}
+
+bool IndexPartition::Contains(uint64_t cell, SlotNo slot) const {
+  const size_t in_main = main_.LowerBound(cell, slot);
+  if (main_.Holds(in_main, cell, slot)) return main_.entries[in_main].live;
+  return pending_.Holds(pending_.LowerBound(cell, slot), cell, slot);
+}
+
+size_t IndexPartition::PendingLimit() const {
+  // Balances the move on each insertion into `pending` (its size) against
+  // the merge copied per insertion (main's size over pending's limit).
+  const size_t balanced =
+      2 * static_cast<size_t>(std::sqrt(static_cast<double>(main_.size())));
+  return std::max(kMinPendingLimit, balanced);
+}
+
+void IndexPartition::Merge() {
+  SortedRun merged;
+  merged.cells.reserve(live_);
+  merged.entries.reserve(live_);
+  size_t m = 0, p = 0;
+  const auto take = [&merged](const SortedRun& run, size_t i) {
+    merged.cells.push_back(run.cells[i]);
+    merged.entries.push_back(run.entries[i]);
+  };
+  while (m < main_.size() || p < pending_.size()) {
+    if (m < main_.size() && !main_.entries[m].live) {
+      ++m;
+      continue;
+    }
+    const bool main_first =
+        p == pending_.size() ||
+        (m < main_.size() &&
+         (main_.cells[m] != pending_.cells[p]
+              ? main_.cells[m] < pending_.cells[p]
+              : main_.entries[m].slot < pending_.entries[p].slot));
+    if (main_first) {
+      take(main_, m++);
+    } else {
+      take(pending_, p++);
+    }
+  }
+  CRENEAU_CHECK(merged.size() == live_);
+  main_ = std::move(merged);
+  pending_.cells.clear();  // Keeps the capacity for the next insertions.
+  pending_.entries.clear();
+  erased_in_main_ = 0;
+}
+
+}  // namespace creneau::internal

@@ -1,0 +1,114 @@
+// IndexPartition: the entries of one (profession, time bucket) partition of
+// the SlotIndex, kept in flat sorted arrays a search scans linearly.
+//
+// A partition is a large sorted run (`main`) and a small sorted run of recent
+// insertions (`pending`), both ordered by (leaf cell, slot). Cell ids live in
+// their own array so that locating a cell range is a binary search over
+// contiguous 8-byte keys, and the scan that follows reads memory in order;
+// a B-tree spends most of a search hopping between small nodes instead.
+//
+// Erasing an entry of `main` only clears its `live` flag, so holding and
+// booking a slot costs one binary search and no memory move, and releasing
+// the hold revives the same entry in place. New entries go to `pending`,
+// which is merged into `main` (dropping the erased entries) once it outgrows
+// its limit; `main` is also compacted when erased entries outnumber live
+// ones. Both limits keep the amortised cost of a change near the square root
+// of the partition's size, far below a rebuild.
+//
+// Not thread-safe; owned by one SlotIndex.
+#ifndef CRENEAU_ENGINE_INTERNAL_INDEX_PARTITION_H_
+#define CRENEAU_ENGINE_INTERNAL_INDEX_PARTITION_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "engine/geo.h"
+#include "engine/types.h"
+
+namespace creneau {
+
+// Dense handle of a slot inside the engine; valid while the engine is not
+// mutated.
+using SlotNo = uint32_t;
+inline constexpr SlotNo kNoSlot = ~SlotNo{0};
+
+namespace internal {
+
+// What a partition stores of an entry beside its cell id. 28 bytes.
+struct StoredEntry {
+  SlotNo slot = kNoSlot;
+  uint32_t start_unix_s = 0;
+  geo::UnitPoint point;
+  uint16_t cpts = 0;
+  Modality modality = Modality::kUnspecified;
+  Visibility visibility = Visibility::kUnspecified;
+  bool regular_place_free = true;
+  bool live = true;  // False once erased from `main`, until the next merge.
+};
+
+// Entries sorted by (cell, slot); cells[i] is the cell of entries[i].
+struct SortedRun {
+  std::vector<uint64_t> cells;
+  std::vector<StoredEntry> entries;
+
+  size_t size() const { return cells.size(); }
+  // The first position whose (cell, slot) is not below (cell, slot).
+  size_t LowerBound(uint64_t cell, SlotNo slot) const;
+  // True when position `i` holds (cell, slot).
+  bool Holds(size_t i, uint64_t cell, SlotNo slot) const {
+    return i < cells.size() && cells[i] == cell && entries[i].slot == slot;
+  }
+};
+
+class IndexPartition {
+ public:
+  // `pending` never holds fewer than this many entries before a merge.
+  static constexpr size_t kMinPendingLimit = 64;
+
+  // Adds (cell, entry); false, changing nothing, when (cell, entry.slot) is
+  // already live here.
+  bool Insert(uint64_t cell, const StoredEntry& entry);
+  // Removes (cell, slot); false, changing nothing, when it is not live here.
+  bool Erase(uint64_t cell, SlotNo slot);
+  // True when (cell, slot) is live here.
+  bool Contains(uint64_t cell, SlotNo slot) const;
+  size_t live_count() const { return live_; }
+
+  // Calls `visit(cell, entry)` for every live entry whose cell is in
+  // [min_cell, max_cell]: those of `main` in order, then those of `pending`.
+  template <typename Visit>
+  void ForEachInRange(uint64_t min_cell, uint64_t max_cell,
+                      Visit&& visit) const {
+    VisitRun(main_, min_cell, max_cell, visit);
+    if (!pending_.cells.empty()) {
+      VisitRun(pending_, min_cell, max_cell, visit);
+    }
+  }
+
+ private:
+  template <typename Visit>
+  static void VisitRun(const SortedRun& run, uint64_t min_cell,
+                       uint64_t max_cell, Visit& visit) {
+    const uint64_t* cells = run.cells.data();
+    const size_t n = run.cells.size();
+    size_t i = std::lower_bound(cells, cells + n, min_cell) - cells;
+    for (; i < n && cells[i] <= max_cell; ++i) {
+      if (run.entries[i].live) visit(cells[i], run.entries[i]);
+    }
+  }
+
+  size_t PendingLimit() const;
+  // Rebuilds `main` from its live entries and all of `pending`.
+  void Merge();
+
+  SortedRun main_;
+  SortedRun pending_;  // Every entry live.
+  size_t live_ = 0;
+  size_t erased_in_main_ = 0;
+};
+
+}  // namespace internal
+}  // namespace creneau
+
+#endif  // CRENEAU_ENGINE_INTERNAL_INDEX_PARTITION_H_
