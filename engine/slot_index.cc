@@ -13,32 +13,6 @@ double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
   return minutes + kBalancedMinutesPerKm * km;
 }
 
-bool RanksBefore(SearchOrder order, const Candidate& a, const Candidate& b,
-                 SlotIdLess id_less) {
-  switch (order) {
-    case SearchOrder::kSoonest:
-      if (a.start_unix_s != b.start_unix_s) {
-        return a.start_unix_s < b.start_unix_s;
-      }
-      if (a.chord_squared != b.chord_squared) {
-        return a.chord_squared < b.chord_squared;
-      }
-      break;
-    case SearchOrder::kNearest:
-      if (a.chord_squared != b.chord_squared) {
-        return a.chord_squared < b.chord_squared;
-      }
-      if (a.start_unix_s != b.start_unix_s) {
-        return a.start_unix_s < b.start_unix_s;
-      }
-      break;
-    case SearchOrder::kBalanced:
-      if (a.score != b.score) return a.score < b.score;
-      break;
-  }
-  return a.slot != b.slot && id_less(a.slot, b.slot);
-}
-
 namespace {
 
 internal::StoredEntry Stored(const IndexEntry& entry) {
@@ -93,6 +67,7 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
     return RanksBefore(query.order, a, b, id_less);
   };
 
+  const bool soonest = query.order == SearchOrder::kSoonest;
   const uint32_t first_bucket = query.from_unix_s / kBucketWidthS;
   const uint32_t last_bucket = (query.to_unix_s - 1) / kBucketWidthS;
   auto it =
@@ -108,6 +83,11 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
     const Partition& partition = it->second;
     const auto consider = [&](uint64_t, const internal::StoredEntry& e) {
       if (!MatchesFilters(query, e) || e.slot == query.excluded) return;
+      // With the soonest order and a full answer, a later start cannot rank.
+      if (soonest && out->size() == limit &&
+          e.start_unix_s > out->back().start_unix_s) {
+        return;
+      }
       Candidate c;
       c.chord_squared = geo::ChordSquared(query.center, e.point);
       if (c.chord_squared > max_chord_squared) return;

@@ -95,8 +95,31 @@ inline bool MatchesFilters(const IndexQuery& query, const Entry& entry) {
 double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
                      double chord_squared);
 // True when `a` ranks strictly before `b` under `order`.
-bool RanksBefore(SearchOrder order, const Candidate& a, const Candidate& b,
-                 SlotIdLess id_less);
+inline bool RanksBefore(SearchOrder order, const Candidate& a,
+                        const Candidate& b, SlotIdLess id_less) {
+  switch (order) {
+    case SearchOrder::kSoonest:
+      if (a.start_unix_s != b.start_unix_s) {
+        return a.start_unix_s < b.start_unix_s;
+      }
+      if (a.chord_squared != b.chord_squared) {
+        return a.chord_squared < b.chord_squared;
+      }
+      break;
+    case SearchOrder::kNearest:
+      if (a.chord_squared != b.chord_squared) {
+        return a.chord_squared < b.chord_squared;
+      }
+      if (a.start_unix_s != b.start_unix_s) {
+        return a.start_unix_s < b.start_unix_s;
+      }
+      break;
+    case SearchOrder::kBalanced:
+      if (a.score != b.score) return a.score < b.score;
+      break;
+  }
+  return a.slot != b.slot && id_less(a.slot, b.slot);
+}
 
 class SlotIndex {
  public:
