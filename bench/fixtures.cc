@@ -12,6 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "engine/check.h"
 
+#ifdef CRENEAU_TCMALLOC
+#include "gperftools/malloc_extension.h"
+#endif
+
 namespace creneau::bench {
 
 absl::StatusOr<std::shared_ptr<const CommuneTable>> LoadCommuneFile(
@@ -67,8 +71,15 @@ const tools::Territory& NationalTerritory(size_t slots) {
 }
 
 size_t HeapBytesInUse() {
+#ifdef CRENEAU_TCMALLOC
+  size_t bytes = 0;
+  CRENEAU_CHECK(MallocExtension::instance()->GetNumericProperty(
+      "generic.current_allocated_bytes", &bytes));
+  return bytes;
+#else
   const struct mallinfo2 info = mallinfo2();
   return info.uordblks + info.hblkhd;
+#endif
 }
 
 }  // namespace creneau::bench

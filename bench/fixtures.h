@@ -30,7 +30,8 @@ absl::Time FixtureStart();
 // FixtureStart()), cached per size.
 const tools::Territory& NationalTerritory(size_t slots);
 
-// Bytes the allocator has handed out and not taken back (mallinfo2).
+// Bytes the allocator has handed out and not taken back (TCMalloc's
+// current_allocated_bytes, or glibc's mallinfo2 in sanitizer builds).
 size_t HeapBytesInUse();
 
 }  // namespace creneau::bench

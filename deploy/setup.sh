@@ -15,6 +15,7 @@ packages=(
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev libgrpc-dev
   # Libraries
   libabsl-dev librocksdb-dev libs2-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  libgoogle-perftools-dev
   tzdata
   # Tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev

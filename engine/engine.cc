@@ -85,19 +85,24 @@ Event Engine::MakeEvent(EventType type, const Caller& caller,
 }
 
 Slot Engine::SlotOf(SlotNo no) const {
-  const internal::SlotRecord& r = slots_.at(no);
   Slot slot;
-  slot.id = r.id;
-  slot.professional_id = professionals_.at(r.professional).data.id;
-  slot.start_unix_s = r.start_unix_s;
-  slot.duration_s = r.duration_s;
-  slot.modality = r.modality;
-  slot.capacity = r.capacity;
-  slot.overbooking_places = r.overbooking_places;
-  slot.visibility = r.visibility;
-  if (r.has_location) slot.location = slots_.location(no);
-  slot.withdrawn = r.withdrawn;
+  FillSlot(no, &slot);
   return slot;
+}
+
+void Engine::FillSlot(SlotNo no, Slot* slot) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  slot->id = r.id;  // Assignments reuse the strings' capacity.
+  slot->professional_id = professionals_.at(r.professional).data.id;
+  slot->start_unix_s = r.start_unix_s;
+  slot->duration_s = r.duration_s;
+  slot->modality = r.modality;
+  slot->capacity = r.capacity;
+  slot->overbooking_places = r.overbooking_places;
+  slot->visibility = r.visibility;
+  slot->location.reset();
+  if (r.has_location) slot->location = slots_.location(no);
+  slot->withdrawn = r.withdrawn;
 }
 
 IndexEntry Engine::EntryOf(SlotNo no) const {
@@ -140,11 +145,17 @@ std::string Engine::NextBookingId() {
 }
 
 SlotView Engine::ViewSlot(SlotNo no) const {
+  SlotView view;
+  ViewSlot(no, &view);
+  return view;
+}
+
+void Engine::ViewSlot(SlotNo no, SlotView* out) const {
   const internal::SlotRecord& r = slots_.at(no);
   CRENEAU_CHECK(r.in_use);
   const internal::ProfessionalRecord& p = professionals_.at(r.professional);
-  SlotView view;
-  view.slot = SlotOf(no);
+  SlotView& view = *out;
+  FillSlot(no, &view.slot);
   view.profession = p.data.profession;
   view.location = r.has_location ? slots_.location(no) : p.data.location;
   view.places_held = r.held_regular + r.held_overbooking;
@@ -158,7 +169,6 @@ SlotView Engine::ViewSlot(SlotNo no) const {
   } else {
     view.state = SlotState::kFull;
   }
-  return view;
 }
 
 const Professional& Engine::ProfessionalOfSlot(SlotNo no) const {

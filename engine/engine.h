@@ -204,6 +204,9 @@ class Engine {
                       absl::Time now, SearchResult* result) const;
   // A hit's slot; `no` must come from a search on the unchanged engine.
   SlotView ViewSlot(SlotNo no) const;
+  // As above into `out`, reusing its strings' capacity (no allocation once
+  // warm), for answers that list many slots.
+  void ViewSlot(SlotNo no, SlotView* out) const;
   const Professional& ProfessionalOfSlot(SlotNo no) const;
 
   absl::StatusOr<SlotView> GetSlot(absl::string_view slot_id) const;
@@ -243,6 +246,7 @@ class Engine {
 
   // Slot bookkeeping shared by the commands.
   Slot SlotOf(SlotNo no) const;
+  void FillSlot(SlotNo no, Slot* slot) const;
   IndexEntry EntryOf(SlotNo no) const;
   void Unindex(SlotNo no);
   void Reindex(SlotNo no);

@@ -164,9 +164,10 @@ std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
 void ToProto(const Engine& engine, const SearchQuery& query,
              const SearchResult& result, absl::Time now,
              v1::SearchSlotsResponse* out) {
+  thread_local SlotView view;  // Its strings are reused from call to call.
   for (const SearchHit& hit : result.hits) {
     v1::SlotMatch* match = out->add_matches();
-    const SlotView view = engine.ViewSlot(hit.slot);
+    engine.ViewSlot(hit.slot, &view);
     ToProto(view, match->mutable_slot());
     ToProto(engine.ProfessionalOfSlot(hit.slot), match->mutable_professional());
     match->set_distance_m(std::round(hit.distance_m * 10) / 10);

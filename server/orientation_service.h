@@ -4,6 +4,7 @@
 #define CRENEAU_SERVER_ORIENTATION_SERVICE_H_
 
 #include "creneau/v1/orientation_service.grpc.pb.h"
+#include "server/arena_allocator.h"
 #include "server/auth.h"
 #include "server/engine_host.h"
 
@@ -14,7 +15,9 @@ class OrientationService final
  public:
   // `host` and `authenticator` must outlive the service.
   OrientationService(EngineHost* host, const Authenticator* authenticator)
-      : host_(host), authenticator_(authenticator) {}
+      : host_(host), authenticator_(authenticator) {
+    SetMessageAllocatorFor_SearchSlots(&search_allocator_);
+  }
 
   grpc::ServerUnaryReactor* SearchSlots(
       grpc::CallbackServerContext* context,
@@ -43,6 +46,8 @@ class OrientationService final
  private:
   EngineHost* const host_;
   const Authenticator* const authenticator_;
+  ArenaMessageAllocator<v1::SearchSlotsRequest, v1::SearchSlotsResponse>
+      search_allocator_;
 };
 
 }  // namespace creneau::server
