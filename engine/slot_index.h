@@ -1,5 +1,6 @@
 // SlotIndex: the searchable slots, partitioned by profession and by time
-// bucket, each partition ordered by S2 leaf cell id.
+// bucket, each partition a flat array ordered by S2 leaf cell id (see
+// internal/index_partition.h).
 //
 // A slot is in the index exactly while it is open and has a place some caller
 // could take; the engine erases it when it is held or booked full, withdrawn
