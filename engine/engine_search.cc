@@ -202,7 +202,11 @@ EmptyReason Engine::Diagnose(const IndexQuery& iq) const {
   professionals_.ForEachWithin(
       iq.profession, iq.center, iq.radius_m, [&](internal::ProfNo prof) {
         supply = true;
+        // One free slot settles the answer: the walk over every slot of
+        // every professional in reach stops there.
+        if (free) return;
         for (SlotNo no : professionals_.at(prof).slots) {
+          if (free) break;
           const internal::SlotRecord& r = slots_.at(no);
           if (r.withdrawn || r.start_unix_s < iq.from_unix_s ||
               r.start_unix_s >= iq.to_unix_s) {
