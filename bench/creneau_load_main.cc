@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   int days = 14;
 
   GrpcLoadOptions grpc;
+  double warmup_s = 1;
   CLI::App* g = app.add_subcommand("grpc", "load creneaud over gRPC");
   AddCommon(g, &common);
   g->add_option("--server", grpc.server, "creneaud address (loopback)")
@@ -113,6 +114,9 @@ int main(int argc, char** argv) {
   g->add_option("--concurrency", grpc.concurrency, "closed loop: callers")
       ->capture_default_str();
   g->add_option("--channels", grpc.channels, "TCP connections")
+      ->capture_default_str();
+  g->add_option("--warmup_s", warmup_s,
+                "seconds of load sent first and not measured")
       ->capture_default_str();
 
   PgLoadOptions pg;
@@ -142,6 +146,7 @@ int main(int argc, char** argv) {
   const absl::Duration duration = absl::Seconds(common.duration_s);
   if (g->parsed()) {
     grpc.duration = duration;
+    grpc.warmup = absl::Seconds(warmup_s);
     grpc.seed = common.seed;
     Emit(common, RunGrpcLoad(grpc, workload));
   } else if (p->parsed()) {

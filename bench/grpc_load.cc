@@ -71,7 +71,17 @@ class Load {
     }
   }
 
-  LoadReport Run();
+  // Sends the load for `duration`, adding to the report.
+  void Run(absl::Duration duration);
+  // The report so far; Reset() starts a new one.
+  LoadReport report() {
+    absl::MutexLock lock(&mu_);
+    return report_;
+  }
+  void Reset() {
+    absl::MutexLock lock(&mu_);
+    report_ = LoadReport();
+  }
 
  private:
   struct Call {
@@ -234,9 +244,9 @@ void Load::Done(Call* call, const grpc::Status& status) {
   if (again) Start(caller, NowNs());
 }
 
-LoadReport Load::Run() {
+void Load::Run(absl::Duration duration) {
   const int64_t start_ns = NowNs();
-  deadline_ns_ = start_ns + absl::ToInt64Nanoseconds(options_.duration);
+  deadline_ns_ = start_ns + absl::ToInt64Nanoseconds(duration);
   std::vector<std::unique_ptr<Caller>> callers;
   const auto new_caller = [&](uint64_t i) {
     callers.push_back(std::make_unique<Caller>(Caller{
@@ -288,7 +298,6 @@ LoadReport Load::Run() {
            ABSL_NO_THREAD_SAFETY_ANALYSIS { return l->in_flight_ == 0; },
       this));
   report_.elapsed = absl::Nanoseconds(NowNs() - start_ns);
-  return report_;
 }
 
 }  // namespace
@@ -321,8 +330,17 @@ absl::StatusOr<LoadReport> RunGrpcLoad(const GrpcLoadOptions& options,
       options.duration > absl::Minutes(30)) {
     return absl::InvalidArgumentError("--duration_s: within (0, 1800]");
   }
+  if (options.warmup < absl::ZeroDuration() ||
+      options.warmup > absl::Minutes(1)) {
+    return absl::InvalidArgumentError("--warmup_s: within [0, 60]");
+  }
   Load load(options, workload);
-  LoadReport report = load.Run();
+  if (options.warmup > absl::ZeroDuration()) {
+    load.Run(options.warmup);
+    load.Reset();
+  }
+  load.Run(options.duration);
+  LoadReport report = load.report();
   report.target = options.call == "empty" ? "empty-rpc" : "creneaud";
   report.call = options.call;
   report.mode = options.open_loop ? "open" : "closed";
