@@ -246,6 +246,7 @@ class Engine {
 
   // Slot bookkeeping shared by the commands.
   Slot SlotOf(SlotNo no) const;
+  // As SlotOf into `slot`, reusing its strings' capacity.
   void FillSlot(SlotNo no, Slot* slot) const;
   IndexEntry EntryOf(SlotNo no) const;
   void Unindex(SlotNo no);

@@ -65,8 +65,7 @@ TEST(IndexPartitionTest, MatchesReferenceModel) {
     if (insert) {
       const uint32_t start = static_cast<uint32_t>(step);
       const bool fresh = model.emplace(key, start).second;
-      ASSERT_EQ(partition.Insert(key.first, EntryFor(key.second, start)),
-                fresh)
+      ASSERT_EQ(partition.Insert(key.first, EntryFor(key.second, start)), fresh)
           << "seed " << seed << " step " << step;
     } else {
       const bool present = model.erase(key) == 1;

@@ -97,9 +97,15 @@ void FaultInjectionFs::CutPower() {
   power_ = false;
 }
 
+void FaultInjectionFs::CutPowerAtNextSync() {
+  absl::MutexLock lock(&mu_);
+  cut_at_next_sync_ = true;
+}
+
 void FaultInjectionFs::RestorePower() {
   absl::MutexLock lock(&mu_);
   power_ = true;
+  cut_at_next_sync_ = false;
 }
 
 uint64_t FaultInjectionFs::DropUnsyncedData() {
@@ -141,6 +147,10 @@ IOStatus FaultInjectionFs::BeforeWrite() {
 
 IOStatus FaultInjectionFs::BeforeSync() {
   absl::MutexLock lock(&mu_);
+  if (cut_at_next_sync_) {
+    cut_at_next_sync_ = false;
+    power_ = false;
+  }
   if (!power_) return PowerOff();
   if (sync_p_ > 0 && std::uniform_real_distribution<double>()(rng_) < sync_p_) {
     ++injected_;

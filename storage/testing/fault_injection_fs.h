@@ -6,6 +6,8 @@
 // Fsync. Then:
 // - CutPower() makes every later write, sync and file creation fail, as a
 //   machine that lost power would (the database must then be closed);
+//   CutPowerAtNextSync() does so when the next sync starts, so that the
+//   bytes that sync was to make durable are certainly written and lost;
 // - DropUnsyncedData() truncates every tracked file to its last synced
 //   length: what the disk holds after the power comes back;
 // - SetFaults() makes writes and syncs fail at random (seeded), as a failing
@@ -37,6 +39,9 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   rocksdb::Env* env() { return env_.get(); }
 
   void CutPower();
+  // Cuts the power when the next Sync or Fsync is called, failing it.
+  void CutPowerAtNextSync();
+  // Restores the power and disarms CutPowerAtNextSync().
   void RestorePower();
   // Truncates every tracked file to its synced length and forgets them.
   // Call with the database closed. Returns the bytes dropped.
@@ -87,6 +92,7 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   std::unique_ptr<rocksdb::Env> env_;
   mutable absl::Mutex mu_;
   bool power_ ABSL_GUARDED_BY(mu_) = true;
+  bool cut_at_next_sync_ ABSL_GUARDED_BY(mu_) = false;
   double write_p_ ABSL_GUARDED_BY(mu_) = 0;
   double sync_p_ ABSL_GUARDED_BY(mu_) = 0;
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);

@@ -333,16 +333,20 @@ absl::Status Simulation::RunWave() {
   const bool power_cut = Chance(options_.power_cut_p);
   const bool disk_fault = !power_cut && Chance(options_.disk_fault_p);
   const size_t cut_after = Below(size + 1);
+  // Half the cuts fall on a log sync, between the write and its sync: the
+  // worst moment, which a cut between two calls reaches only by chance.
+  const bool cut_at_sync = power_cut && Chance(0.5);
   if (disk_fault) fs_.SetFaults(0.05, 0.2, rng_());
+  if (cut_at_sync) fs_.CutPowerAtNextSync();
   std::vector<std::unique_ptr<Command>> commands;
   for (size_t i = 0; i < size; ++i) {
     commands.push_back(std::make_unique<Command>(Draw()));
   }
   for (size_t i = 0; i < size; ++i) {
-    if (power_cut && i == cut_after) fs_.CutPower();
+    if (power_cut && !cut_at_sync && i == cut_after) fs_.CutPower();
     Submit(commands[i].get());
   }
-  if (power_cut && cut_after == size) fs_.CutPower();
+  if (power_cut && !cut_at_sync && cut_after == size) fs_.CutPower();
   {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
