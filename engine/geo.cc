@@ -6,6 +6,7 @@
 
 #include "engine/check.h"
 #include "s2/s2cell_id.h"
+#include "s2/s2coords.h"
 #include "s2/s2latlng.h"
 #include "s2/s2metrics.h"
 
@@ -46,12 +47,15 @@ double MetersFromChordSquared(double chord_squared) {
 
 namespace {
 
-// Sorts `cells` and merges adjacent ones into ranges.
-Covering MergeCells(S2CellId* cells, int count) {
+// Sorts `cells` (ids of cells of one `level`) and merges adjacent ones into
+// ranges of leaf ids.
+Covering MergeCells(uint64_t* cells, int count, int level) {
   std::sort(cells, cells + count);
+  // A cell's leaves are the ids within lsb - 1 of its own id.
+  const uint64_t half_span = S2CellId::lsb_for_level(level) - 1;
   Covering covering;
   for (int i = 0; i < count; ++i) {
-    const CellRange range{cells[i].range_min().id(), cells[i].range_max().id()};
+    const CellRange range{cells[i] - half_span, cells[i] + half_span};
     if (covering.size > 0 &&
         range.min <= covering.ranges[covering.size - 1].max + 2) {
       CellRange& last = covering.ranges[covering.size - 1];
@@ -73,17 +77,17 @@ Covering CoverDiskCoarse(const S2Point& center, double radius_m) {
 
   // The cell and its (7 or) 8 neighbours: a point within one cell width of
   // the center cannot be outside them.
-  std::array<S2CellId, 9> cells;
+  std::array<uint64_t, 9> cells;
   int count = 0;
-  cells[count++] = cell;
+  cells[count++] = cell.id();
   // AppendAllNeighbors needs a vector; the heap allocation is avoided by a
   // thread-local buffer reused across searches.
   thread_local std::vector<S2CellId> neighbors;
   neighbors.clear();
   cell.AppendAllNeighbors(level, &neighbors);
   CRENEAU_CHECK(neighbors.size() <= 8);
-  for (S2CellId n : neighbors) cells[count++] = n;
-  return MergeCells(cells.data(), count);
+  for (S2CellId n : neighbors) cells[count++] = n.id();
+  return MergeCells(cells.data(), count, level);
 }
 
 }  // namespace
@@ -97,10 +101,13 @@ Covering CoverDisk(const S2Point& center, double radius_m) {
   // the area of the coarse 3x3 block, so fewer entries to walk.
   const int level = S2::kMinWidth.GetLevelForMinValue(angle / 2);
   if (level < 2) return CoverDiskCoarse(center, radius_m);
-  const S2CellId cell = S2CellId(center).parent(level);
-  int i = 0, j = 0;
-  const int face = cell.ToFaceIJOrientation(&i, &j, nullptr);
+  // The center's leaf (i, j) on its face, as S2CellId(center) computes it,
+  // without building and decoding the id.
+  double u = 0, v = 0;
+  const int face = S2::XYZtoFaceUV(center, &u, &v);
   const int size = S2CellId::GetSizeIJ(level);
+  int i = S2::STtoIJ(S2::UVtoST(u));
+  int j = S2::STtoIJ(S2::UVtoST(v));
   i -= i % size;
   j -= j % size;
   if (i < 2 * size || j < 2 * size || i + 3 * size > S2CellId::kMaxSize ||
@@ -112,20 +119,24 @@ Covering CoverDisk(const S2Point& center, double radius_m) {
   const double reach = angle + S2::kMaxDiag.GetValue(level) / 2;
   const double max_chord = 2 * std::sin(std::min(reach, M_PI) / 2);
   const double max_chord_squared = max_chord * max_chord;
-  std::array<S2CellId, 25> cells;
+  std::array<uint64_t, 25> cells;
   int count = 0;
   for (int di = -2; di <= 2; ++di) {
+    const int ci = i + di * size;
+    // The cell's center, in the (si, ti) units of S2::FaceSiTitoXYZ.
+    const double cu = S2::STtoUV(S2::SiTitoST(2 * ci + size));
     for (int dj = -2; dj <= 2; ++dj) {
-      const S2CellId c =
-          S2CellId::FromFaceIJ(face, i + di * size, j + dj * size)
-              .parent(level);
-      if ((c.ToPointRaw().Normalize() - center).Norm2() > max_chord_squared) {
-        continue;
-      }
-      cells[count++] = c;
+      const int cj = j + dj * size;
+      const double cv = S2::STtoUV(S2::SiTitoST(2 * cj + size));
+      const S2Point p = S2::FaceUVtoXYZ(face, cu, cv);
+      // Chord squared between the unit vector of p and the center.
+      const double chord_squared =
+          2 - 2 * p.DotProd(center) / std::sqrt(p.Norm2());
+      if (chord_squared > max_chord_squared) continue;
+      cells[count++] = S2CellId::FromFaceIJ(face, ci, cj).parent(level).id();
     }
   }
-  return MergeCells(cells.data(), count);
+  return MergeCells(cells.data(), count, level);
 }
 
 }  // namespace creneau::geo
