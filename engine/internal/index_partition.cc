@@ -6,8 +6,15 @@
 
 namespace creneau::internal {
 
+void SortedRun::BuildFences() {
+  fences.clear();
+  for (size_t i = 0; i < cells.size(); i += kFenceStride) {
+    fences.push_back(cells[i]);
+  }
+}
+
 size_t SortedRun::LowerBound(uint64_t cell, SlotNo slot) const {
-  size_t i = std::lower_bound(cells.begin(), cells.end(), cell) - cells.begin();
+  size_t i = FirstCellAtOrAfter(cell);
   // Entries of one cell are few (one practice's slots in one bucket).
   while (i < cells.size() && cells[i] == cell && entries[i].slot < slot) ++i;
   return i;
@@ -96,6 +103,7 @@ void IndexPartition::Merge() {
     }
   }
   CRENEAU_CHECK(merged.size() == live_);
+  merged.BuildFences();
   main_ = std::move(merged);
   pending_.cells.clear();  // Keeps the capacity for the next insertions.
   pending_.entries.clear();
