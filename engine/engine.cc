@@ -92,7 +92,9 @@ Slot Engine::SlotOf(SlotNo no) const {
 
 void Engine::FillSlot(SlotNo no, Slot* slot) const {
   const internal::SlotRecord& r = slots_.at(no);
-  slot->id = r.id;  // Assignments reuse the strings' capacity.
+  const absl::string_view id = r.id.view();
+  slot->id.assign(id.data(),
+                  id.size());  // Assignments reuse the strings' capacity.
   slot->professional_id = professionals_.at(r.professional).data.id;
   slot->start_unix_s = r.start_unix_s;
   slot->duration_s = r.duration_s;
@@ -121,14 +123,14 @@ IndexEntry Engine::EntryOf(SlotNo no) const {
 
 void Engine::Unindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
-  if (!r.searchable()) return;
+  if (index_deferred_ || !r.searchable()) return;
   index_.Erase(professionals_.at(r.professional).data.profession,
                static_cast<uint32_t>(r.start_unix_s), r.cell, no);
 }
 
 void Engine::Reindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
-  if (!r.searchable()) return;
+  if (index_deferred_ || !r.searchable()) return;
   index_.Insert(professionals_.at(r.professional).data.profession, EntryOf(no));
 }
 
@@ -224,28 +226,26 @@ absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
     return absl::InvalidArgumentError("page_token: malformed");
   }
 
-  std::vector<std::pair<int64_t, const std::string*>> order;
+  std::vector<std::pair<int64_t, absl::string_view>> order;
   for (SlotNo no : professionals_.at(prof).slots) {
     const internal::SlotRecord& r = slots_.at(no);
     if (r.withdrawn && !include_withdrawn) continue;
-    const auto key = std::make_pair(r.start_unix_s, &r.id);
+    const auto key = std::make_pair(r.start_unix_s, r.id.view());
     if (!page_token.empty() &&
-        std::tie(key.first, *key.second) <= std::tie(after_start, after_id)) {
+        key <= std::make_pair(after_start, absl::string_view(after_id))) {
       continue;
     }
     order.push_back(key);
   }
-  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.first, *a.second) < std::tie(b.first, *b.second);
-  });
+  std::sort(order.begin(), order.end());
   SlotPage page;
   const size_t n = std::min(order.size(), static_cast<size_t>(page_size));
   for (size_t i = 0; i < n; ++i) {
-    page.slots.push_back(ViewSlot(slots_.Find(*order[i].second)));
+    page.slots.push_back(ViewSlot(slots_.Find(order[i].second)));
   }
   if (order.size() > n) {
     page.next_page_token =
-        EncodePageToken(order[n - 1].first, *order[n - 1].second);
+        EncodePageToken(order[n - 1].first, order[n - 1].second);
   }
   return page;
 }

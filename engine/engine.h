@@ -225,6 +225,11 @@ class Engine {
 
   // ---- Start-up: storage replays persisted records, then Finish. ----
 
+  // Optional, before the first Restore* call: reserves room for about
+  // `expected_slots` slots (capped at limits::kMaxReservedSlots) and defers
+  // indexing to FinishRestore, which builds the index in one sort per
+  // partition instead of one insertion per slot.
+  void BeginRestore(size_t expected_slots);
   absl::Status RestoreProfessional(const Professional& professional);
   absl::Status RestoreSlot(const Slot& slot);
   absl::Status RestoreHold(const Hold& hold);
@@ -287,6 +292,8 @@ class Engine {
   absl::flat_hash_map<std::string, IdempotencyRecord> idempotency_;
   std::deque<std::pair<int64_t, std::string>> idempotency_by_age_;
   SlotNo purge_cursor_ = 0;
+  // Between BeginRestore and FinishRestore: the index is built at the end.
+  bool index_deferred_ = false;
 };
 
 }  // namespace creneau

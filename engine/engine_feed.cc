@@ -254,9 +254,8 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
     const internal::ProfNo prof = professionals_.Find(s.professional_id);
     if (no == kNoSlot) {
       internal::SlotRecord record;
-      record.id = s.id;
       record.professional = prof;
-      no = slots_.Add(std::move(record));
+      no = slots_.Add(s.id, std::move(record));
       professionals_.at(prof).slots.push_back(no);
       ++counts.created;
     } else {

@@ -56,8 +56,8 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     Unindex(no);
     auto& owned = professionals_.at(r.professional).slots;
     owned.erase(std::find(owned.begin(), owned.end(), no));
-    effects->slots_deleted.push_back(r.id);
-    event.subjects.push_back(r.id);
+    effects->slots_deleted.emplace_back(r.id.view());
+    event.subjects.emplace_back(r.id.view());
     slots_.Remove(no);
     --budget;
   }
@@ -77,6 +77,12 @@ int Engine::Purge(absl::Time now, Effects* effects) {
   const int purged = limits::kMaxPurgedPerPass - budget;
   if (purged > 0) effects->events.push_back(std::move(event));
   return purged;
+}
+
+void Engine::BeginRestore(size_t expected_slots) {
+  CRENEAU_CHECK(slots_.size() == 0 && index_.size() == 0);
+  slots_.Reserve(std::min(expected_slots, limits::kMaxReservedSlots));
+  index_deferred_ = true;
 }
 
 absl::Status Engine::RestoreProfessional(const Professional& professional) {
@@ -106,7 +112,6 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
     return absl::DataLossError(absl::StrCat("slot '", slot.id, "' is corrupt"));
   }
   internal::SlotRecord record;
-  record.id = slot.id;
   record.professional = prof;
   record.start_unix_s = slot.start_unix_s;
   record.duration_s = slot.duration_s;
@@ -118,7 +123,7 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
   record.point = slot.location ? geo::ToUnitPoint(*slot.location)
                                : professionals_.at(prof).point;
   record.cell = geo::LeafCellId(record.point);
-  const SlotNo no = slots_.Add(std::move(record));
+  const SlotNo no = slots_.Add(slot.id, std::move(record));
   slots_.set_location(no, slot.location);
   professionals_.at(prof).slots.push_back(no);
   Reindex(no);
@@ -190,6 +195,16 @@ absl::Status Engine::FinishRestore(int64_t clock_unix_s) {
   clock_unix_s_ = std::max(clock_unix_s_, clock_unix_s);
   std::sort(closed_holds_.begin(), closed_holds_.end());
   std::sort(idempotency_by_age_.begin(), idempotency_by_age_.end());
+  if (index_deferred_) {
+    index_deferred_ = false;
+    for (SlotNo no = 0; no < slots_.end(); ++no) {
+      const internal::SlotRecord& r = slots_.at(no);
+      if (!r.searchable()) continue;
+      index_.InsertUnsorted(professionals_.at(r.professional).data.profession,
+                            EntryOf(no));
+    }
+    index_.FinishBulk();
+  }
   size_t searchable = 0;
   for (SlotNo no = 0; no < slots_.end(); ++no) {
     if (slots_.at(no).searchable()) ++searchable;

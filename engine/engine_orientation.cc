@@ -44,6 +44,7 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
                 r.overbooking_places);
 
   const bool is_searchable = r.searchable();
+  if (index_deferred_) return;  // FinishRestore indexes the final state.
   if (was_searchable == is_searchable &&
       (!is_searchable || was_regular_free == r.regular_place_free())) {
     return;  // The index entry is unchanged.
@@ -243,7 +244,7 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
   const internal::SlotRecord& r = slots_.at(no);
   Booking booking;
   booking.id = NextBookingId();
-  booking.slot_id = r.id;
+  booking.slot_id = std::string(r.id.view());
   booking.professional_id = professionals_.at(r.professional).data.id;
   booking.start_unix_s = r.start_unix_s;
   booking.duration_s = r.duration_s;

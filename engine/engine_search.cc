@@ -123,7 +123,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
     return;  // Not a publisher of this profession: rank as usual.
   }
   const auto id_less = [this](SlotNo a, SlotNo b) {
-    return slots_.at(a).id < slots_.at(b).id;
+    return slots_.id(a) < slots_.id(b);
   };
   Candidate best;
   for (SlotNo no : professionals_.at(prof).slots) {
@@ -153,6 +153,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
 
 absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
                             absl::Time now, SearchResult* result) const {
+  CRENEAU_CHECK(!index_deferred_);  // FinishRestore has run.
   const int64_t now_s = std::max(clock_unix_s_, absl::ToUnixSeconds(now));
   result->hits.clear();
   IndexQuery iq;
@@ -165,7 +166,7 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
   iq.limit = limit - static_cast<int>(result->hits.size());
 
   const auto id_less = [this](SlotNo a, SlotNo b) {
-    return slots_.at(a).id < slots_.at(b).id;
+    return slots_.id(a) < slots_.id(b);
   };
   // Reused across searches on this thread: no allocation once warm.
   thread_local std::vector<Candidate> candidates;

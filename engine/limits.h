@@ -3,6 +3,7 @@
 #ifndef CRENEAU_ENGINE_LIMITS_H_
 #define CRENEAU_ENGINE_LIMITS_H_
 
+#include <cstddef>
 #include <cstdint>
 
 namespace creneau::limits {
@@ -25,6 +26,9 @@ inline constexpr int32_t kMaxCapacity = 100;
 inline constexpr int32_t kMaxOverbookingPlaces = 10;
 inline constexpr int64_t kMaxPublishAheadS = 366LL * 24 * 3600;
 inline constexpr int kMaxSlotsPerProfessional = 20000;
+// Slots a start-up reserves room for in advance, at most (a hint; more still
+// load, with the tables growing as they go).
+inline constexpr size_t kMaxReservedSlots = 20'000'000;
 
 // Professionals.
 inline constexpr int32_t kDefaultWeeklyOrientationCap = 20;

@@ -37,6 +37,16 @@ void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
   ++size_;
 }
 
+void SlotIndex::InsertUnsorted(Profession profession, const IndexEntry& entry) {
+  partitions_[PartitionKey(profession, entry.start_unix_s / kBucketWidthS)]
+      .AppendUnsorted(entry.cell, Stored(entry));
+  ++size_;
+}
+
+void SlotIndex::FinishBulk() {
+  for (auto& [key, partition] : partitions_) partition.Seal();
+}
+
 void SlotIndex::Erase(Profession profession, uint32_t start_unix_s,
                       uint64_t cell, SlotNo slot) {
   auto it =

@@ -134,6 +134,11 @@ class SlotIndex {
   // Erases the entry of `slot`; it must be in the index (checked).
   void Erase(Profession profession, uint32_t start_unix_s, uint64_t cell,
              SlotNo slot);
+  // Bulk build (start-up): adds an entry as Insert does, unordered until
+  // FinishBulk, which must run before any other call.
+  void InsertUnsorted(Profession profession, const IndexEntry& entry);
+  void FinishBulk();
+
   // True when the slot's entry is in the index.
   bool Contains(Profession profession, uint32_t start_unix_s, uint64_t cell,
                 SlotNo slot) const;

@@ -45,6 +45,14 @@ absl::StatusOr<size_t> LoadFamily(rocksdb::DB* db,
 absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
   const absl::Time start = absl::Now();
   LoadStats stats;
+  // RocksDB's estimate of the slot count (from table properties and the
+  // memtables): enough to size the tables once instead of rehashing.
+  uint64_t estimated_slots = 0;
+  if (!db_->GetIntProperty(families_[Family::kSlots],
+                           "rocksdb.estimate-num-keys", &estimated_slots)) {
+    estimated_slots = 0;
+  }
+  engine->BeginRestore(estimated_slots);
   const auto load = [&](Family family, auto decode, auto restore,
                         size_t* count) {
     absl::StatusOr<size_t> n =

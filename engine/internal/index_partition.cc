@@ -21,7 +21,7 @@ size_t SortedRun::LowerBound(uint64_t cell, SlotNo slot) const {
 }
 
 bool IndexPartition::Insert(uint64_t cell, const StoredEntry& entry) {
-  CRENEAU_CHECK(entry.live);
+  CRENEAU_CHECK(entry.live && sealed_);
   const size_t in_main = main_.LowerBound(cell, entry.slot);
   if (main_.Holds(in_main, cell, entry.slot)) {
     StoredEntry& stored = main_.entries[in_main];
@@ -41,6 +41,7 @@ bool IndexPartition::Insert(uint64_t cell, const StoredEntry& entry) {
 }
 
 bool IndexPartition::Erase(uint64_t cell, SlotNo slot) {
+  CRENEAU_CHECK(sealed_);
   const size_t in_main = main_.LowerBound(cell, slot);
   if (main_.Holds(in_main, cell, slot)) {
     StoredEntry& stored = main_.entries[in_main];
@@ -63,9 +64,44 @@ bool IndexPartition::Erase(uint64_t cell, SlotNo slot) {
 }
 
 bool IndexPartition::Contains(uint64_t cell, SlotNo slot) const {
+  CRENEAU_CHECK(sealed_);
   const size_t in_main = main_.LowerBound(cell, slot);
   if (main_.Holds(in_main, cell, slot)) return main_.entries[in_main].live;
   return pending_.Holds(pending_.LowerBound(cell, slot), cell, slot);
+}
+
+void IndexPartition::AppendUnsorted(uint64_t cell, const StoredEntry& entry) {
+  CRENEAU_CHECK(entry.live && pending_.size() == 0 && erased_in_main_ == 0);
+  sealed_ = false;
+  main_.cells.push_back(cell);
+  main_.entries.push_back(entry);
+  ++live_;
+}
+
+void IndexPartition::Seal() {
+  if (sealed_) return;
+  std::vector<std::pair<uint64_t, StoredEntry>> all(main_.size());
+  for (size_t i = 0; i < main_.size(); ++i) {
+    all[i] = {main_.cells[i], main_.entries[i]};
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first
+                              : a.second.slot < b.second.slot;
+  });
+  SortedRun sorted;  // Sized exactly, unlike the appended vectors.
+  sorted.cells.resize(all.size());
+  sorted.entries.resize(all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i > 0) {
+      CRENEAU_CHECK(all[i].first != all[i - 1].first ||
+                    all[i].second.slot != all[i - 1].second.slot);
+    }
+    sorted.cells[i] = all[i].first;
+    sorted.entries[i] = all[i].second;
+  }
+  sorted.BuildFences();
+  main_ = std::move(sorted);
+  sealed_ = true;
 }
 
 size_t IndexPartition::PendingLimit() const {

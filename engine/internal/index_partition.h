@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/check.h"
 #include "engine/geo.h"
 #include "engine/types.h"
 
@@ -98,6 +99,14 @@ class IndexPartition {
   bool Erase(uint64_t cell, SlotNo slot);
   // True when (cell, slot) is live here.
   bool Contains(uint64_t cell, SlotNo slot) const;
+
+  // Bulk build (start-up): appends without ordering. Only AppendUnsorted may
+  // follow until Seal, which sorts everything once (n log n instead of the
+  // repeated merges of Insert). (cell, entry.slot) must be new (checked at
+  // Seal).
+  void AppendUnsorted(uint64_t cell, const StoredEntry& entry);
+  void Seal();
+  bool sealed() const { return sealed_; }
   size_t live_count() const { return live_; }
 
   // Calls `visit(cell, entry)` for every live entry whose cell is in
@@ -105,6 +114,7 @@ class IndexPartition {
   template <typename Visit>
   void ForEachInRange(uint64_t min_cell, uint64_t max_cell,
                       Visit&& visit) const {
+    CRENEAU_CHECK(sealed_);
     VisitRun(main_, min_cell, max_cell, visit);
     if (!pending_.cells.empty()) {
       VisitRun(pending_, min_cell, max_cell, visit);
@@ -131,6 +141,7 @@ class IndexPartition {
   SortedRun pending_;  // Every entry live; no fences (small).
   size_t live_ = 0;
   size_t erased_in_main_ = 0;
+  bool sealed_ = true;  // False between AppendUnsorted and Seal.
 };
 
 }  // namespace internal

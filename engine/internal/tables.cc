@@ -59,13 +59,23 @@ void ProfessionalTable::Unlocate(ProfNo no) {
   CRENEAU_CHECK(erased == 1);
 }
 
-SlotNo SlotTable::Find(absl::string_view id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? kNoSlot : it->second;
+PackedId::PackedId(absl::string_view id) {
+  CRENEAU_CHECK(id.size() <= std::numeric_limits<unsigned char>::max());
+  data_ = std::make_unique_for_overwrite<char[]>(id.size() + 1);
+  data_[0] = static_cast<char>(id.size());
+  std::memcpy(data_.get() + 1, id.data(), id.size());
 }
 
-SlotNo SlotTable::Add(SlotRecord record) {
-  CRENEAU_CHECK(!by_id_.contains(record.id));
+SlotTable::SlotTable() : by_id_(0, IdHash{this}, IdEq{this}) {}
+
+SlotNo SlotTable::Find(absl::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? kNoSlot : *it;
+}
+
+SlotNo SlotTable::Add(absl::string_view id, SlotRecord record) {
+  CRENEAU_CHECK(!by_id_.contains(id));
+  record.id = PackedId(id);
   record.in_use = true;
   SlotNo no;
   if (!free_.empty()) {
@@ -77,17 +87,23 @@ SlotNo SlotTable::Add(SlotRecord record) {
     no = static_cast<SlotNo>(records_.size());
     records_.push_back(std::move(record));
   }
-  by_id_.emplace(records_[no].id, no);
+  by_id_.insert(no);
   return no;
 }
 
 void SlotTable::Remove(SlotNo no) {
   SlotRecord& record = records_[no];
   CRENEAU_CHECK(record.in_use);
-  by_id_.erase(record.id);
+  const size_t erased = by_id_.erase(no);
+  CRENEAU_CHECK(erased == 1);
   locations_.erase(no);
   record = SlotRecord();
   free_.push_back(no);
+}
+
+void SlotTable::Reserve(size_t count) {
+  records_.reserve(count);
+  by_id_.reserve(count);
 }
 
 void SlotTable::set_location(SlotNo no, const std::optional<LatLng>& location) {

@@ -6,11 +6,14 @@
 #define CRENEAU_ENGINE_INTERNAL_TABLES_H_
 
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "engine/geo.h"
 #include "engine/slot_index.h"
@@ -68,13 +71,36 @@ class ProfessionalTable {
   absl::btree_set<Located> by_cell_[kProfessionCount];
 };
 
+// An immutable id in one heap block, its length byte first: 8 bytes in its
+// owner instead of a std::string's 32, and no second copy as a hash key (the
+// slot table's lookup set holds slot numbers and reads the ids through
+// them). Ids are at most limits::kMaxIdLength (64) bytes.
+class PackedId {
+ public:
+  PackedId() = default;
+  explicit PackedId(absl::string_view id);
+  PackedId(PackedId&&) noexcept = default;
+  PackedId& operator=(PackedId&&) noexcept = default;
+
+  absl::string_view view() const {
+    if (data_ == nullptr) return {};
+    return absl::string_view(data_.get() + 1,
+                             static_cast<unsigned char>(data_[0]));
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+};
+
+// One slot, 64 bytes: the table holds millions, so every field is as narrow
+// as its limits allow.
 struct SlotRecord {
-  std::string id;
-  ProfNo professional = kNoProfessional;
   int64_t start_unix_s = 0;
-  int32_t duration_s = 0;
+  uint64_t cell = 0;  // Leaf cell of `point`.
+  PackedId id;
   geo::UnitPoint point;  // Effective location.
-  uint64_t cell = 0;     // Leaf cell of `point`.
+  ProfNo professional = kNoProfessional;
+  int32_t duration_s = 0;
   uint16_t capacity = 0;
   uint16_t overbooking_places = 0;
   uint16_t held_regular = 0;
@@ -104,18 +130,27 @@ struct SlotRecord {
            (regular_place_free() || overbooking_place_free());
   }
 };
+static_assert(sizeof(SlotRecord) == 64);
 
 class SlotTable {
  public:
+  SlotTable();
+  // The lookup set's functors point back at the table.
+  SlotTable(const SlotTable&) = delete;
+  SlotTable& operator=(const SlotTable&) = delete;
+
   SlotNo Find(absl::string_view id) const;
-  // Stores a new record (its id must not exist, checked) and returns its
-  // number.
-  SlotNo Add(SlotRecord record);
+  // Stores a new record under `id` (which must not exist, checked) and
+  // returns its number. `record.id` is ignored.
+  SlotNo Add(absl::string_view id, SlotRecord record);
   // Frees a number; the record must be out of every other structure.
   void Remove(SlotNo no);
+  // Room for `count` slots in all, so that a bulk load does not rehash.
+  void Reserve(size_t count);
 
   SlotRecord& at(SlotNo no) { return records_[no]; }
   const SlotRecord& at(SlotNo no) const { return records_[no]; }
+  absl::string_view id(SlotNo no) const { return records_[no].id.view(); }
   // One past the highest number ever used (for sweeps).
   SlotNo end() const { return static_cast<SlotNo>(records_.size()); }
   size_t size() const { return by_id_.size(); }
@@ -125,9 +160,30 @@ class SlotTable {
   void set_location(SlotNo no, const std::optional<LatLng>& location);
 
  private:
+  // Hash and equality of slot numbers by their ids, and of ids directly
+  // (heterogeneous lookup), so the set needs no copy of the ids.
+  struct IdHash {
+    using is_transparent = void;
+    const SlotTable* table;
+    size_t operator()(SlotNo no) const { return (*this)(table->id(no)); }
+    size_t operator()(absl::string_view id) const {
+      return absl::Hash<absl::string_view>()(id);
+    }
+  };
+  struct IdEq {
+    using is_transparent = void;
+    const SlotTable* table;
+    absl::string_view Id(SlotNo no) const { return table->id(no); }
+    absl::string_view Id(absl::string_view id) const { return id; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Id(a) == Id(b);
+    }
+  };
+
   std::vector<SlotRecord> records_;
   std::vector<SlotNo> free_;
-  absl::flat_hash_map<std::string, SlotNo> by_id_;
+  absl::flat_hash_set<SlotNo, IdHash, IdEq> by_id_;
   absl::flat_hash_map<SlotNo, LatLng> locations_;
 };
 
