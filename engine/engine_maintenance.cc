@@ -101,10 +101,6 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
         absl::StrCat("slot '", slot.id, "' refers to unknown professional '",
                      slot.professional_id, "'"));
   }
-  if (slots_.Find(slot.id) != kNoSlot) {
-    return absl::DataLossError(
-        absl::StrCat("slot '", slot.id, "' stored twice"));
-  }
   if (slot.capacity < 1 || slot.capacity > limits::kMaxCapacity ||
       slot.overbooking_places < 0 ||
       slot.overbooking_places > limits::kMaxOverbookingPlaces ||
@@ -120,10 +116,15 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
   record.modality = slot.modality;
   record.visibility = slot.visibility;
   record.withdrawn = slot.withdrawn;
-  record.point = slot.location ? geo::ToUnitPoint(*slot.location)
-                               : professionals_.at(prof).point;
-  record.cell = geo::LeafCellId(record.point);
-  const SlotNo no = slots_.Add(slot.id, std::move(record));
+  const internal::ProfessionalRecord& practice = professionals_.at(prof);
+  record.point =
+      slot.location ? geo::ToUnitPoint(*slot.location) : practice.point;
+  record.cell = slot.location ? geo::LeafCellId(record.point) : practice.cell;
+  const SlotNo no = slots_.TryAdd(slot.id, std::move(record));
+  if (no == kNoSlot) {
+    return absl::DataLossError(
+        absl::StrCat("slot '", slot.id, "' stored twice"));
+  }
   slots_.set_location(no, slot.location);
   professionals_.at(prof).slots.push_back(no);
   Reindex(no);

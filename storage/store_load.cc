@@ -1,10 +1,14 @@
 // Store: reading every record back into the engine at start-up.
 #include <memory>
+#include <thread>
+#include <type_traits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "storage/internal/codec.h"
+#include "storage/internal/decoded_queue.h"
 #include "storage/internal/families.h"
 #include "storage/internal/rocksdb_status.h"
 #include "storage/store.h"
@@ -14,28 +18,69 @@ namespace {
 
 using internal::Family;
 
-// Iterates one family and hands each decoded record to `restore`; stops at
-// the first error. Returns how many records were restored.
-template <typename Decode, typename Restore>
-absl::StatusOr<size_t> LoadFamily(rocksdb::DB* db,
-                                  rocksdb::ColumnFamilyHandle* family,
-                                  Decode decode, Restore restore) {
+// Records decoded per batch, and batches decoded ahead of the engine at
+// most (a few megabytes in flight).
+constexpr size_t kLoadBatchRecords = 1024;
+constexpr size_t kLoadQueueBatches = 16;
+
+// Iterates one family, decoding each record into batches pushed to `queue`;
+// stops at the first error or when the consumer stops. Runs on the reader
+// thread.
+template <typename Decode, typename Record>
+absl::Status ReadFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family,
+                        Decode decode, internal::DecodedQueue<Record>* queue) {
   rocksdb::ReadOptions read;
   read.fill_cache = false;  // Read once: do not evict anything for it.
   read.readahead_size = 4 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, family));
-  size_t count = 0;
+  std::vector<Record> batch;
+  batch.reserve(kLoadBatchRecords);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key(), value = it->value();
-    auto record = decode(absl::string_view(key.data(), key.size()),
-                         absl::string_view(value.data(), value.size()));
+    absl::StatusOr<Record> record =
+        decode(absl::string_view(key.data(), key.size()),
+               absl::string_view(value.data(), value.size()));
     if (!record.ok()) return record.status();
-    absl::Status restored = restore(*record);
-    if (!restored.ok()) return restored;
-    ++count;
+    batch.push_back(*std::move(record));
+    if (batch.size() == kLoadBatchRecords) {
+      if (!queue->Push(std::move(batch))) return absl::OkStatus();
+      batch.clear();
+      batch.reserve(kLoadBatchRecords);
+    }
   }
-  absl::Status status = internal::FromRocksDb(
-      it->status(), absl::StrCat("reading ", family->GetName()));
+  if (!batch.empty() && !queue->Push(std::move(batch))) {
+    return absl::OkStatus();
+  }
+  return internal::FromRocksDb(it->status(),
+                               absl::StrCat("reading ", family->GetName()));
+}
+
+// Reads one family on a second thread and hands each decoded record to
+// `restore` on this one; stops at the first error. Returns how many records
+// were restored.
+template <typename Decode, typename Restore>
+absl::StatusOr<size_t> LoadFamily(rocksdb::DB* db,
+                                  rocksdb::ColumnFamilyHandle* family,
+                                  Decode decode, Restore restore) {
+  using Record = typename std::invoke_result_t<Decode, absl::string_view,
+                                               absl::string_view>::value_type;
+  internal::DecodedQueue<Record> queue(kLoadQueueBatches);
+  std::thread reader(
+      [&] { queue.Close(ReadFamily(db, family, decode, &queue)); });
+  size_t count = 0;
+  absl::Status status;
+  std::vector<Record> batch;
+  while (status.ok() && queue.Pop(&batch)) {
+    for (const Record& record : batch) {
+      status = restore(record);
+      if (!status.ok()) break;
+      ++count;
+    }
+  }
+  queue.Stop();
+  reader.join();
+  if (!status.ok()) return status;
+  status = queue.status();
   if (!status.ok()) return status;
   return count;
 }

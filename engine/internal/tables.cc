@@ -74,7 +74,12 @@ SlotNo SlotTable::Find(absl::string_view id) const {
 }
 
 SlotNo SlotTable::Add(absl::string_view id, SlotRecord record) {
-  CRENEAU_CHECK(!by_id_.contains(id));
+  const SlotNo no = TryAdd(id, std::move(record));
+  CRENEAU_CHECK(no != kNoSlot);
+  return no;
+}
+
+SlotNo SlotTable::TryAdd(absl::string_view id, SlotRecord record) {
   record.id = PackedId(id);
   record.in_use = true;
   SlotNo no;
@@ -87,7 +92,11 @@ SlotNo SlotTable::Add(absl::string_view id, SlotRecord record) {
     no = static_cast<SlotNo>(records_.size());
     records_.push_back(std::move(record));
   }
-  by_id_.insert(no);
+  if (!by_id_.insert(no).second) {
+    records_[no] = SlotRecord();
+    free_.push_back(no);
+    return kNoSlot;
+  }
   return no;
 }
 

@@ -143,6 +143,9 @@ class SlotTable {
   // Stores a new record under `id` (which must not exist, checked) and
   // returns its number. `record.id` is ignored.
   SlotNo Add(absl::string_view id, SlotRecord record);
+  // As Add, but returns kNoSlot, storing nothing, when `id` exists: one hash
+  // probe where Find then Add take two.
+  SlotNo TryAdd(absl::string_view id, SlotRecord record);
   // Frees a number; the record must be out of every other structure.
   void Remove(SlotNo no);
   // Room for `count` slots in all, so that a bulk load does not rehash.
