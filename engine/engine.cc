@@ -59,7 +59,7 @@ absl::StatusOr<const IdempotencyRecord*> Engine::Replay(const Caller& caller,
 }
 
 void Engine::Remember(const Caller& caller, const RequestKey& key,
-                      Method method, const Outcome& outcome, Effects* effects) {
+                      Method method, Outcome outcome, Effects* effects) {
   if (key.request_id.empty()) return;
   IdempotencyRecord record;
   record.caller = caller.name;
@@ -67,7 +67,7 @@ void Engine::Remember(const Caller& caller, const RequestKey& key,
   record.method = method;
   record.payload_fingerprint = key.payload_fingerprint;
   record.create_unix_s = clock_unix_s_;
-  record.outcome = outcome;
+  record.outcome = std::move(outcome);
   std::string storage_key = IdempotencyKey(caller.name, key.request_id);
   idempotency_by_age_.emplace_back(clock_unix_s_, storage_key);
   effects->idempotency_put.push_back(record);

@@ -33,6 +33,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -246,7 +247,7 @@ class Engine {
                                                   const RequestKey& key,
                                                   Method method) const;
   void Remember(const Caller& caller, const RequestKey& key, Method method,
-                const Outcome& outcome, Effects* effects);
+                Outcome outcome, Effects* effects);
   Event MakeEvent(EventType type, const Caller& caller, const RequestKey& key);
 
   // Slot bookkeeping shared by the commands.
@@ -289,7 +290,9 @@ class Engine {
   std::deque<std::pair<int64_t, std::string>> closed_holds_;  // By close.
   absl::btree_map<std::string, Booking> bookings_;            // By id.
   uint64_t next_booking_number_ = 1;
-  absl::flat_hash_map<std::string, IdempotencyRecord> idempotency_;
+  // A node map: records are large (an outcome holds a whole hold or
+  // booking), so growing the table moves pointers, not records.
+  absl::node_hash_map<std::string, IdempotencyRecord> idempotency_;
   std::deque<std::pair<int64_t, std::string>> idempotency_by_age_;
   SlotNo purge_cursor_ = 0;
   // Between BeginRestore and FinishRestore: the index is built at the end.

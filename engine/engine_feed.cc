@@ -1,6 +1,7 @@
 // Engine: the feed commands (UpsertProfessionals, PublishSlots,
 // WithdrawSlots). Each validates the whole batch before changing anything.
 #include <algorithm>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -179,7 +180,8 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.counts = counts;
-  Remember(caller, key, Method::kUpsertProfessionals, outcome, effects);
+  Remember(caller, key, Method::kUpsertProfessionals, std::move(outcome),
+           effects);
   return counts;
 }
 
@@ -288,7 +290,7 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.counts = counts;
-  Remember(caller, key, Method::kPublishSlots, outcome, effects);
+  Remember(caller, key, Method::kPublishSlots, std::move(outcome), effects);
   return counts;
 }
 
@@ -348,7 +350,7 @@ absl::StatusOr<BatchCounts> Engine::WithdrawSlots(
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.counts = counts;
-  Remember(caller, key, Method::kWithdrawSlots, outcome, effects);
+  Remember(caller, key, Method::kWithdrawSlots, std::move(outcome), effects);
   return counts;
 }
 

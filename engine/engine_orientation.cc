@@ -1,5 +1,7 @@
 // Engine: the orientation commands (hold, confirm, release, cancel) and hold
 // expiry.
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/check.h"
@@ -172,7 +174,7 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.hold = hold;
-  Remember(caller, key, Method::kHoldSlot, outcome, effects);
+  Remember(caller, key, Method::kHoldSlot, std::move(outcome), effects);
   return hold;
 }
 
@@ -263,7 +265,7 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.booking = booking;
-  Remember(caller, key, Method::kConfirmBooking, outcome, effects);
+  Remember(caller, key, Method::kConfirmBooking, std::move(outcome), effects);
   return booking;
 }
 
@@ -294,7 +296,7 @@ absl::StatusOr<Hold> Engine::ReleaseHold(const Caller& caller,
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.hold = *hold;
-  Remember(caller, key, Method::kReleaseHold, outcome, effects);
+  Remember(caller, key, Method::kReleaseHold, std::move(outcome), effects);
   return *hold;
 }
 
@@ -345,7 +347,7 @@ absl::StatusOr<Booking> Engine::CancelBooking(const Caller& caller,
   effects->events.push_back(std::move(event));
   Outcome outcome;
   outcome.booking = booking;
-  Remember(caller, key, Method::kCancelBooking, outcome, effects);
+  Remember(caller, key, Method::kCancelBooking, std::move(outcome), effects);
   return booking;
 }
 

@@ -112,10 +112,7 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
       out->insert(std::upper_bound(out->begin(), out->end(), c, before), c);
       if (out->size() > limit) out->pop_back();
     };
-    for (int r = 0; r < covering.size; ++r) {
-      partition.ForEachInRange(covering.ranges[r].min, covering.ranges[r].max,
-                               consider);
-    }
+    partition.ForEachInCovering(covering, consider);
   }
 }
 

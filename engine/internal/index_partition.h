@@ -20,7 +20,9 @@
 #define CRENEAU_ENGINE_INTERNAL_INDEX_PARTITION_H_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "engine/check.h"
@@ -68,16 +70,22 @@ struct SortedRun {
   // The first position whose cell is not below `cell`. Uses `fences` when
   // built (they must match `cells`), else searches `cells` directly.
   size_t FirstCellAtOrAfter(uint64_t cell) const {
-    const uint64_t* c = cells.data();
-    size_t lo = 0, hi = cells.size();
-    if (!fences.empty()) {
-      const size_t k =
-          std::lower_bound(fences.begin(), fences.end(), cell) - fences.begin();
-      // cells[(k - 1) * stride] < cell <= cells[k * stride].
-      if (k > 0) lo = (k - 1) * kFenceStride + 1;
-      if (k < fences.size()) hi = k * kFenceStride;
-    }
-    return std::lower_bound(c + lo, c + hi, cell) - c;
+    size_t lo = 0, hi = 0;
+    Narrow(cell, &lo, &hi);
+    return std::lower_bound(cells.data() + lo, cells.data() + hi, cell) -
+           cells.data();
+  }
+  // Positions [*lo, *hi] between which FirstCellAtOrAfter(cell) lies: one
+  // block of at most kFenceStride cells with fences, else the whole run.
+  void Narrow(uint64_t cell, size_t* lo, size_t* hi) const {
+    *lo = 0;
+    *hi = cells.size();
+    if (fences.empty()) return;
+    const size_t k =
+        std::lower_bound(fences.begin(), fences.end(), cell) - fences.begin();
+    // cells[(k - 1) * stride] < cell <= cells[k * stride].
+    if (k > 0) *lo = (k - 1) * kFenceStride + 1;
+    if (k < fences.size()) *hi = k * kFenceStride;
   }
   // The first position whose (cell, slot) is not below (cell, slot).
   size_t LowerBound(uint64_t cell, SlotNo slot) const;
@@ -109,29 +117,67 @@ class IndexPartition {
   bool sealed() const { return sealed_; }
   size_t live_count() const { return live_; }
 
-  // Calls `visit(cell, entry)` for every live entry whose cell is in
-  // [min_cell, max_cell]: those of `main` in order, then those of `pending`.
+  // Calls `visit(cell, entry)` for every live entry whose cell is in one of
+  // the covering's ranges (sorted, disjoint): those of `main` range by
+  // range, then those of `pending`.
+  template <typename Visit>
+  void ForEachInCovering(const geo::Covering& covering, Visit&& visit) const {
+    CRENEAU_CHECK(sealed_);
+    VisitMain(covering, visit);
+    if (pending_.cells.empty()) return;
+    for (int r = 0; r < covering.size; ++r) {
+      VisitFrom(pending_, pending_.FirstCellAtOrAfter(covering.ranges[r].min),
+                covering.ranges[r].max, visit);
+    }
+  }
+  // As ForEachInCovering for the single range [min_cell, max_cell].
   template <typename Visit>
   void ForEachInRange(uint64_t min_cell, uint64_t max_cell,
                       Visit&& visit) const {
-    CRENEAU_CHECK(sealed_);
-    VisitRun(main_, min_cell, max_cell, visit);
-    if (!pending_.cells.empty()) {
-      VisitRun(pending_, min_cell, max_cell, visit);
-    }
+    geo::Covering covering;
+    covering.ranges[0] = {min_cell, max_cell};
+    covering.size = 1;
+    ForEachInCovering(covering, visit);
   }
 
  private:
+  // The ranges' starts in `main` are found in three passes rather than one
+  // range after the other: each range start is a random place in a run far
+  // larger than the caches, and the passes let the loads of all ranges
+  // overlap (fence blocks, then first entries) instead of waiting for one
+  // miss after another.
   template <typename Visit>
-  static void VisitRun(const SortedRun& run, uint64_t min_cell,
-                       uint64_t max_cell, Visit& visit) {
-    const uint64_t* cells = run.cells.data();
-    const size_t n = run.cells.size();
-    size_t i = run.FirstCellAtOrAfter(min_cell);
-    for (; i < n && cells[i] <= max_cell; ++i) {
-      if (run.entries[i].live) visit(cells[i], run.entries[i]);
+  void VisitMain(const geo::Covering& covering, Visit& visit) const {
+    const int ranges = covering.size;
+    std::array<size_t, std::tuple_size_v<decltype(covering.ranges)>> lo, hi;
+    for (int r = 0; r < ranges; ++r) {
+      main_.Narrow(covering.ranges[r].min, &lo[r], &hi[r]);
+      for (size_t i = lo[r]; i < hi[r]; i += kCellsPerCacheLine) {
+        __builtin_prefetch(&main_.cells[i]);
+      }
+    }
+    const uint64_t* cells = main_.cells.data();
+    for (int r = 0; r < ranges; ++r) {
+      lo[r] = std::lower_bound(cells + lo[r], cells + hi[r],
+                               covering.ranges[r].min) -
+              cells;
+      if (lo[r] < main_.size()) __builtin_prefetch(&main_.entries[lo[r]]);
+    }
+    for (int r = 0; r < ranges; ++r) {
+      VisitFrom(main_, lo[r], covering.ranges[r].max, visit);
     }
   }
+  template <typename Visit>
+  static void VisitFrom(const SortedRun& run, size_t i, uint64_t max_cell,
+                        Visit& visit) {
+    const uint64_t* cells = run.cells.data();
+    const StoredEntry* entries = run.entries.data();
+    const size_t n = run.cells.size();
+    for (; i < n && cells[i] <= max_cell; ++i) {
+      if (entries[i].live) visit(cells[i], entries[i]);
+    }
+  }
+  static constexpr size_t kCellsPerCacheLine = 64 / sizeof(uint64_t);
 
   size_t PendingLimit() const;
   // Rebuilds `main` from its live entries and all of `pending`.
