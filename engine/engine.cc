@@ -103,17 +103,18 @@ void Engine::FillSlot(SlotNo no, Slot* slot) const {
   slot->overbooking_places = r.overbooking_places;
   slot->visibility = r.visibility;
   slot->location.reset();
-  if (r.has_location) slot->location = slots_.location(no);
+  if (r.has_location) slot->location = slots_.location(no).exact;
   slot->withdrawn = r.withdrawn;
 }
 
 IndexEntry Engine::EntryOf(SlotNo no) const {
   const internal::SlotRecord& r = slots_.at(no);
   IndexEntry entry;
-  entry.cell = r.cell;
+  entry.cell = CellOf(no);
   entry.slot = no;
   entry.start_unix_s = static_cast<uint32_t>(r.start_unix_s);
-  entry.point = r.point;
+  entry.point = r.has_location ? slots_.location(no).point
+                               : professionals_.at(r.professional).point;
   entry.cpts = professionals_.at(r.professional).cpts;
   entry.modality = r.modality;
   entry.visibility = r.visibility;
@@ -121,11 +122,17 @@ IndexEntry Engine::EntryOf(SlotNo no) const {
   return entry;
 }
 
+uint64_t Engine::CellOf(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  return r.has_location ? slots_.location(no).cell
+                        : professionals_.at(r.professional).cell;
+}
+
 void Engine::Unindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
   if (index_deferred_ || !r.searchable()) return;
   index_.Erase(professionals_.at(r.professional).data.profession,
-               static_cast<uint32_t>(r.start_unix_s), r.cell, no);
+               static_cast<uint32_t>(r.start_unix_s), CellOf(no), no);
 }
 
 void Engine::Reindex(SlotNo no) {
@@ -159,7 +166,7 @@ void Engine::ViewSlot(SlotNo no, SlotView* out) const {
   SlotView& view = *out;
   FillSlot(no, &view.slot);
   view.profession = p.data.profession;
-  view.location = r.has_location ? slots_.location(no) : p.data.location;
+  view.location = r.has_location ? slots_.location(no).exact : p.data.location;
   view.places_held = r.held_regular + r.held_overbooking;
   view.places_booked = r.booked_regular + r.booked_overbooking;
   if (r.withdrawn) {

@@ -255,6 +255,8 @@ class Engine {
   // As SlotOf into `slot`, reusing its strings' capacity.
   void FillSlot(SlotNo no, Slot* slot) const;
   IndexEntry EntryOf(SlotNo no) const;
+  // The leaf cell of a slot's effective location.
+  uint64_t CellOf(SlotNo no) const;
   void Unindex(SlotNo no);
   void Reindex(SlotNo no);
   // Moves places of a slot between free, held and booked (deltas of the

@@ -164,14 +164,7 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
       const std::vector<SlotNo> owned = professionals_.at(no).slots;
       for (SlotNo s : owned) Unindex(s);
       professionals_.Replace(no, p);
-      for (SlotNo s : owned) {
-        internal::SlotRecord& r = slots_.at(s);
-        if (!r.has_location) {
-          r.point = professionals_.at(no).point;
-          r.cell = professionals_.at(no).cell;
-        }
-        Reindex(s);
-      }
+      for (SlotNo s : owned) Reindex(s);
       ++counts.updated;
     }
     effects->professionals_put.push_back(p);
@@ -280,9 +273,6 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
     r.visibility = s.visibility;
     r.withdrawn = false;
     slots_.set_location(no, s.location);
-    r.point = s.location ? geo::ToUnitPoint(*s.location)
-                         : professionals_.at(prof).point;
-    r.cell = geo::LeafCellId(r.point);
     Reindex(no);
     effects->slots_put.push_back(s);
     event.subjects.push_back(s.id);

@@ -116,10 +116,6 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
   record.modality = slot.modality;
   record.visibility = slot.visibility;
   record.withdrawn = slot.withdrawn;
-  const internal::ProfessionalRecord& practice = professionals_.at(prof);
-  record.point =
-      slot.location ? geo::ToUnitPoint(*slot.location) : practice.point;
-  record.cell = slot.location ? geo::LeafCellId(record.point) : practice.cell;
   const SlotNo no = slots_.TryAdd(slot.id, std::move(record));
   if (no == kNoSlot) {
     return absl::DataLossError(

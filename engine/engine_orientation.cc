@@ -54,7 +54,8 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
   const Profession profession =
       professionals_.at(r.professional).data.profession;
   if (was_searchable) {
-    index_.Erase(profession, static_cast<uint32_t>(r.start_unix_s), r.cell, no);
+    index_.Erase(profession, static_cast<uint32_t>(r.start_unix_s), CellOf(no),
+                 no);
   }
   if (is_searchable) index_.Insert(profession, EntryOf(no));
 }

@@ -117,7 +117,10 @@ void SlotTable::Reserve(size_t count) {
 
 void SlotTable::set_location(SlotNo no, const std::optional<LatLng>& location) {
   if (location.has_value()) {
-    locations_[no] = *location;
+    SlotLocation& own = locations_[no];
+    own.exact = *location;
+    own.point = geo::ToUnitPoint(*location);
+    own.cell = geo::LeafCellId(own.point);
   } else {
     locations_.erase(no);
   }

@@ -92,13 +92,12 @@ class PackedId {
   std::unique_ptr<char[]> data_;
 };
 
-// One slot, 64 bytes: the table holds millions, so every field is as narrow
-// as its limits allow.
+// One slot, 48 bytes: the table holds millions, so every field is as narrow
+// as its limits allow. Its location is its practice's unless it has its own
+// (has_location), kept aside in the slot table: few slots have one.
 struct SlotRecord {
   int64_t start_unix_s = 0;
-  uint64_t cell = 0;  // Leaf cell of `point`.
   PackedId id;
-  geo::UnitPoint point;  // Effective location.
   ProfNo professional = kNoProfessional;
   int32_t duration_s = 0;
   uint16_t capacity = 0;
@@ -130,7 +129,14 @@ struct SlotRecord {
            (regular_place_free() || overbooking_place_free());
   }
 };
-static_assert(sizeof(SlotRecord) == 64);
+static_assert(sizeof(SlotRecord) == 48);
+
+// A slot's own location: exact, and as the index stores it.
+struct SlotLocation {
+  LatLng exact;
+  geo::UnitPoint point;
+  uint64_t cell = 0;  // Leaf cell of `point`.
+};
 
 class SlotTable {
  public:
@@ -158,8 +164,8 @@ class SlotTable {
   SlotNo end() const { return static_cast<SlotNo>(records_.size()); }
   size_t size() const { return by_id_.size(); }
 
-  // The location override of a slot (has_location), exact.
-  const LatLng& location(SlotNo no) const { return locations_.at(no); }
+  // The location override of a slot (has_location).
+  const SlotLocation& location(SlotNo no) const { return locations_.at(no); }
   void set_location(SlotNo no, const std::optional<LatLng>& location);
 
  private:
@@ -187,7 +193,7 @@ class SlotTable {
   std::vector<SlotRecord> records_;
   std::vector<SlotNo> free_;
   absl::flat_hash_set<SlotNo, IdHash, IdEq> by_id_;
-  absl::flat_hash_map<SlotNo, LatLng> locations_;
+  absl::flat_hash_map<SlotNo, SlotLocation> locations_;
 };
 
 template <typename Visit>
