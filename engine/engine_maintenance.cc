@@ -94,6 +94,11 @@ absl::Status Engine::RestoreProfessional(const Professional& professional) {
   return absl::OkStatus();
 }
 
+void Engine::PrefetchSlot(const Slot& slot) const {
+  slots_.Prefetch(slot.id);
+  professionals_.Prefetch(slot.professional_id);
+}
+
 absl::Status Engine::RestoreSlot(const Slot& slot) {
   const internal::ProfNo prof = professionals_.Find(slot.professional_id);
   if (prof == internal::kNoProfessional) {

@@ -37,6 +37,8 @@ struct ProfessionalRecord {
 class ProfessionalTable {
  public:
   ProfNo Find(absl::string_view id) const;
+  // Starts loading the memory Find(id) will read (a hint; changes nothing).
+  void Prefetch(absl::string_view id) const { by_id_.prefetch(id); }
   // Adds a new professional; its id must not exist (checked).
   ProfNo Add(const Professional& professional);
   // Replaces the data of an existing professional, keeping its slots.
@@ -146,6 +148,9 @@ class SlotTable {
   SlotTable& operator=(const SlotTable&) = delete;
 
   SlotNo Find(absl::string_view id) const;
+  // Starts loading the memory Find(id) or TryAdd(id, ...) will read (a hint;
+  // changes nothing).
+  void Prefetch(absl::string_view id) const { by_id_.prefetch(id); }
   // Stores a new record under `id` (which must not exist, checked) and
   // returns its number. `record.id` is ignored.
   SlotNo Add(absl::string_view id, SlotRecord record);
