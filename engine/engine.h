@@ -232,6 +232,8 @@ class Engine {
   // partition instead of one insertion per slot.
   void BeginRestore(size_t expected_slots);
   absl::Status RestoreProfessional(const Professional& professional);
+  // As PrefetchSlot, for RestoreProfessional.
+  void PrefetchProfessional(const Professional& professional) const;
   absl::Status RestoreSlot(const Slot& slot);
   // A hint that RestoreSlot(slot) comes soon: starts loading the hash table
   // memory it will read, so that a caller restoring a batch overlaps those

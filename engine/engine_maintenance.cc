@@ -94,6 +94,10 @@ absl::Status Engine::RestoreProfessional(const Professional& professional) {
   return absl::OkStatus();
 }
 
+void Engine::PrefetchProfessional(const Professional& professional) const {
+  professionals_.Prefetch(professional.id);
+}
+
 void Engine::PrefetchSlot(const Slot& slot) const {
   slots_.Prefetch(slot.id);
   professionals_.Prefetch(slot.professional_id);

@@ -135,7 +135,8 @@ class SlotIndex {
   void Erase(Profession profession, uint32_t start_unix_s, uint64_t cell,
              SlotNo slot);
   // Bulk build (start-up): adds an entry as Insert does, unordered until
-  // FinishBulk, which must run before any other call.
+  // FinishBulk, which must run before any other call (it sorts the
+  // partitions on two threads).
   void InsertUnsorted(Profession profession, const IndexEntry& entry);
   void FinishBulk();
 

@@ -116,7 +116,8 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
   absl::Status status = load(
       Family::kProfessionals, internal::DecodeProfessional,
       [&](const Professional& p) { return engine->RestoreProfessional(p); },
-      &stats.professionals, no_prefetch);
+      &stats.professionals,
+      [&](const Professional& p) { engine->PrefetchProfessional(p); });
   if (status.ok()) {
     status = load(
         Family::kSlots, internal::DecodeSlot,

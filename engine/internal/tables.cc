@@ -80,22 +80,30 @@ SlotNo SlotTable::Add(absl::string_view id, SlotRecord record) {
 }
 
 SlotNo SlotTable::TryAdd(absl::string_view id, SlotRecord record) {
+  // One probe by the id itself: each candidate is compared with one read of
+  // its id (a probe by slot number would read both ids).
+  bool inserted = false;
+  const auto it = by_id_.lazy_emplace(id, [&](const auto& construct) {
+    inserted = true;
+    construct(TakeNumber());
+  });
+  if (!inserted) return kNoSlot;
+  const SlotNo no = *it;
   record.id = PackedId(id);
   record.in_use = true;
+  records_[no] = std::move(record);
+  return no;
+}
+
+SlotNo SlotTable::TakeNumber() {
   SlotNo no;
   if (!free_.empty()) {
     no = free_.back();
     free_.pop_back();
-    records_[no] = std::move(record);
   } else {
     CRENEAU_CHECK(records_.size() < kNoSlot);
     no = static_cast<SlotNo>(records_.size());
-    records_.push_back(std::move(record));
-  }
-  if (!by_id_.insert(no).second) {
-    records_[no] = SlotRecord();
-    free_.push_back(no);
-    return kNoSlot;
+    records_.emplace_back();
   }
   return no;
 }

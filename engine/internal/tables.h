@@ -174,6 +174,9 @@ class SlotTable {
   void set_location(SlotNo no, const std::optional<LatLng>& location);
 
  private:
+  // A free slot number, its record empty (not yet in `by_id_`).
+  SlotNo TakeNumber();
+
   // Hash and equality of slot numbers by their ids, and of ids directly
   // (heterogeneous lookup), so the set needs no copy of the ids.
   struct IdHash {
