@@ -12,11 +12,11 @@ ProfNo ProfessionalTable::Find(absl::string_view id) const {
 }
 
 ProfNo ProfessionalTable::Add(const Professional& professional) {
-  CRENEAU_CHECK(!by_id_.contains(professional.id));
   CRENEAU_CHECK(records_.size() < kNoProfessional);
   const ProfNo no = static_cast<ProfNo>(records_.size());
+  const bool inserted = by_id_.emplace(professional.id, no).second;
+  CRENEAU_CHECK(inserted);
   records_.emplace_back();
-  by_id_.emplace(professional.id, no);
   Replace(no, professional);
   return no;
 }
@@ -129,7 +129,7 @@ void SlotTable::set_location(SlotNo no, const std::optional<LatLng>& location) {
     own.exact = *location;
     own.point = geo::ToUnitPoint(*location);
     own.cell = geo::LeafCellId(own.point);
-  } else {
+  } else if (records_[no].has_location) {
     locations_.erase(no);
   }
   records_[no].has_location = location.has_value();
