@@ -8,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "storage/internal/codec.h"
 #include "storage/internal/coding.h"
 #include "tests/support/temp_dir.h"
 
@@ -221,6 +222,106 @@ TEST_F(StoreTest, AnUnknownFormatVersionIsRefused) {
   auto store = Store::Open(options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// Writes `count` slots ("x00000", "x00001", ...) of `professional_id`
+// straight into the database, bypassing the store; the slot numbered
+// `corrupt_at` (if any) gets a value no decoder accepts.
+void PutRawSlots(const std::string& path, int count,
+                 const std::string& professional_id, int corrupt_at = -1) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& n : names) {
+    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  }
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  ASSERT_TRUE(
+      rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &db)
+          .ok());
+  rocksdb::ColumnFamilyHandle* slots = nullptr;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "slots") slots = handles[i];
+  }
+  ASSERT_NE(slots, nullptr);
+  for (int i = 0; i < count; ++i) {
+    Slot s;
+    s.id = absl::StrFormat("x%05d", i);
+    s.professional_id = professional_id;
+    s.start_unix_s = kT0 + 3600 + 60 * i;
+    s.duration_s = 900;
+    s.modality = Modality::kInOffice;
+    s.visibility = Visibility::kPublic;
+    const std::string value =
+        i == corrupt_at ? std::string("\x07garbage") : internal::EncodeSlot(s);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), slots, s.id, value).ok());
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+}
+
+// Start-up reads on a second thread in batches: many batches load whole,
+// and an error on either side (a value that does not decode, a record the
+// engine refuses while batches wait in the queue) stops the load with
+// DATA_LOSS instead of hanging or loading half.
+TEST_F(StoreTest, ManyBatchesLoadWhole) {
+  Engine engine(nullptr);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    Populate(engine, *store);
+  }
+  PutRawSlots(dir_.Sub("db"), 20000, "gp-1");
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Engine reloaded(nullptr);
+  auto stats = store->LoadInto(&reloaded);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->slots, 20005u);
+  EXPECT_EQ(reloaded.GetSlot("x19999")->state, SlotState::kFree);
+  EXPECT_EQ(reloaded.stats().searchable_slots,
+            engine.stats().searchable_slots + 20000);
+}
+
+TEST_F(StoreTest, AnUndecodableRecordStopsTheLoad) {
+  Engine engine(nullptr);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    Populate(engine, *store);
+  }
+  PutRawSlots(dir_.Sub("db"), 20000, "gp-1", /*corrupt_at=*/12345);
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Engine reloaded(nullptr);
+  auto stats = store->LoadInto(&reloaded);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), absl::StatusCode::kDataLoss)
+      << stats.status();
+}
+
+TEST_F(StoreTest, ARefusedRecordStopsTheLoadWhileBatchesWait) {
+  Engine engine(nullptr);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    Populate(engine, *store);
+  }
+  // 20,000 slots of an unknown professional: the first is refused while
+  // the reader has more batches than the queue holds.
+  PutRawSlots(dir_.Sub("db"), 20000, "nobody");
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Engine reloaded(nullptr);
+  auto stats = store->LoadInto(&reloaded);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), absl::StatusCode::kDataLoss)
+      << stats.status();
+  EXPECT_NE(stats.status().message().find("unknown professional 'nobody'"),
+            std::string::npos)
+      << stats.status();
 }
 
 TEST_F(StoreTest, AnEmptyPathIsRefused) {
