@@ -82,6 +82,7 @@ int Engine::Purge(absl::Time now, Effects* effects) {
 void Engine::BeginRestore(size_t expected_slots) {
   CRENEAU_CHECK(slots_.size() == 0 && index_.size() == 0);
   slots_.Reserve(std::min(expected_slots, limits::kMaxReservedSlots));
+  professionals_.DeferLocating();
   index_deferred_ = true;
 }
 
@@ -201,19 +202,23 @@ absl::Status Engine::FinishRestore(int64_t clock_unix_s) {
   clock_unix_s_ = std::max(clock_unix_s_, clock_unix_s);
   std::sort(closed_holds_.begin(), closed_holds_.end());
   std::sort(idempotency_by_age_.begin(), idempotency_by_age_.end());
-  if (index_deferred_) {
-    index_deferred_ = false;
-    for (SlotNo no = 0; no < slots_.end(); ++no) {
-      const internal::SlotRecord& r = slots_.at(no);
-      if (!r.searchable()) continue;
+  // One sweep counts the searchable slots and, when the restore deferred
+  // it, builds the index from them.
+  const bool build_index = index_deferred_;
+  index_deferred_ = false;
+  size_t searchable = 0;
+  for (SlotNo no = 0; no < slots_.end(); ++no) {
+    const internal::SlotRecord& r = slots_.at(no);
+    if (!r.searchable()) continue;
+    ++searchable;
+    if (build_index) {
       index_.InsertUnsorted(professionals_.at(r.professional).data.profession,
                             EntryOf(no));
     }
-    index_.FinishBulk();
   }
-  size_t searchable = 0;
-  for (SlotNo no = 0; no < slots_.end(); ++no) {
-    if (slots_.at(no).searchable()) ++searchable;
+  if (build_index) {
+    professionals_.FinishLocating();
+    index_.FinishBulk();
   }
   if (searchable != index_.size()) {
     return absl::InternalError("index out of step with the slot table");

@@ -53,6 +53,12 @@ class ModelHarness {
   void Search();
   void CheckState();
   void CheckRestore();
+  // Restores the persisted records into a new engine, record by record or
+  // in bulk (BeginRestore, as the store does), and compares it with the
+  // running engine.
+  void CheckRestoreInto(bool bulk);
+  // The same searches on `restored` and on the running engine answer alike.
+  void CompareSearches(const Engine& restored);
   void Fail(const std::string& what);
 
   Request NewRequest(Method method, int caller);

@@ -1,5 +1,6 @@
 #include "engine/internal/tables.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "engine/check.h"
@@ -24,6 +25,7 @@ ProfNo ProfessionalTable::Add(const Professional& professional) {
 void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
   ProfessionalRecord& record = records_[no];
   CRENEAU_CHECK(record.data.id.empty() || record.data.id == professional.id);
+  CRENEAU_CHECK(record.data.id.empty() || !locating_deferred_);
   if (!record.data.id.empty()) Unlocate(no);
   record.data = professional;
   record.point = geo::ToUnitPoint(professional.location);
@@ -47,8 +49,24 @@ uint16_t ProfessionalTable::InternCpts(const std::string& cpts_id) {
   return it->second;
 }
 
+void ProfessionalTable::DeferLocating() { locating_deferred_ = true; }
+
+void ProfessionalTable::FinishLocating() {
+  locating_deferred_ = false;
+  std::sort(unlocated_.begin(), unlocated_.end());
+  for (const auto& [profession, located] : unlocated_) {
+    by_cell_[static_cast<int>(profession)].insert(
+        by_cell_[static_cast<int>(profession)].end(), located);
+  }
+  unlocated_ = {};
+}
+
 void ProfessionalTable::Locate(ProfNo no) {
   const ProfessionalRecord& r = records_[no];
+  if (locating_deferred_) {
+    unlocated_.emplace_back(r.data.profession, Located{r.cell, no});
+    return;
+  }
   by_cell_[static_cast<int>(r.data.profession)].insert(Located{r.cell, no});
 }
 
