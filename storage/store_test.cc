@@ -196,26 +196,54 @@ TEST_F(StoreTest, ASecondOpenOfTheSameDirectoryIsUnavailable) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 }
 
+// The store's database opened directly with RocksDB, bypassing the store,
+// to write what the store never would.
+class RawDatabase {
+ public:
+  explicit RawDatabase(const std::string& path) {
+    std::vector<std::string> names;
+    ok_ =
+        rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names).ok();
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) {
+      families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    }
+    ok_ = ok_ &&
+          rocksdb::DB::Open(rocksdb::Options(), path, families, &handles_, &db_)
+              .ok();
+    names_ = std::move(names);
+  }
+  ~RawDatabase() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    delete db_;
+  }
+  bool ok() const { return ok_; }
+  // Writes key → value into column family `family`.
+  bool Put(const std::string& family, const std::string& key,
+           const std::string& value) {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == family) {
+        return db_->Put(rocksdb::WriteOptions(), handles_[i], key, value).ok();
+      }
+    }
+    return false;
+  }
+
+ private:
+  bool ok_ = false;
+  rocksdb::DB* db_ = nullptr;
+  std::vector<std::string> names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
 TEST_F(StoreTest, AnUnknownFormatVersionIsRefused) {
   { ASSERT_NE(OpenStore(), nullptr); }
   {
-    rocksdb::DB* db = nullptr;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(),
-                                                dir_.Sub("db"), &names)
-                    .ok());
-    for (const auto& n : names)
-      families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.Sub("db"), families,
-                                  &handles, &db)
-                    .ok());
+    RawDatabase db(dir_.Sub("db"));
+    ASSERT_TRUE(db.ok());
     std::string v;
     internal::PutFixed32(&v, 99);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "format_version", v).ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
+    ASSERT_TRUE(db.Put(rocksdb::kDefaultColumnFamilyName, "format_version", v));
   }
   StoreOptions options;
   options.path = dir_.Sub("db");
@@ -224,98 +252,70 @@ TEST_F(StoreTest, AnUnknownFormatVersionIsRefused) {
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
-// Writes `count` slots ("x00000", "x00001", ...) of `professional_id`
-// straight into the database, bypassing the store; the slot numbered
-// `corrupt_at` (if any) gets a value no decoder accepts.
-void PutRawSlots(const std::string& path, int count,
-                 const std::string& professional_id, int corrupt_at = -1) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(
-      rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) {
-    families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  }
-  rocksdb::DB* db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  ASSERT_TRUE(
-      rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &db)
-          .ok());
-  rocksdb::ColumnFamilyHandle* slots = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "slots") slots = handles[i];
-  }
-  ASSERT_NE(slots, nullptr);
-  for (int i = 0; i < count; ++i) {
-    Slot s;
-    s.id = absl::StrFormat("x%05d", i);
-    s.professional_id = professional_id;
-    s.start_unix_s = kT0 + 3600 + 60 * i;
-    s.duration_s = 900;
-    s.modality = Modality::kInOffice;
-    s.visibility = Visibility::kPublic;
-    const std::string value =
-        i == corrupt_at ? std::string("\x07garbage") : internal::EncodeSlot(s);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), slots, s.id, value).ok());
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
-}
-
 // Start-up reads on a second thread in batches: many batches load whole,
 // and an error on either side (a value that does not decode, a record the
 // engine refuses while batches wait in the queue) stops the load with
 // DATA_LOSS instead of hanging or loading half.
-TEST_F(StoreTest, ManyBatchesLoadWhole) {
-  Engine engine(nullptr);
-  {
+class StoreLoadTest : public StoreTest {
+ protected:
+  // Populates `original_` through a store, then writes `count` slots
+  // ("x00000", "x00001", ...) of `professional_id` straight into the
+  // database (the one numbered `corrupt_at`, if any, with a value no
+  // decoder accepts), and loads everything into `reloaded_`.
+  absl::StatusOr<LoadStats> ReloadWithRawSlots(
+      int count, const std::string& professional_id, int corrupt_at = -1) {
+    {
+      auto store = OpenStore();
+      if (store == nullptr) return absl::InternalError("no store");
+      Populate(original_, *store);
+    }
+    {
+      RawDatabase db(dir_.Sub("db"));
+      if (!db.ok()) return absl::InternalError("raw open failed");
+      for (int i = 0; i < count; ++i) {
+        Slot s;
+        s.id = absl::StrFormat("x%05d", i);
+        s.professional_id = professional_id;
+        s.start_unix_s = kT0 + 3600 + 60 * i;
+        s.duration_s = 900;
+        s.modality = Modality::kInOffice;
+        s.visibility = Visibility::kPublic;
+        const std::string value = i == corrupt_at ? std::string("\x07garbage")
+                                                  : internal::EncodeSlot(s);
+        if (!db.Put("slots", s.id, value)) {
+          return absl::InternalError("raw put failed");
+        }
+      }
+    }
     auto store = OpenStore();
-    ASSERT_NE(store, nullptr);
-    Populate(engine, *store);
+    if (store == nullptr) return absl::InternalError("no store");
+    return store->LoadInto(&reloaded_);
   }
-  PutRawSlots(dir_.Sub("db"), 20000, "gp-1");
-  auto store = OpenStore();
-  ASSERT_NE(store, nullptr);
-  Engine reloaded(nullptr);
-  auto stats = store->LoadInto(&reloaded);
+
+  Engine original_{nullptr};
+  Engine reloaded_{nullptr};
+};
+
+TEST_F(StoreLoadTest, ManyBatchesLoadWhole) {
+  auto stats = ReloadWithRawSlots(20000, "gp-1");
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_EQ(stats->slots, 20005u);
-  EXPECT_EQ(reloaded.GetSlot("x19999")->state, SlotState::kFree);
-  EXPECT_EQ(reloaded.stats().searchable_slots,
-            engine.stats().searchable_slots + 20000);
+  EXPECT_EQ(reloaded_.GetSlot("x19999")->state, SlotState::kFree);
+  EXPECT_EQ(reloaded_.stats().searchable_slots,
+            original_.stats().searchable_slots + 20000);
 }
 
-TEST_F(StoreTest, AnUndecodableRecordStopsTheLoad) {
-  Engine engine(nullptr);
-  {
-    auto store = OpenStore();
-    ASSERT_NE(store, nullptr);
-    Populate(engine, *store);
-  }
-  PutRawSlots(dir_.Sub("db"), 20000, "gp-1", /*corrupt_at=*/12345);
-  auto store = OpenStore();
-  ASSERT_NE(store, nullptr);
-  Engine reloaded(nullptr);
-  auto stats = store->LoadInto(&reloaded);
+TEST_F(StoreLoadTest, AnUndecodableRecordStopsTheLoad) {
+  auto stats = ReloadWithRawSlots(20000, "gp-1", /*corrupt_at=*/12345);
   ASSERT_FALSE(stats.ok());
   EXPECT_EQ(stats.status().code(), absl::StatusCode::kDataLoss)
       << stats.status();
 }
 
-TEST_F(StoreTest, ARefusedRecordStopsTheLoadWhileBatchesWait) {
-  Engine engine(nullptr);
-  {
-    auto store = OpenStore();
-    ASSERT_NE(store, nullptr);
-    Populate(engine, *store);
-  }
+TEST_F(StoreLoadTest, ARefusedRecordStopsTheLoadWhileBatchesWait) {
   // 20,000 slots of an unknown professional: the first is refused while
   // the reader has more batches than the queue holds.
-  PutRawSlots(dir_.Sub("db"), 20000, "nobody");
-  auto store = OpenStore();
-  ASSERT_NE(store, nullptr);
-  Engine reloaded(nullptr);
-  auto stats = store->LoadInto(&reloaded);
+  auto stats = ReloadWithRawSlots(20000, "nobody");
   ASSERT_FALSE(stats.ok());
   EXPECT_EQ(stats.status().code(), absl::StatusCode::kDataLoss)
       << stats.status();

@@ -37,6 +37,6 @@ else
   # with TSan, so its internal ordering would show as false races.
   cmake --build . -j "$jobs" --target store_test durability_test history_test
   exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
-    -R "^(StoreTest|powerloss_test|faults_test|simulation_test|history_test)" \
+    -R "^(StoreTest|StoreLoadTest|powerloss_test|faults_test|simulation_test|history_test)" \
     --timeout 1200
 fi

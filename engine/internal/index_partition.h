@@ -114,7 +114,6 @@ class IndexPartition {
   // Seal).
   void AppendUnsorted(uint64_t cell, const StoredEntry& entry);
   void Seal();
-  bool sealed() const { return sealed_; }
   size_t live_count() const { return live_; }
 
   // Calls `visit(cell, entry)` for every live entry whose cell is in one of

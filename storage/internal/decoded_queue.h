@@ -1,9 +1,9 @@
 // DecodedQueue: batches of decoded records handed from the start-up reader
 // thread to the thread that restores them into the engine.
 //
-// Start-up is two sequential halves of nearly equal cost, reading and
-// decoding RocksDB's records and inserting them into the engine's tables; on
-// two threads joined by this bounded queue they overlap. At most
+// Start-up is two sequential parts, each a large share of its time: reading
+// and decoding RocksDB's records, and inserting them into the engine's
+// tables; on two threads joined by this bounded queue they overlap. At most
 // `max_batches` batches wait (the reader blocks beyond), so the memory held
 // in flight stays small whatever the database size.
 //
