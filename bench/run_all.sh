@@ -30,7 +30,7 @@ if [ "$mode" = quick ]; then
   scale=0.1; reload_scale=0.25; run_s=3; durable_s=3; searches=50000
   pg_index_s=2
 else
-  scale=1; reload_scale=2.5; run_s=10; durable_s=10; searches=300000
+  scale=1; reload_scale=2.6; run_s=10; durable_s=10; searches=300000
   pg_index_s=5
 fi
 concurrency=64

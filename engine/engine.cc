@@ -92,7 +92,7 @@ Slot Engine::SlotOf(SlotNo no) const {
 
 void Engine::FillSlot(SlotNo no, Slot* slot) const {
   const internal::SlotRecord& r = slots_.at(no);
-  const absl::string_view id = r.id.view();
+  const absl::string_view id = slots_.id(no);
   slot->id.assign(id.data(),
                   id.size());  // Assignments reuse the strings' capacity.
   slot->professional_id = professionals_.at(r.professional).data.id;
@@ -237,7 +237,7 @@ absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
   for (SlotNo no : professionals_.at(prof).slots) {
     const internal::SlotRecord& r = slots_.at(no);
     if (r.withdrawn && !include_withdrawn) continue;
-    const auto key = std::make_pair(r.start_unix_s, r.id.view());
+    const auto key = std::make_pair(r.start_unix_s, slots_.id(no));
     if (!page_token.empty() &&
         key <= std::make_pair(after_start, absl::string_view(after_id))) {
       continue;

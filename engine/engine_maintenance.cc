@@ -56,8 +56,8 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     Unindex(no);
     auto& owned = professionals_.at(r.professional).slots;
     owned.erase(std::find(owned.begin(), owned.end(), no));
-    effects->slots_deleted.emplace_back(r.id.view());
-    event.subjects.emplace_back(r.id.view());
+    effects->slots_deleted.emplace_back(slots_.id(no));
+    event.subjects.emplace_back(slots_.id(no));
     slots_.Remove(no);
     --budget;
   }

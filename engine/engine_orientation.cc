@@ -247,7 +247,7 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
   const internal::SlotRecord& r = slots_.at(no);
   Booking booking;
   booking.id = NextBookingId();
-  booking.slot_id = std::string(r.id.view());
+  booking.slot_id = std::string(slots_.id(no));
   booking.professional_id = professionals_.at(r.professional).data.id;
   booking.start_unix_s = r.start_unix_s;
   booking.duration_s = r.duration_s;

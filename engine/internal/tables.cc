@@ -7,15 +7,23 @@
 
 namespace creneau::internal {
 
+ProfessionalTable::ProfessionalTable() : by_id_(0, IdHash{this}, IdEq{this}) {}
+
 ProfNo ProfessionalTable::Find(absl::string_view id) const {
   auto it = by_id_.find(id);
-  return it == by_id_.end() ? kNoProfessional : it->second;
+  return it == by_id_.end() ? kNoProfessional : *it;
 }
 
 ProfNo ProfessionalTable::Add(const Professional& professional) {
   CRENEAU_CHECK(records_.size() < kNoProfessional);
   const ProfNo no = static_cast<ProfNo>(records_.size());
-  const bool inserted = by_id_.emplace(professional.id, no).second;
+  // The new number's record is filled before the set next hashes it.
+  bool inserted = false;
+  by_id_.lazy_emplace(absl::string_view(professional.id),
+                      [&](const auto& construct) {
+                        inserted = true;
+                        construct(no);
+                      });
   CRENEAU_CHECK(inserted);
   records_.emplace_back();
   Replace(no, professional);
@@ -77,13 +85,6 @@ void ProfessionalTable::Unlocate(ProfNo no) {
   CRENEAU_CHECK(erased == 1);
 }
 
-PackedId::PackedId(absl::string_view id) {
-  CRENEAU_CHECK(id.size() <= std::numeric_limits<unsigned char>::max());
-  data_ = std::make_unique_for_overwrite<char[]>(id.size() + 1);
-  data_[0] = static_cast<char>(id.size());
-  std::memcpy(data_.get() + 1, id.data(), id.size());
-}
-
 SlotTable::SlotTable() : by_id_(0, IdHash{this}, IdEq{this}) {}
 
 SlotNo SlotTable::Find(absl::string_view id) const {
@@ -107,7 +108,7 @@ SlotNo SlotTable::TryAdd(absl::string_view id, SlotRecord record) {
   });
   if (!inserted) return kNoSlot;
   const SlotNo no = *it;
-  record.id = PackedId(id);
+  record.id = ids_.Add(id);
   record.in_use = true;
   records_[no] = std::move(record);
   return no;
@@ -132,6 +133,7 @@ void SlotTable::Remove(SlotNo no) {
   const size_t erased = by_id_.erase(no);
   CRENEAU_CHECK(erased == 1);
   locations_.erase(no);
+  ids_.Remove(record.id);
   record = SlotRecord();
   free_.push_back(no);
 }

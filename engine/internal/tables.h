@@ -17,6 +17,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "engine/geo.h"
+#include "engine/internal/chunked_vector.h"
+#include "engine/internal/id_arena.h"
 #include "engine/slot_index.h"
 #include "engine/types.h"
 
@@ -33,10 +35,41 @@ struct ProfessionalRecord {
   std::vector<SlotNo> slots;  // Unordered.
 };
 
+// Hash and equality of table numbers by the ids they name, and of ids
+// directly (heterogeneous lookup), so that a table's lookup set holds 4-byte
+// numbers and no copy of the ids. `Table::id(no)` gives a number's id.
+template <typename Table, typename No>
+struct IdHashOf {
+  using is_transparent = void;
+  const Table* table;
+  size_t operator()(No no) const { return (*this)(table->id(no)); }
+  size_t operator()(absl::string_view id) const {
+    return absl::Hash<absl::string_view>()(id);
+  }
+};
+template <typename Table, typename No>
+struct IdEqOf {
+  using is_transparent = void;
+  const Table* table;
+  absl::string_view Id(No no) const { return table->id(no); }
+  absl::string_view Id(absl::string_view id) const { return id; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return Id(a) == Id(b);
+  }
+};
+
 // Professionals never leave the table (an agenda may stop publishing, but
 // bookings keep referring to them).
 class ProfessionalTable {
  public:
+  static constexpr size_t kRecordsPerChunk = size_t{1} << 12;  // About 1 MiB.
+
+  ProfessionalTable();
+  // The lookup set's functors point back at the table.
+  ProfessionalTable(const ProfessionalTable&) = delete;
+  ProfessionalTable& operator=(const ProfessionalTable&) = delete;
+
   ProfNo Find(absl::string_view id) const;
   // Starts loading the memory Find(id) will read (a hint; changes nothing).
   void Prefetch(absl::string_view id) const { by_id_.prefetch(id); }
@@ -48,6 +81,7 @@ class ProfessionalTable {
   ProfessionalRecord& at(ProfNo no) { return records_[no]; }
   const ProfessionalRecord& at(ProfNo no) const { return records_[no]; }
   size_t size() const { return records_.size(); }
+  absl::string_view id(ProfNo no) const { return records_[no].data.id; }
 
   // Bulk build (start-up): from DeferLocating to FinishLocating, added
   // professionals are not yet placed for ForEachWithin; FinishLocating
@@ -76,41 +110,24 @@ class ProfessionalTable {
     ProfNo no;
     auto operator<=>(const Located&) const = default;
   };
-  std::vector<ProfessionalRecord> records_;
-  absl::flat_hash_map<std::string, ProfNo> by_id_;
+  using IdHash = IdHashOf<ProfessionalTable, ProfNo>;
+  using IdEq = IdEqOf<ProfessionalTable, ProfNo>;
+
+  ChunkedVector<ProfessionalRecord, kRecordsPerChunk> records_;
+  absl::flat_hash_set<ProfNo, IdHash, IdEq> by_id_;
   absl::flat_hash_map<std::string, uint16_t> cpts_numbers_;
   absl::btree_set<Located> by_cell_[kProfessionCount];
   bool locating_deferred_ = false;
   std::vector<std::pair<Profession, Located>> unlocated_;
 };
 
-// An immutable id in one heap block, its length byte first: 8 bytes in its
-// owner instead of a std::string's 32, and no second copy as a hash key (the
-// slot table's lookup set holds slot numbers and reads the ids through
-// them). Ids are at most limits::kMaxIdLength (64) bytes.
-class PackedId {
- public:
-  PackedId() = default;
-  explicit PackedId(absl::string_view id);
-  PackedId(PackedId&&) noexcept = default;
-  PackedId& operator=(PackedId&&) noexcept = default;
-
-  absl::string_view view() const {
-    if (data_ == nullptr) return {};
-    return absl::string_view(data_.get() + 1,
-                             static_cast<unsigned char>(data_[0]));
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-};
-
-// One slot, 48 bytes: the table holds millions, so every field is as narrow
-// as its limits allow. Its location is its practice's unless it has its own
-// (has_location), kept aside in the slot table: few slots have one.
+// One slot, 40 bytes: the table holds millions, so every field is as narrow
+// as its limits allow; the id lives in the table's IdArena. Its location is its
+// practice's unless it has its own (has_location), kept aside in the slot
+// table: few slots have one.
 struct SlotRecord {
   int64_t start_unix_s = 0;
-  PackedId id;
+  IdArena::Handle id = IdArena::kNoId;
   ProfNo professional = kNoProfessional;
   int32_t duration_s = 0;
   uint16_t capacity = 0;
@@ -142,7 +159,7 @@ struct SlotRecord {
            (regular_place_free() || overbooking_place_free());
   }
 };
-static_assert(sizeof(SlotRecord) == 48);
+static_assert(sizeof(SlotRecord) == 40);
 
 // A slot's own location: exact, and as the index stores it.
 struct SlotLocation {
@@ -153,6 +170,8 @@ struct SlotLocation {
 
 class SlotTable {
  public:
+  static constexpr size_t kRecordsPerChunk = size_t{1} << 16;  // 2.5 MiB.
+
   SlotTable();
   // The lookup set's functors point back at the table.
   SlotTable(const SlotTable&) = delete;
@@ -175,7 +194,7 @@ class SlotTable {
 
   SlotRecord& at(SlotNo no) { return records_[no]; }
   const SlotRecord& at(SlotNo no) const { return records_[no]; }
-  absl::string_view id(SlotNo no) const { return records_[no].id.view(); }
+  absl::string_view id(SlotNo no) const { return ids_.view(records_[no].id); }
   // One past the highest number ever used (for sweeps).
   SlotNo end() const { return static_cast<SlotNo>(records_.size()); }
   size_t size() const { return by_id_.size(); }
@@ -188,28 +207,11 @@ class SlotTable {
   // A free slot number, its record empty (not yet in `by_id_`).
   SlotNo TakeNumber();
 
-  // Hash and equality of slot numbers by their ids, and of ids directly
-  // (heterogeneous lookup), so the set needs no copy of the ids.
-  struct IdHash {
-    using is_transparent = void;
-    const SlotTable* table;
-    size_t operator()(SlotNo no) const { return (*this)(table->id(no)); }
-    size_t operator()(absl::string_view id) const {
-      return absl::Hash<absl::string_view>()(id);
-    }
-  };
-  struct IdEq {
-    using is_transparent = void;
-    const SlotTable* table;
-    absl::string_view Id(SlotNo no) const { return table->id(no); }
-    absl::string_view Id(absl::string_view id) const { return id; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return Id(a) == Id(b);
-    }
-  };
+  using IdHash = IdHashOf<SlotTable, SlotNo>;
+  using IdEq = IdEqOf<SlotTable, SlotNo>;
 
-  std::vector<SlotRecord> records_;
+  ChunkedVector<SlotRecord, kRecordsPerChunk> records_;
+  IdArena ids_;
   std::vector<SlotNo> free_;
   absl::flat_hash_set<SlotNo, IdHash, IdEq> by_id_;
   absl::flat_hash_map<SlotNo, SlotLocation> locations_;

@@ -1,0 +1,50 @@
+#include "engine/internal/chunked_vector.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace creneau::internal {
+namespace {
+
+TEST(ChunkedVectorTest, GrowsAcrossChunksWithoutMovingElements) {
+  ChunkedVector<std::string, 4> strings;
+  EXPECT_TRUE(strings.empty());
+  std::vector<const std::string*> addresses;
+  for (int i = 0; i < 10; ++i) {
+    std::string& s = strings.emplace_back();
+    EXPECT_TRUE(s.empty());
+    s = "element " + std::to_string(i);
+    addresses.push_back(&s);
+  }
+  ASSERT_EQ(strings.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(&strings[i], addresses[i]);
+    EXPECT_EQ(strings[i], "element " + std::to_string(i));
+  }
+}
+
+TEST(ChunkedVectorTest, ReserveKeepsSizeAndContents) {
+  ChunkedVector<int, 8> numbers;
+  numbers.emplace_back() = 7;
+  numbers.reserve(100);
+  EXPECT_EQ(numbers.size(), 1u);
+  EXPECT_EQ(numbers[0], 7);
+  const int* first = &numbers[0];
+  for (int i = 1; i < 100; ++i) numbers.emplace_back() = i;
+  EXPECT_EQ(&numbers[0], first);
+  EXPECT_EQ(numbers[99], 99);
+}
+
+TEST(ChunkedVectorTest, MovesAsAWhole) {
+  ChunkedVector<int, 2> numbers;
+  for (int i = 0; i < 5; ++i) numbers.emplace_back() = i;
+  const int* third = &numbers[2];
+  ChunkedVector<int, 2> moved = std::move(numbers);
+  EXPECT_EQ(moved.size(), 5u);
+  EXPECT_EQ(&moved[2], third);
+}
+
+}  // namespace
+}  // namespace creneau::internal
