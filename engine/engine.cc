@@ -180,6 +180,14 @@ void Engine::ViewSlot(SlotNo no, SlotView* out) const {
   }
 }
 
+void Engine::PrefetchHits(const SearchResult& result) const {
+  for (const SearchHit& hit : result.hits) slots_.PrefetchRecord(hit.slot);
+  for (const SearchHit& hit : result.hits) {
+    slots_.PrefetchId(hit.slot);
+    professionals_.PrefetchRecord(slots_.at(hit.slot).professional);
+  }
+}
+
 const Professional& Engine::ProfessionalOfSlot(SlotNo no) const {
   return professionals_.at(slots_.at(no).professional).data;
 }

@@ -165,6 +165,7 @@ void ToProto(const Engine& engine, const SearchQuery& query,
              const SearchResult& result, absl::Time now,
              v1::SearchSlotsResponse* out) {
   thread_local SlotView view;  // Its strings are reused from call to call.
+  engine.PrefetchHits(result);
   for (const SearchHit& hit : result.hits) {
     v1::SlotMatch* match = out->add_matches();
     engine.ViewSlot(hit.slot, &view);

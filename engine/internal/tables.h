@@ -82,6 +82,13 @@ class ProfessionalTable {
   const ProfessionalRecord& at(ProfNo no) const { return records_[no]; }
   size_t size() const { return records_.size(); }
   absl::string_view id(ProfNo no) const { return records_[no].data.id; }
+  // Starts loading a record (a hint; changes nothing).
+  void PrefetchRecord(ProfNo no) const {
+    const char* at = reinterpret_cast<const char*>(&records_[no]);
+    for (size_t line = 0; line < sizeof(ProfessionalRecord); line += 64) {
+      __builtin_prefetch(at + line);
+    }
+  }
 
   // Bulk build (start-up): from DeferLocating to FinishLocating, added
   // professionals are not yet placed for ForEachWithin; FinishLocating
@@ -195,6 +202,10 @@ class SlotTable {
   SlotRecord& at(SlotNo no) { return records_[no]; }
   const SlotRecord& at(SlotNo no) const { return records_[no]; }
   absl::string_view id(SlotNo no) const { return ids_.view(records_[no].id); }
+  // Start loading a record, and a record's id once the record is loaded
+  // (hints; they change nothing).
+  void PrefetchRecord(SlotNo no) const { __builtin_prefetch(&records_[no]); }
+  void PrefetchId(SlotNo no) const { ids_.Prefetch(records_[no].id); }
   // One past the highest number ever used (for sweeps).
   SlotNo end() const { return static_cast<SlotNo>(records_.size()); }
   size_t size() const { return by_id_.size(); }
