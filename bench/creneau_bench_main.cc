@@ -12,6 +12,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "bench/booking_driver.h"
 #include "bench/engine_figures.h"
 #include "bench/fixtures.h"
@@ -205,6 +206,9 @@ int Run(const Flags& flags) {
 }  // namespace creneau::bench
 
 int main(int argc, char** argv) {
+  // As in creneaud: Debian's Abseil leaves its debugging lock-order checker
+  // on (a global graph updated on every Mutex acquisition); off here.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   creneau::bench::Flags flags;
   CLI::App app{"creneau-bench: in-process engine and storage figures"};
   app.add_option("--communes", flags.communes, "communes CSV")

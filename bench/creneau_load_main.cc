@@ -13,6 +13,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "bench/fixtures.h"
 #include "bench/grpc_load.h"
 #include "bench/pg_load.h"
@@ -91,6 +92,9 @@ void AddCommon(CLI::App* app, Common* common) {
 }  // namespace creneau::bench
 
 int main(int argc, char** argv) {
+  // As in creneaud: Debian's Abseil leaves its debugging lock-order checker
+  // on (a global graph updated on every Mutex acquisition); off here.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   using namespace creneau::bench;
   CLI::App app{
       "creneau-load: load generator for creneaud, its empty-RPC "
