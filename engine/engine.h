@@ -245,7 +245,10 @@ class Engine {
   // cache misses. Changes nothing.
   void PrefetchSlot(const Slot& slot) const;
   absl::Status RestoreHold(const Hold& hold);
+  // As PrefetchSlot, for RestoreHold and RestoreBooking.
+  void PrefetchHold(const Hold& hold) const;
   absl::Status RestoreBooking(const Booking& booking);
+  void PrefetchBooking(const Booking& booking) const;
   absl::Status RestoreIdempotency(const IdempotencyRecord& record);
   // Sets the clock high-water mark and checks every invariant.
   absl::Status FinishRestore(int64_t clock_unix_s);

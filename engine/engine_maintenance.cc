@@ -104,6 +104,15 @@ void Engine::PrefetchSlot(const Slot& slot) const {
   professionals_.Prefetch(slot.professional_id);
 }
 
+void Engine::PrefetchHold(const Hold& hold) const {
+  slots_.Prefetch(hold.slot_id);
+  holds_.prefetch(hold.token);
+}
+
+void Engine::PrefetchBooking(const Booking& booking) const {
+  slots_.Prefetch(booking.slot_id);
+}
+
 absl::Status Engine::RestoreSlot(const Slot& slot) {
   const internal::ProfNo prof = professionals_.Find(slot.professional_id);
   if (prof == internal::kNoProfessional) {

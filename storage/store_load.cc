@@ -128,13 +128,13 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
     status = load(
         Family::kHolds, internal::DecodeHold,
         [&](const Hold& h) { return engine->RestoreHold(h); }, &stats.holds,
-        no_prefetch);
+        [&](const Hold& h) { engine->PrefetchHold(h); });
   }
   if (status.ok()) {
     status = load(
         Family::kBookings, internal::DecodeBooking,
         [&](const Booking& b) { return engine->RestoreBooking(b); },
-        &stats.bookings, no_prefetch);
+        &stats.bookings, [&](const Booking& b) { engine->PrefetchBooking(b); });
   }
   if (status.ok()) {
     status = load(
