@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace creneau::internal {
@@ -28,10 +29,20 @@ class ChunkedVector {
 
  public:
   ChunkedVector() = default;
+  ~ChunkedVector() { Clear(); }
   ChunkedVector(const ChunkedVector&) = delete;
   ChunkedVector& operator=(const ChunkedVector&) = delete;
-  ChunkedVector(ChunkedVector&&) noexcept = default;
-  ChunkedVector& operator=(ChunkedVector&&) noexcept = default;
+  ChunkedVector(ChunkedVector&& other) noexcept
+      : chunks_(std::exchange(other.chunks_, {})),
+        size_(std::exchange(other.size_, 0)) {}
+  ChunkedVector& operator=(ChunkedVector&& other) noexcept {
+    if (this != &other) {
+      Clear();
+      chunks_ = std::exchange(other.chunks_, {});
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -46,24 +57,37 @@ class ChunkedVector {
 
   // Appends a default-constructed element and returns it.
   T& emplace_back() {
-    if (size_ == chunks_.size() * kChunkElements) {
-      chunks_.push_back(std::make_unique<T[]>(kChunkElements));
-    }
-    return (*this)[size_++];
+    if (size_ == chunks_.size() * kChunkElements) AddChunk();
+    T* at = &chunks_[size_ / kChunkElements][size_ % kChunkElements];
+    std::construct_at(at);
+    ++size_;
+    return *at;
   }
 
   // Allocates the chunks for `count` elements in all (a bulk load), so that
-  // emplace_back allocates nothing until then.
+  // emplace_back allocates nothing until then. The room is not written
+  // (elements are constructed by emplace_back), so an over-estimate costs
+  // address space rather than resident memory.
   void reserve(size_t count) {
     const size_t chunks = (count + kChunkElements - 1) / kChunkElements;
     chunks_.reserve(chunks);
-    while (chunks_.size() < chunks) {
-      chunks_.push_back(std::make_unique<T[]>(kChunkElements));
-    }
+    while (chunks_.size() < chunks) AddChunk();
   }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  void AddChunk() {
+    chunks_.push_back(std::allocator<T>().allocate(kChunkElements));
+  }
+  void Clear() {
+    for (size_t i = 0; i < size_; ++i) std::destroy_at(&(*this)[i]);
+    for (T* chunk : chunks_) {
+      std::allocator<T>().deallocate(chunk, kChunkElements);
+    }
+    chunks_.clear();
+    size_ = 0;
+  }
+
+  std::vector<T*> chunks_;  // Each of kChunkElements, constructed below size_.
   size_t size_ = 0;
 };
 

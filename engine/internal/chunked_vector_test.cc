@@ -46,5 +46,31 @@ TEST(ChunkedVectorTest, MovesAsAWhole) {
   EXPECT_EQ(&moved[2], third);
 }
 
+// Counts live instances, to check what is constructed and destroyed.
+struct Counted {
+  static inline int live = 0;
+  Counted() { ++live; }
+  ~Counted() { --live; }
+};
+
+TEST(ChunkedVectorTest, ConstructsOnlyAppendedElementsAndDestroysThem) {
+  {
+    ChunkedVector<Counted, 4> counted;
+    counted.reserve(100);
+    EXPECT_EQ(Counted::live, 0);
+    for (int i = 0; i < 6; ++i) counted.emplace_back();
+    EXPECT_EQ(Counted::live, 6);
+    ChunkedVector<Counted, 4> moved = std::move(counted);
+    EXPECT_EQ(Counted::live, 6);
+    ChunkedVector<Counted, 4> assigned;
+    assigned.emplace_back();
+    EXPECT_EQ(Counted::live, 7);
+    assigned = std::move(moved);
+    EXPECT_EQ(Counted::live, 6);
+    EXPECT_EQ(assigned.size(), 6u);
+  }
+  EXPECT_EQ(Counted::live, 0);
+}
+
 }  // namespace
 }  // namespace creneau::internal
