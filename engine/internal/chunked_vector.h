@@ -2,7 +2,7 @@
 //
 // The engine's tables hold millions of records addressed by dense numbers.
 // A std::vector doubles its block when it grows: up to half of it is
-// allocated and unused (the professionals' table, 323,328 records of 250
+// allocated and unused (the professionals' table, 323,328 records of 256
 // bytes, sat in a block for 524,288), and every growth copies all records.
 // Here growth adds one chunk of kChunkElements, so the unused room is below
 // one chunk, nothing is copied, and an element's address never changes

@@ -1,13 +1,12 @@
 // The engine's in-memory tables of professionals and slots.
 //
-// Slots live in a dense vector addressed by SlotNo (freed numbers are
+// Slots live in a dense chunked array addressed by SlotNo (freed numbers are
 // reused), so the index and the per-professional lists hold 4-byte handles.
 #ifndef CRENEAU_ENGINE_INTERNAL_TABLES_H_
 #define CRENEAU_ENGINE_INTERNAL_TABLES_H_
 
 #include <cstdint>
-#include <cstring>
-#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
