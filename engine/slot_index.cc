@@ -34,14 +34,15 @@ internal::StoredEntry Stored(const IndexEntry& entry) {
 void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
   Partition& partition =
       partitions_[PartitionKey(profession, entry.start_unix_s / kBucketWidthS)];
-  const bool inserted = partition.Insert(entry.cell, Stored(entry));
+  const bool inserted =
+      partition.Insert(internal::CellKeyOf(entry.cell), Stored(entry));
   CRENEAU_CHECK(inserted);
   ++size_;
 }
 
 void SlotIndex::InsertUnsorted(Profession profession, const IndexEntry& entry) {
   partitions_[PartitionKey(profession, entry.start_unix_s / kBucketWidthS)]
-      .AppendUnsorted(entry.cell, Stored(entry));
+      .AppendUnsorted(internal::CellKeyOf(entry.cell), Stored(entry));
   ++size_;
 }
 
@@ -64,7 +65,7 @@ void SlotIndex::Erase(Profession profession, uint32_t start_unix_s,
   auto it =
       partitions_.find(PartitionKey(profession, start_unix_s / kBucketWidthS));
   CRENEAU_CHECK(it != partitions_.end());
-  const bool erased = it->second.Erase(cell, slot);
+  const bool erased = it->second.Erase(internal::CellKeyOf(cell), slot);
   CRENEAU_CHECK(erased);
   --size_;
   if (it->second.live_count() == 0) partitions_.erase(it);
@@ -74,7 +75,8 @@ bool SlotIndex::Contains(Profession profession, uint32_t start_unix_s,
                          uint64_t cell, SlotNo slot) const {
   auto it =
       partitions_.find(PartitionKey(profession, start_unix_s / kBucketWidthS));
-  return it != partitions_.end() && it->second.Contains(cell, slot);
+  return it != partitions_.end() &&
+         it->second.Contains(internal::CellKeyOf(cell), slot);
 }
 
 void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
@@ -82,7 +84,8 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
   out->clear();
   CRENEAU_CHECK(query.limit >= 1);
   if (query.from_unix_s >= query.to_unix_s) return;
-  const geo::Covering covering = geo::CoverDisk(query.center, query.radius_m);
+  const internal::KeyCovering covering =
+      internal::KeysOf(geo::CoverDisk(query.center, query.radius_m));
   const double max_chord_squared = geo::ChordSquaredForMeters(query.radius_m);
   const size_t limit = static_cast<size_t>(query.limit);
   const auto before = [&](const Candidate& a, const Candidate& b) {
@@ -103,7 +106,8 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
       break;  // Nothing in this bucket or later can rank before the worst.
     }
     const Partition& partition = it->second;
-    const auto consider = [&](uint64_t, const internal::StoredEntry& e) {
+    const auto consider = [&](internal::CellKey,
+                              const internal::StoredEntry& e) {
       if (!MatchesFilters(query, e) || e.slot == query.excluded) return;
       // With the soonest order and a full answer, a later start cannot rank.
       if (soonest && out->size() == limit &&

@@ -35,7 +35,8 @@ enum class SearchOrder : uint8_t {
 inline constexpr double kBalancedMinutesPerKm = 6.0;
 
 // One searchable slot: what a search needs to filter and rank it without
-// touching the slot table. Stored as its cell plus 28 bytes.
+// touching the slot table. Stored as a 4-byte cell key plus 24 bytes
+// (internal::StoredEntry).
 struct IndexEntry {
   uint64_t cell = 0;  // Leaf cell of the slot's location.
   SlotNo slot = kNoSlot;

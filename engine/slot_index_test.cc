@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace creneau {
@@ -36,6 +39,47 @@ IndexQuery BaseQuery(LatLng center, double radius_m) {
 }
 
 bool IdLess(SlotNo a, SlotNo b) { return a < b; }
+
+using AllEntries = std::map<SlotNo, std::pair<Profession, IndexEntry>>;
+
+// What a scan of every entry returns for `q`, best first.
+std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
+  std::vector<Candidate> expected;
+  const double limit = geo::ChordSquaredForMeters(q.radius_m);
+  for (const auto& [no, pe] : all) {
+    const auto& [profession, e] = pe;
+    if (profession != q.profession || !MatchesFilters(q, e) ||
+        no == q.excluded) {
+      continue;
+    }
+    Candidate c;
+    c.slot = no;
+    c.start_unix_s = e.start_unix_s;
+    c.chord_squared = geo::ChordSquared(q.center, e.point);
+    c.regular_place_free = e.regular_place_free;
+    if (c.chord_squared > limit) continue;
+    c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared);
+    expected.push_back(c);
+  }
+  std::sort(expected.begin(), expected.end(),
+            [&](const Candidate& a, const Candidate& b) {
+              return RanksBefore(q.order, a, b, IdLess);
+            });
+  if (expected.size() > static_cast<size_t>(q.limit)) expected.resize(q.limit);
+  return expected;
+}
+
+// Searches `index` with `q` and expects exactly BruteForce's slots, in order.
+void ExpectSameAsBruteForce(const SlotIndex& index, const IndexQuery& q,
+                            const AllEntries& all, const std::string& where) {
+  std::vector<Candidate> out;
+  index.Search(q, IdLess, &out);
+  const std::vector<Candidate> expected = BruteForce(q, all);
+  ASSERT_EQ(out.size(), expected.size()) << where;
+  for (size_t i = 0; i < out.size(); ++i) {
+    ASSERT_EQ(out[i].slot, expected[i].slot) << where << " rank " << i;
+  }
+}
 
 TEST(SlotIndexTest, InsertEraseContains) {
   SlotIndex index;
@@ -121,7 +165,7 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
       coin(0, 9);
 
   SlotIndex index;
-  std::map<SlotNo, std::pair<Profession, IndexEntry>> all;
+  AllEntries all;
   for (SlotNo no = 0; no < 4000; ++no) {
     const Profession profession =
         coin(rng) < 7 ? Profession::kGeneralPractitioner : Profession::kNurse;
@@ -154,7 +198,6 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
   }
   ASSERT_EQ(index.size(), all.size());
 
-  std::vector<Candidate> out;
   for (int trial = 0; trial < 400; ++trial) {
     IndexQuery q = BaseQuery({lat(rng), lng(rng)}, 500.0 + coin(rng) * 3000);
     q.profession =
@@ -171,38 +214,59 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
     q.to_unix_s = q.from_unix_s + 1 + coin(rng) * 12 * 3600;
     q.excluded = coin(rng) < 3 ? static_cast<SlotNo>(trial * 7) : kNoSlot;
 
-    std::vector<Candidate> expected;
-    const double limit = geo::ChordSquaredForMeters(q.radius_m);
-    for (const auto& [no, pe] : all) {
-      const auto& [profession, e] = pe;
-      if (profession != q.profession || !MatchesFilters(q, e) ||
-          no == q.excluded) {
-        continue;
-      }
-      Candidate c;
-      c.slot = no;
-      c.start_unix_s = e.start_unix_s;
-      c.chord_squared = geo::ChordSquared(q.center, e.point);
-      c.regular_place_free = e.regular_place_free;
-      if (c.chord_squared > limit) continue;
-      c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared);
-      expected.push_back(c);
-    }
-    std::sort(expected.begin(), expected.end(),
-              [&](const Candidate& a, const Candidate& b) {
-                return RanksBefore(q.order, a, b, IdLess);
-              });
-    if (expected.size() > static_cast<size_t>(q.limit))
-      expected.resize(q.limit);
-
-    index.Search(q, IdLess, &out);
-    ASSERT_EQ(out.size(), expected.size())
-        << "seed " << seed << " trial " << trial;
-    for (size_t i = 0; i < out.size(); ++i) {
-      ASSERT_EQ(out[i].slot, expected[i].slot)
-          << "seed " << seed << " trial " << trial;
-    }
+    ExpectSameAsBruteForce(index, q, all,
+                           absl::StrCat("seed ", seed, " trial ", trial));
+    if (HasFatalFailure()) return;
   }
+}
+
+// A dense town: hundreds of practices share one cell key (a few hundred
+// meters), searched with radii whose coverings are finer than the keys, so
+// key ranges merge and erasures find their entry among many of one key.
+TEST(SlotIndexTest, SmallRadiiInADenseTown) {
+  const uint64_t seed = std::random_device{}();
+  std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  // About 1.1 km by 0.8 km around Paris's Place de la République.
+  std::uniform_real_distribution<double> lat(48.862, 48.872), lng(2.358, 2.369),
+      radius(30, 900);
+  std::uniform_int_distribution<uint32_t> start(kBase, kBase + 6 * 3600);
+  std::uniform_int_distribution<int> coin(0, 9);
+
+  SlotIndex index;
+  AllEntries all;
+  for (SlotNo no = 0; no < 5000; ++no) {
+    IndexEntry e = MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
+    index.Insert(Profession::kGeneralPractitioner, e);
+    all[no] = {Profession::kGeneralPractitioner, e};
+  }
+  for (int trial = 0; trial < 600; ++trial) {
+    // Take a few out and put a few back between searches.
+    for (int change = 0; change < 5; ++change) {
+      const SlotNo no = static_cast<SlotNo>(rng() % 5000);
+      auto it = all.find(no);
+      if (it != all.end()) {
+        const IndexEntry& e = it->second.second;
+        ASSERT_TRUE(index.Contains(Profession::kGeneralPractitioner,
+                                   e.start_unix_s, e.cell, no));
+        index.Erase(Profession::kGeneralPractitioner, e.start_unix_s, e.cell,
+                    no);
+        all.erase(it);
+      } else {
+        IndexEntry e =
+            MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
+        index.Insert(Profession::kGeneralPractitioner, e);
+        all[no] = {Profession::kGeneralPractitioner, e};
+      }
+    }
+    IndexQuery q = BaseQuery({lat(rng), lng(rng)}, radius(rng));
+    q.order = static_cast<SearchOrder>(1 + trial % 3);
+    q.limit = 1 + coin(rng) * 10;
+    ExpectSameAsBruteForce(index, q, all,
+                           absl::StrCat("seed ", seed, " trial ", trial));
+    if (HasFatalFailure()) return;
+  }
+  ASSERT_EQ(index.size(), all.size());
 }
 
 }  // namespace

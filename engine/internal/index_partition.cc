@@ -1,10 +1,28 @@
 #include "engine/internal/index_partition.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/check.h"
 
 namespace creneau::internal {
+
+KeyCovering KeysOf(const geo::Covering& covering) {
+  KeyCovering keys;
+  for (int r = 0; r < covering.size; ++r) {
+    const KeyRange range{CellKeyOf(covering.ranges[r].min),
+                         CellKeyOf(covering.ranges[r].max)};
+    // The cell ranges are sorted and disjoint, so only the previous key
+    // range can reach this one (share its first key).
+    if (keys.size > 0 && range.min <= keys.ranges[keys.size - 1].max) {
+      keys.ranges[keys.size - 1].max =
+          std::max(keys.ranges[keys.size - 1].max, range.max);
+    } else {
+      keys.ranges[keys.size++] = range;
+    }
+  }
+  return keys;
+}
 
 void SortedRun::BuildFences() {
   fences.clear();
@@ -13,14 +31,33 @@ void SortedRun::BuildFences() {
   }
 }
 
-size_t SortedRun::LowerBound(uint64_t cell, SlotNo slot) const {
-  size_t i = FirstCellAtOrAfter(cell);
-  // Entries of one cell are few (one practice's slots in one bucket).
-  while (i < cells.size() && cells[i] == cell && entries[i].slot < slot) ++i;
-  return i;
+size_t SortedRun::LowerBound(CellKey cell, SlotNo slot) const {
+  // From the key's first position on, (key, slot) is below (cell, slot)
+  // exactly while the key is `cell` and the slot smaller.
+  const auto below = [&](size_t i) {
+    return cells[i] == cell && entries[i].slot < slot;
+  };
+  // One key holds every practice of a few hundred meters, hundreds of
+  // entries in a dense town: gallop, then bisect, rather than walk them.
+  size_t lo = FirstCellAtOrAfter(cell);  // Every position before is below.
+  size_t hi = lo;
+  for (size_t step = 1; hi < cells.size() && below(hi); step *= 2) {
+    lo = hi + 1;
+    hi = lo + step;
+  }
+  hi = std::min(hi, cells.size());  // `hi` is the end or not below.
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (below(mid)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
-bool IndexPartition::Insert(uint64_t cell, const StoredEntry& entry) {
+bool IndexPartition::Insert(CellKey cell, const StoredEntry& entry) {
   CRENEAU_CHECK(entry.live && sealed_);
   const size_t in_main = main_.LowerBound(cell, entry.slot);
   if (main_.Holds(in_main, cell, entry.slot)) {
@@ -40,7 +77,7 @@ bool IndexPartition::Insert(uint64_t cell, const StoredEntry& entry) {
   return true;
 }
 
-bool IndexPartition::Erase(uint64_t cell, SlotNo slot) {
+bool IndexPartition::Erase(CellKey cell, SlotNo slot) {
   CRENEAU_CHECK(sealed_);
   const size_t in_main = main_.LowerBound(cell, slot);
   if (main_.Holds(in_main, cell, slot)) {
@@ -63,14 +100,14 @@ bool IndexPartition::Erase(uint64_t cell, SlotNo slot) {
   return true;
 }
 
-bool IndexPartition::Contains(uint64_t cell, SlotNo slot) const {
+bool IndexPartition::Contains(CellKey cell, SlotNo slot) const {
   CRENEAU_CHECK(sealed_);
   const size_t in_main = main_.LowerBound(cell, slot);
   if (main_.Holds(in_main, cell, slot)) return main_.entries[in_main].live;
   return pending_.Holds(pending_.LowerBound(cell, slot), cell, slot);
 }
 
-void IndexPartition::AppendUnsorted(uint64_t cell, const StoredEntry& entry) {
+void IndexPartition::AppendUnsorted(CellKey cell, const StoredEntry& entry) {
   CRENEAU_CHECK(entry.live && pending_.size() == 0 && erased_in_main_ == 0);
   sealed_ = false;
   main_.cells.push_back(cell);
@@ -80,7 +117,7 @@ void IndexPartition::AppendUnsorted(uint64_t cell, const StoredEntry& entry) {
 
 void IndexPartition::Seal() {
   if (sealed_) return;
-  std::vector<std::pair<uint64_t, StoredEntry>> all(main_.size());
+  std::vector<std::pair<CellKey, StoredEntry>> all(main_.size());
   for (size_t i = 0; i < main_.size(); ++i) {
     all[i] = {main_.cells[i], main_.entries[i]};
   }

@@ -2,9 +2,9 @@
 // the SlotIndex, kept in flat sorted arrays a search scans linearly.
 //
 // A partition is a large sorted run (`main`) and a small sorted run of recent
-// insertions (`pending`), both ordered by (leaf cell, slot). Cell ids live in
+// insertions (`pending`), both ordered by (cell key, slot). Keys live in
 // their own array so that locating a cell range is a binary search over
-// contiguous 8-byte keys, and the scan that follows reads memory in order;
+// contiguous 4-byte keys, and the scan that follows reads memory in order;
 // a B-tree spends most of a search hopping between small nodes instead.
 //
 // Erasing an entry of `main` only clears its `live` flag, so holding and
@@ -38,46 +38,72 @@ inline constexpr SlotNo kNoSlot = ~SlotNo{0};
 
 namespace internal {
 
-// What a partition stores of an entry beside its cell id. 28 bytes.
+// A partition orders entries by the top 32 bits of their leaf cell id: a
+// cell a little finer than S2 level 14 (about 300 m by 600 m in France).
+// Half the bytes of the full id, and no coarser than a search needs: a
+// covering of cells of level 14 or coarser maps to keys exactly, and a finer
+// one to a few more entries, which the exact distance test drops.
+using CellKey = uint32_t;
+inline CellKey CellKeyOf(uint64_t leaf_cell) {
+  return static_cast<CellKey>(leaf_cell >> 32);
+}
+
+// A closed range of keys.
+struct KeyRange {
+  CellKey min = 0;
+  CellKey max = 0;
+};
+// The key ranges of a covering: sorted and disjoint, ranges that share a key
+// merged, so that no entry is visited twice.
+struct KeyCovering {
+  std::array<KeyRange, std::tuple_size_v<decltype(geo::Covering::ranges)>>
+      ranges;
+  int size = 0;
+};
+KeyCovering KeysOf(const geo::Covering& covering);
+
+// What a partition stores of an entry beside its key. 24 bytes: a national
+// index holds millions, so the small fields share two bytes.
 struct StoredEntry {
   SlotNo slot = kNoSlot;
   uint32_t start_unix_s = 0;
   geo::UnitPoint point;
   uint16_t cpts = 0;
-  Modality modality = Modality::kUnspecified;
-  Visibility visibility = Visibility::kUnspecified;
-  bool regular_place_free = true;
-  bool live = true;  // False once erased from `main`, until the next merge.
+  Modality modality : 4 = Modality::kUnspecified;
+  Visibility visibility : 4 = Visibility::kUnspecified;
+  bool regular_place_free : 1 = true;
+  bool live : 1 = true;  // False once erased from `main`, until the next merge.
 };
+static_assert(sizeof(StoredEntry) == 24);
 
-// Entries sorted by (cell, slot); cells[i] is the cell of entries[i].
+// Entries sorted by (key, slot); cells[i] is the key of entries[i].
 //
-// `fences` holds every kFenceStride-th cell (fences[k] == cells[k *
+// `fences` holds every kFenceStride-th key (fences[k] == cells[k *
 // kFenceStride]) once BuildFences has run: a lookup binary-searches that
 // small array, which stays in cache across searches, and then one block of
-// kFenceStride cells, instead of jumping across the whole run (one cache miss
+// kFenceStride keys, instead of jumping across the whole run (one cache miss
 // per step in a large partition).
 struct SortedRun {
   static constexpr size_t kFenceStride = 32;
 
-  std::vector<uint64_t> cells;
+  std::vector<CellKey> cells;
   std::vector<StoredEntry> entries;
-  std::vector<uint64_t> fences;
+  std::vector<CellKey> fences;
 
   size_t size() const { return cells.size(); }
   // Recomputes `fences` from `cells`.
   void BuildFences();
-  // The first position whose cell is not below `cell`. Uses `fences` when
+  // The first position whose key is not below `cell`. Uses `fences` when
   // built (they must match `cells`), else searches `cells` directly.
-  size_t FirstCellAtOrAfter(uint64_t cell) const {
+  size_t FirstCellAtOrAfter(CellKey cell) const {
     size_t lo = 0, hi = 0;
     Narrow(cell, &lo, &hi);
     return std::lower_bound(cells.data() + lo, cells.data() + hi, cell) -
            cells.data();
   }
   // Positions [*lo, *hi] between which FirstCellAtOrAfter(cell) lies: one
-  // block of at most kFenceStride cells with fences, else the whole run.
-  void Narrow(uint64_t cell, size_t* lo, size_t* hi) const {
+  // block of at most kFenceStride keys with fences, else the whole run.
+  void Narrow(CellKey cell, size_t* lo, size_t* hi) const {
     *lo = 0;
     *hi = cells.size();
     if (fences.empty()) return;
@@ -87,10 +113,10 @@ struct SortedRun {
     if (k > 0) *lo = (k - 1) * kFenceStride + 1;
     if (k < fences.size()) *hi = k * kFenceStride;
   }
-  // The first position whose (cell, slot) is not below (cell, slot).
-  size_t LowerBound(uint64_t cell, SlotNo slot) const;
+  // The first position whose (key, slot) is not below (cell, slot).
+  size_t LowerBound(CellKey cell, SlotNo slot) const;
   // True when position `i` holds (cell, slot).
-  bool Holds(size_t i, uint64_t cell, SlotNo slot) const {
+  bool Holds(size_t i, CellKey cell, SlotNo slot) const {
     return i < cells.size() && cells[i] == cell && entries[i].slot == slot;
   }
 };
@@ -102,25 +128,25 @@ class IndexPartition {
 
   // Adds (cell, entry); false, changing nothing, when (cell, entry.slot) is
   // already live here.
-  bool Insert(uint64_t cell, const StoredEntry& entry);
+  bool Insert(CellKey cell, const StoredEntry& entry);
   // Removes (cell, slot); false, changing nothing, when it is not live here.
-  bool Erase(uint64_t cell, SlotNo slot);
+  bool Erase(CellKey cell, SlotNo slot);
   // True when (cell, slot) is live here.
-  bool Contains(uint64_t cell, SlotNo slot) const;
+  bool Contains(CellKey cell, SlotNo slot) const;
 
   // Bulk build (start-up): appends without ordering. Only AppendUnsorted may
   // follow until Seal, which sorts everything once (n log n instead of the
   // repeated merges of Insert). (cell, entry.slot) must be new (checked at
   // Seal).
-  void AppendUnsorted(uint64_t cell, const StoredEntry& entry);
+  void AppendUnsorted(CellKey cell, const StoredEntry& entry);
   void Seal();
   size_t live_count() const { return live_; }
 
-  // Calls `visit(cell, entry)` for every live entry whose cell is in one of
+  // Calls `visit(key, entry)` for every live entry whose key is in one of
   // the covering's ranges (sorted, disjoint): those of `main` range by
   // range, then those of `pending`.
   template <typename Visit>
-  void ForEachInCovering(const geo::Covering& covering, Visit&& visit) const {
+  void ForEachInCovering(const KeyCovering& covering, Visit&& visit) const {
     CRENEAU_CHECK(sealed_);
     VisitMain(covering, visit);
     if (pending_.cells.empty()) return;
@@ -131,9 +157,8 @@ class IndexPartition {
   }
   // As ForEachInCovering for the single range [min_cell, max_cell].
   template <typename Visit>
-  void ForEachInRange(uint64_t min_cell, uint64_t max_cell,
-                      Visit&& visit) const {
-    geo::Covering covering;
+  void ForEachInRange(CellKey min_cell, CellKey max_cell, Visit&& visit) const {
+    KeyCovering covering;
     covering.ranges[0] = {min_cell, max_cell};
     covering.size = 1;
     ForEachInCovering(covering, visit);
@@ -146,7 +171,7 @@ class IndexPartition {
   // overlap (fence blocks, then first entries) instead of waiting for one
   // miss after another.
   template <typename Visit>
-  void VisitMain(const geo::Covering& covering, Visit& visit) const {
+  void VisitMain(const KeyCovering& covering, Visit& visit) const {
     const int ranges = covering.size;
     std::array<size_t, std::tuple_size_v<decltype(covering.ranges)>> lo, hi;
     for (int r = 0; r < ranges; ++r) {
@@ -155,7 +180,7 @@ class IndexPartition {
         __builtin_prefetch(&main_.cells[i]);
       }
     }
-    const uint64_t* cells = main_.cells.data();
+    const CellKey* cells = main_.cells.data();
     for (int r = 0; r < ranges; ++r) {
       lo[r] = std::lower_bound(cells + lo[r], cells + hi[r],
                                covering.ranges[r].min) -
@@ -167,16 +192,16 @@ class IndexPartition {
     }
   }
   template <typename Visit>
-  static void VisitFrom(const SortedRun& run, size_t i, uint64_t max_cell,
+  static void VisitFrom(const SortedRun& run, size_t i, CellKey max_cell,
                         Visit& visit) {
-    const uint64_t* cells = run.cells.data();
+    const CellKey* cells = run.cells.data();
     const StoredEntry* entries = run.entries.data();
     const size_t n = run.cells.size();
     for (; i < n && cells[i] <= max_cell; ++i) {
       if (entries[i].live) visit(cells[i], entries[i]);
     }
   }
-  static constexpr size_t kCellsPerCacheLine = 64 / sizeof(uint64_t);
+  static constexpr size_t kCellsPerCacheLine = 64 / sizeof(CellKey);
 
   size_t PendingLimit() const;
   // Rebuilds `main` from its live entries and all of `pending`.

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "s2/s2cell_id.h"
+#include "s2/s2latlng.h"
 
 namespace creneau::internal {
 namespace {
@@ -88,6 +90,60 @@ TEST(IndexPartitionTest, MatchesReferenceModel) {
   for (const auto& [key, start] : model) {
     ASSERT_TRUE(partition.Contains(key.first, key.second)) << "seed " << seed;
   }
+}
+
+// Thousands of entries under three keys (a dense town): erasures and
+// revivals must find their entry among the many of its key.
+TEST(IndexPartitionTest, ManyEntriesShareAKey) {
+  const uint64_t seed = std::random_device{}();
+  std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  IndexPartition partition;
+  std::map<Key, uint32_t> model;
+  for (int step = 0; step < 40'000; ++step) {
+    const Key key{1 + rng() % 3, static_cast<SlotNo>(rng() % 6000)};
+    if (rng() % 3 != 0) {
+      const bool fresh = model.emplace(key, step).second;
+      ASSERT_EQ(partition.Insert(key.first, EntryFor(key.second, step)), fresh)
+          << "seed " << seed << " step " << step;
+    } else {
+      ASSERT_EQ(partition.Erase(key.first, key.second), model.erase(key) == 1)
+          << "seed " << seed << " step " << step;
+    }
+  }
+  for (const auto& [key, start] : model) {
+    ASSERT_TRUE(partition.Contains(key.first, key.second)) << "seed " << seed;
+  }
+  ASSERT_EQ(Scan(partition, 0, 10).size(), model.size()) << "seed " << seed;
+}
+
+// Cell ranges of level 14 or coarser map to keys exactly; finer ones that
+// share a key are merged into one range.
+TEST(KeysOfTest, ExactForCoarseCellsMergedForFine) {
+  const S2CellId center = S2CellId(S2LatLng::FromDegrees(48.867, 2.363));
+  geo::Covering covering;
+  const S2CellId coarse = center.parent(14);
+  covering.ranges[covering.size++] = {coarse.range_min().id(),
+                                      coarse.range_max().id()};
+  KeyCovering keys = KeysOf(covering);
+  ASSERT_EQ(keys.size, 1);
+  EXPECT_EQ(keys.ranges[0].min, CellKeyOf(coarse.range_min().id()));
+  EXPECT_EQ(keys.ranges[0].max, CellKeyOf(coarse.range_max().id()));
+  EXPECT_EQ(keys.ranges[0].max - keys.ranges[0].min, 1u);  // Two keys.
+
+  // Two level-17 cells, not adjacent, under one key.
+  const S2CellId fine = center.parent(17);
+  const S2CellId other = fine.next().next();
+  ASSERT_EQ(CellKeyOf(fine.id()), CellKeyOf(other.id()));
+  covering.size = 0;
+  covering.ranges[covering.size++] = {fine.range_min().id(),
+                                      fine.range_max().id()};
+  covering.ranges[covering.size++] = {other.range_min().id(),
+                                      other.range_max().id()};
+  keys = KeysOf(covering);
+  ASSERT_EQ(keys.size, 1);
+  EXPECT_EQ(keys.ranges[0].min, CellKeyOf(fine.id()));
+  EXPECT_EQ(keys.ranges[0].max, CellKeyOf(fine.id()));
 }
 
 }  // namespace
