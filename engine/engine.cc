@@ -245,7 +245,7 @@ absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
   for (SlotNo no : professionals_.at(prof).slots) {
     const internal::SlotRecord& r = slots_.at(no);
     if (r.withdrawn && !include_withdrawn) continue;
-    const auto key = std::make_pair(r.start_unix_s, slots_.id(no));
+    const auto key = std::make_pair(int64_t{r.start_unix_s}, slots_.id(no));
     if (!page_token.empty() &&
         key <= std::make_pair(after_start, absl::string_view(after_id))) {
       continue;

@@ -92,6 +92,9 @@ absl::Status ValidateSlotShape(const Slot& s, int64_t now_s,
   if (s.start_unix_s > now_s + limits::kMaxPublishAheadS) {
     return Invalid(path + ".start_time", "must be at most 366 days ahead");
   }
+  if (s.start_unix_s > UINT32_MAX) {  // Stored in 32 unsigned bits.
+    return Invalid(path + ".start_time", "must be before 2106-02-07");
+  }
   if (s.duration_s < limits::kMinSlotDurationS ||
       s.duration_s > limits::kMaxSlotDurationS) {
     return Invalid(path + ".duration",
@@ -265,8 +268,8 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
       ++counts.updated;
     }
     internal::SlotRecord& r = slots_.at(no);
-    r.start_unix_s = s.start_unix_s;
-    r.duration_s = s.duration_s;
+    r.start_unix_s = static_cast<uint32_t>(s.start_unix_s);  // Validated.
+    r.duration_s = static_cast<uint16_t>(s.duration_s);      // Validated.
     r.capacity = static_cast<uint16_t>(s.capacity);
     r.overbooking_places = static_cast<uint16_t>(s.overbooking_places);
     r.modality = s.modality;

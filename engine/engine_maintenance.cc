@@ -123,13 +123,15 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
   if (slot.capacity < 1 || slot.capacity > limits::kMaxCapacity ||
       slot.overbooking_places < 0 ||
       slot.overbooking_places > limits::kMaxOverbookingPlaces ||
-      slot.start_unix_s < 0 || slot.start_unix_s > UINT32_MAX) {
+      slot.start_unix_s < 0 || slot.start_unix_s > UINT32_MAX ||
+      slot.duration_s < limits::kMinSlotDurationS ||
+      slot.duration_s > limits::kMaxSlotDurationS) {
     return absl::DataLossError(absl::StrCat("slot '", slot.id, "' is corrupt"));
   }
   internal::SlotRecord record;
   record.professional = prof;
-  record.start_unix_s = slot.start_unix_s;
-  record.duration_s = slot.duration_s;
+  record.start_unix_s = static_cast<uint32_t>(slot.start_unix_s);
+  record.duration_s = static_cast<uint16_t>(slot.duration_s);
   record.capacity = static_cast<uint16_t>(slot.capacity);
   record.overbooking_places = static_cast<uint16_t>(slot.overbooking_places);
   record.modality = slot.modality;

@@ -18,6 +18,7 @@
 #include "engine/geo.h"
 #include "engine/internal/chunked_vector.h"
 #include "engine/internal/id_arena.h"
+#include "engine/limits.h"
 #include "engine/slot_index.h"
 #include "engine/types.h"
 
@@ -127,15 +128,16 @@ class ProfessionalTable {
   std::vector<std::pair<Profession, Located>> unlocated_;
 };
 
-// One slot, 40 bytes: the table holds millions, so every field is as narrow
-// as its limits allow; the id lives in the table's IdArena. Its location is its
-// practice's unless it has its own (has_location), kept aside in the slot
-// table: few slots have one.
+// One slot, 32 bytes: the table holds millions, so every field is as narrow
+// as its limits allow (a start fits 32 unsigned bits until 2106, a duration
+// of at most limits::kMaxSlotDurationS fits 16); the id lives in the table's
+// IdArena. Its location is its practice's unless it has its own
+// (has_location), kept aside in the slot table: few slots have one.
 struct SlotRecord {
-  int64_t start_unix_s = 0;
+  uint32_t start_unix_s = 0;
   IdArena::Handle id = IdArena::kNoId;
   ProfNo professional = kNoProfessional;
-  int32_t duration_s = 0;
+  uint16_t duration_s = 0;
   uint16_t capacity = 0;
   uint16_t overbooking_places = 0;
   uint16_t held_regular = 0;
@@ -165,7 +167,8 @@ struct SlotRecord {
            (regular_place_free() || overbooking_place_free());
   }
 };
-static_assert(sizeof(SlotRecord) == 40);
+static_assert(sizeof(SlotRecord) == 32);
+static_assert(limits::kMaxSlotDurationS <= UINT16_MAX);
 
 // A slot's own location: exact, and as the index stores it.
 struct SlotLocation {
