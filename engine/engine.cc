@@ -95,7 +95,8 @@ void Engine::FillSlot(SlotNo no, Slot* slot) const {
   const absl::string_view id = slots_.id(no);
   slot->id.assign(id.data(),
                   id.size());  // Assignments reuse the strings' capacity.
-  slot->professional_id = professionals_.at(r.professional).data.id;
+  const absl::string_view professional_id = professionals_.id(r.professional);
+  slot->professional_id.assign(professional_id.data(), professional_id.size());
   slot->start_unix_s = r.start_unix_s;
   slot->duration_s = r.duration_s;
   slot->modality = r.modality;
@@ -131,14 +132,14 @@ uint64_t Engine::CellOf(SlotNo no) const {
 void Engine::Unindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
   if (index_deferred_ || !r.searchable()) return;
-  index_.Erase(professionals_.at(r.professional).data.profession,
+  index_.Erase(professionals_.at(r.professional).profession,
                static_cast<uint32_t>(r.start_unix_s), CellOf(no), no);
 }
 
 void Engine::Reindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
   if (index_deferred_ || !r.searchable()) return;
-  index_.Insert(professionals_.at(r.professional).data.profession, EntryOf(no));
+  index_.Insert(professionals_.at(r.professional).profession, EntryOf(no));
 }
 
 bool Engine::VisibleTo(const Caller& caller, SlotNo no) const {
@@ -165,8 +166,8 @@ void Engine::ViewSlot(SlotNo no, SlotView* out) const {
   const internal::ProfessionalRecord& p = professionals_.at(r.professional);
   SlotView& view = *out;
   FillSlot(no, &view.slot);
-  view.profession = p.data.profession;
-  view.location = r.has_location ? slots_.location(no).exact : p.data.location;
+  view.profession = p.profession;
+  view.location = r.has_location ? slots_.location(no).exact : p.location;
   view.places_held = r.held_regular + r.held_overbooking;
   view.places_booked = r.booked_regular + r.booked_overbooking;
   if (r.withdrawn) {
@@ -188,8 +189,8 @@ void Engine::PrefetchHits(const SearchResult& result) const {
   }
 }
 
-const Professional& Engine::ProfessionalOfSlot(SlotNo no) const {
-  return professionals_.at(slots_.at(no).professional).data;
+ProfessionalView Engine::ProfessionalOfSlot(SlotNo no) const {
+  return professionals_.view(slots_.at(no).professional);
 }
 
 absl::StatusOr<SlotView> Engine::GetSlot(absl::string_view slot_id) const {
@@ -274,10 +275,11 @@ absl::StatusOr<Booking> Engine::GetBooking(absl::string_view booking_id) const {
   return it->second;
 }
 
-const Professional* Engine::FindProfessional(absl::string_view id) const {
+std::optional<ProfessionalView> Engine::FindProfessional(
+    absl::string_view id) const {
   const internal::ProfNo no = professionals_.Find(id);
-  return no == internal::kNoProfessional ? nullptr
-                                         : &professionals_.at(no).data;
+  if (no == internal::kNoProfessional) return std::nullopt;
+  return professionals_.view(no);
 }
 
 const Hold* Engine::FindHold(absl::string_view token) const {

@@ -208,7 +208,9 @@ class Engine {
   // As above into `out`, reusing its strings' capacity (no allocation once
   // warm), for answers that list many slots.
   void ViewSlot(SlotNo no, SlotView* out) const;
-  const Professional& ProfessionalOfSlot(SlotNo no) const;
+  // The professional offering slot `no`; its strings view the engine's
+  // tables (valid until the engine is next mutated).
+  ProfessionalView ProfessionalOfSlot(SlotNo no) const;
   // A hint that the hits of `result` are about to be read (ViewSlot,
   // ProfessionalOfSlot): starts loading their slot records, then their ids
   // and practices, so that those cache misses overlap instead of coming one
@@ -222,7 +224,8 @@ class Engine {
                                      absl::string_view page_token,
                                      bool include_withdrawn) const;
   absl::StatusOr<Booking> GetBooking(absl::string_view booking_id) const;
-  const Professional* FindProfessional(absl::string_view id) const;
+  // A professional by id, as ProfessionalOfSlot; nullopt when unknown.
+  std::optional<ProfessionalView> FindProfessional(absl::string_view id) const;
   const Hold* FindHold(absl::string_view token) const;
   const CommuneTable& communes() const { return *communes_; }
   EngineStats stats() const;

@@ -155,7 +155,8 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
   Event event = MakeEvent(EventType::kProfessionalsUpserted, caller, key);
   for (const Professional& p : professionals) {
     const internal::ProfNo no = professionals_.Find(p.id);
-    if (no != internal::kNoProfessional && professionals_.at(no).data == p) {
+    if (no != internal::kNoProfessional &&
+        professionals_.view(no).ToProfessional() == p) {
       ++counts.unchanged;
       continue;
     }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/check.h"
 #include "engine/engine.h"
+#include "engine/validate.h"
 
 namespace creneau {
 
@@ -87,6 +88,12 @@ void Engine::BeginRestore(size_t expected_slots) {
 }
 
 absl::Status Engine::RestoreProfessional(const Professional& professional) {
+  // The tables store what publication validated; refuse anything else.
+  if (!IsValidId(professional.id) ||
+      professional.display_name.size() > limits::kMaxDisplayNameBytes) {
+    return absl::DataLossError(
+        absl::StrCat("professional '", professional.id, "' is corrupt"));
+  }
   if (professionals_.Find(professional.id) != internal::kNoProfessional) {
     return absl::DataLossError(
         absl::StrCat("professional '", professional.id, "' stored twice"));
@@ -223,7 +230,7 @@ absl::Status Engine::FinishRestore(int64_t clock_unix_s) {
     if (!r.searchable()) continue;
     ++searchable;
     if (build_index) {
-      index_.InsertUnsorted(professionals_.at(r.professional).data.profession,
+      index_.InsertUnsorted(professionals_.at(r.professional).profession,
                             EntryOf(no));
     }
   }

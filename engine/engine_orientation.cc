@@ -51,8 +51,7 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
       (!is_searchable || was_regular_free == r.regular_place_free())) {
     return;  // The index entry is unchanged.
   }
-  const Profession profession =
-      professionals_.at(r.professional).data.profession;
+  const Profession profession = professionals_.at(r.professional).profession;
   if (was_searchable) {
     index_.Erase(profession, static_cast<uint32_t>(r.start_unix_s), CellOf(no),
                  no);
@@ -248,7 +247,7 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
   Booking booking;
   booking.id = NextBookingId();
   booking.slot_id = std::string(slots_.id(no));
-  booking.professional_id = professionals_.at(r.professional).data.id;
+  booking.professional_id = std::string(professionals_.id(r.professional));
   booking.start_unix_s = r.start_unix_s;
   booking.duration_s = r.duration_s;
   booking.modality = r.modality;

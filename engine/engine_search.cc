@@ -119,7 +119,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   const internal::ProfNo prof =
       professionals_.Find(query.preferred_professional_id);
   if (prof == internal::kNoProfessional ||
-      professionals_.at(prof).data.profession != query.profession) {
+      professionals_.at(prof).profession != query.profession) {
     return;  // Not a publisher of this profession: rank as usual.
   }
   const auto id_less = [this](SlotNo a, SlotNo b) {

@@ -456,6 +456,70 @@ TEST_F(EngineTest, ProfessionalMoveCarriesItsSlots) {
   EXPECT_THAT(SearchIds(q), ::testing::ElementsAre("s1"));
 }
 
+// Professionals are stored in compact records (strings shared or interned);
+// every field must read back as published, through every update.
+TEST_F(EngineTest, ProfessionalsReadBackAsPublished) {
+  Professional full = Gp("gp-full", {45.6100, -1.0100});
+  full.commune_code = "17306";
+  full.structure = StructureType::kHealthCentre;
+  full.cpts_id = "cpts-royan";
+  full.sector = 2;
+  full.weekly_orientation_cap = 12;
+  full.display_name = std::string(limits::kMaxDisplayNameBytes, 'n');
+  Professional bare = Gp("gp-bare", {45.6200, -1.0200});
+  bare.display_name.clear();
+  Upsert({full, bare});
+  ASSERT_TRUE(Publish({MakeSlot("s-full", "gp-full", kT0 + 3600),
+                       MakeSlot("s-bare", "gp-bare", kT0 + 3600)})
+                  .ok());
+  const auto read_back = [&](const std::string& id) {
+    const std::optional<ProfessionalView> view = engine_->FindProfessional(id);
+    EXPECT_TRUE(view.has_value()) << id;
+    return view ? view->ToProfessional() : Professional{};
+  };
+  EXPECT_EQ(read_back("gp-full"), full);
+  EXPECT_EQ(read_back("gp-bare"), bare);
+  EXPECT_FALSE(engine_->FindProfessional("gp-nobody").has_value());
+  // The slot's number, as a search hands it out.
+  SlotNo no = kNoSlot;
+  SearchResult result;
+  ASSERT_TRUE(engine_->Search(regulator_, RoyanGp(), At(now_), &result).ok());
+  for (const SearchHit& hit : result.hits) {
+    if (engine_->ViewSlot(hit.slot).slot.id == "s-full") no = hit.slot;
+  }
+  ASSERT_NE(no, kNoSlot);
+  EXPECT_EQ(engine_->ProfessionalOfSlot(no).ToProfessional(), full);
+
+  // The same again changes nothing; a new name and CPTS replace the old.
+  Effects effects;
+  auto counts = engine_->UpsertProfessionals(feed_, Key(""), {full, bare},
+                                             At(now_), &effects);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->unchanged, 2);
+  full.display_name = "Dr Full";
+  full.cpts_id.clear();
+  bare.display_name = "Dr Bare, maison de sant\u00e9";
+  bare.commune_code = "17333";
+  Upsert({full, bare});
+  EXPECT_EQ(read_back("gp-full"), full);
+  EXPECT_EQ(read_back("gp-bare"), bare);
+  EXPECT_EQ(engine_->ProfessionalOfSlot(no).ToProfessional(), full);
+}
+
+TEST_F(EngineTest, RestoreRefusesProfessionalsPublicationWouldRefuse) {
+  Engine fresh(communes_);
+  Professional long_name = Gp("gp-long", {45.6, -1.0});
+  long_name.display_name = std::string(limits::kMaxDisplayNameBytes + 1, 'n');
+  EXPECT_EQ(fresh.RestoreProfessional(long_name).code(),
+            absl::StatusCode::kDataLoss);
+  Professional bad_id =
+      Gp(std::string(limits::kMaxIdLength + 1, 'x'), {45.6, -1.0});
+  EXPECT_EQ(fresh.RestoreProfessional(bad_id).code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(fresh.RestoreProfessional(Gp("gp-ok", {45.6, -1.0})).ok());
+  EXPECT_FALSE(fresh.FindProfessional("gp-long").has_value());
+}
+
 TEST_F(EngineTest, PurgeRemovesWhatOutlivedItsRetention) {
   ASSERT_TRUE(Publish({MakeSlot("s1", "gp-royan", kT0 + 3600)}, "r1").ok());
   ASSERT_TRUE(HoldOn("s1", 1).ok());

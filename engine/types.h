@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/string_view.h"
+
 namespace creneau {
 
 // Kinds of professional. Values match creneau.v1.Profession.
@@ -87,6 +89,39 @@ struct Professional {
   int32_t weekly_orientation_cap = 0;  // 0: the engine's default.
   std::string display_name;
   bool operator==(const Professional&) const = default;
+};
+
+// A stored professional as the engine reads it back: Professional's fields,
+// the strings viewing the engine's tables (valid until the engine is next
+// mutated). The engine keeps professionals in compact records, so reading
+// one copies no string.
+struct ProfessionalView {
+  absl::string_view id;
+  Profession profession = Profession::kUnspecified;
+  LatLng location;
+  absl::string_view commune_code;
+  absl::string_view time_zone;
+  StructureType structure = StructureType::kOwnPractice;
+  absl::string_view cpts_id;
+  int32_t sector = 0;
+  int32_t weekly_orientation_cap = 0;
+  absl::string_view display_name;
+
+  // An owning copy.
+  Professional ToProfessional() const {
+    Professional p;
+    p.id = std::string(id);
+    p.profession = profession;
+    p.location = location;
+    p.commune_code = std::string(commune_code);
+    p.time_zone = std::string(time_zone);
+    p.structure = structure;
+    p.cpts_id = std::string(cpts_id);
+    p.sector = sector;
+    p.weekly_orientation_cap = weekly_orientation_cap;
+    p.display_name = std::string(display_name);
+    return p;
+  }
 };
 
 // A slot as published. Mutable state (places held and booked) lives in the

@@ -48,7 +48,7 @@ absl::StatusOr<CancelCommand> CancelFromRequest(
 
 // ---- Domain values to messages. ----
 
-void ToProto(const Professional& professional, v1::Professional* out);
+void ToProto(const ProfessionalView& professional, v1::Professional* out);
 void ToProto(const SlotView& view, v1::Slot* out);
 void ToProto(const Hold& hold, v1::Hold* out);
 void ToProto(const Booking& booking, v1::Booking* out);

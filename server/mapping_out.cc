@@ -50,18 +50,18 @@ std::string Capitalized(std::string text) {
 
 }  // namespace
 
-void ToProto(const Professional& p, v1::Professional* out) {
-  out->set_id(p.id);
+void ToProto(const ProfessionalView& p, v1::Professional* out) {
+  out->set_id(p.id.data(), p.id.size());
   out->set_profession(static_cast<v1::Profession>(p.profession));
   out->mutable_location()->set_latitude(p.location.lat_deg);
   out->mutable_location()->set_longitude(p.location.lng_deg);
-  out->set_commune_code(p.commune_code);
-  out->set_time_zone(p.time_zone);
+  out->set_commune_code(p.commune_code.data(), p.commune_code.size());
+  out->set_time_zone(p.time_zone.data(), p.time_zone.size());
   out->set_structure(static_cast<v1::StructureType>(p.structure));
-  out->set_cpts_id(p.cpts_id);
+  out->set_cpts_id(p.cpts_id.data(), p.cpts_id.size());
   out->set_sector(p.sector);
   out->set_weekly_orientation_cap(p.weekly_orientation_cap);
-  out->set_display_name(p.display_name);
+  out->set_display_name(p.display_name.data(), p.display_name.size());
 }
 
 void ToProto(const SlotView& view, v1::Slot* out) {

@@ -6,9 +6,13 @@
 
 namespace creneau::internal {
 
+IdArena::IdArena(size_t max_length)
+    : max_length_(max_length), free_(max_length + 1) {
+  CRENEAU_CHECK(max_length >= 1 && max_length <= 255);
+}
+
 IdArena::Handle IdArena::Add(absl::string_view id) {
-  CRENEAU_CHECK(!id.empty() &&
-                id.size() <= static_cast<size_t>(limits::kMaxIdLength));
+  CRENEAU_CHECK(!id.empty() && id.size() <= max_length_);
   std::vector<Handle>& reusable = free_[id.size()];
   Handle handle;
   if (!reusable.empty()) {
@@ -37,8 +41,7 @@ void IdArena::Remove(Handle handle) {
   const size_t length = static_cast<unsigned char>(at[0]);
   // A length of 0 marks removed room: a second Remove would hand the same
   // room to two ids.
-  CRENEAU_CHECK(length >= 1 &&
-                length <= static_cast<size_t>(limits::kMaxIdLength));
+  CRENEAU_CHECK(length >= 1 && length <= max_length_);
   at[0] = 0;
   free_[length].push_back(handle);
 }

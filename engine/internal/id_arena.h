@@ -1,4 +1,5 @@
-// IdArena: the slot ids, each stored once, in large shared blocks.
+// IdArena: short strings (slot ids, professionals' ids and names), each
+// stored once, in large shared blocks.
 //
 // A national data set holds millions of slot ids of 20-40 bytes. One heap
 // block per id costs the allocator's rounding and a call per id on start-up,
@@ -8,14 +9,14 @@
 // length (agendas publish ids of one shape, so the room is reused as days
 // roll over); it is never returned to the allocator.
 //
-// Ids are 1 to limits::kMaxIdLength bytes. Handles address 2-byte units, so
-// the arena holds up to 8 GiB of ids (over 100 million of the longest ids);
-// beyond that Add stops the process (a CHECK: memory is exhausted long
-// before on a real machine). Not thread-safe.
+// Strings are 1 to max_length bytes (set at construction, at most 255: the
+// length byte). Handles address 2-byte units, so the arena holds up to
+// 8 GiB (over 100 million of the longest slot ids); beyond that Add stops
+// the process (a CHECK: memory is exhausted long before on a real machine).
+// Not thread-safe.
 #ifndef CRENEAU_ENGINE_INTERNAL_ID_ARENA_H_
 #define CRENEAU_ENGINE_INTERNAL_ID_ARENA_H_
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -32,11 +33,12 @@ class IdArena {
   static constexpr Handle kNoId = ~Handle{0};
   static constexpr size_t kBlockBytes = size_t{1} << 20;
 
-  IdArena() = default;
+  // Strings of 1 to `max_length` bytes (at most 255, checked).
+  explicit IdArena(size_t max_length = limits::kMaxIdLength);
   IdArena(const IdArena&) = delete;
   IdArena& operator=(const IdArena&) = delete;
 
-  // Stores a copy of `id` (1 to kMaxIdLength bytes, checked).
+  // Stores a copy of `id` (1 to max_length bytes, checked).
   Handle Add(absl::string_view id);
   // Frees the room of a stored id; the handle must not be used again.
   void Remove(Handle handle);
@@ -66,8 +68,9 @@ class IdArena {
 
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t used_in_last_block_ = kBlockBytes;  // No block yet.
-  // Removed ids' handles by length, for reuse.
-  std::array<std::vector<Handle>, limits::kMaxIdLength + 1> free_;
+  const size_t max_length_;
+  // Removed ids' handles by length (0 to max_length_), for reuse.
+  std::vector<std::vector<Handle>> free_;
 };
 
 }  // namespace creneau::internal

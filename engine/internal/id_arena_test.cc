@@ -41,6 +41,18 @@ TEST(IdArenaDeathTest, RefusesEmptyAndOverlongIdsAndDoubleRemoval) {
   const IdArena::Handle id = arena.Add("x");
   arena.Remove(id);
   EXPECT_DEATH(arena.Remove(id), "");
+  EXPECT_DEATH(IdArena(256), "");  // Beyond the length byte.
+}
+
+TEST(IdArenaTest, LongerStringsWhenConstructedSo) {
+  IdArena arena(255);
+  const std::string longest(255, 'n');
+  const IdArena::Handle a = arena.Add(longest);
+  const IdArena::Handle b = arena.Add("Dr Marie Curie");
+  EXPECT_EQ(arena.view(a), longest);
+  EXPECT_EQ(arena.view(b), "Dr Marie Curie");
+  arena.Remove(a);
+  EXPECT_EQ(arena.Add(longest), a);  // Its room, reused.
 }
 
 // Random adds and removals over several blocks, against a map of the ids

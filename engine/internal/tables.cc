@@ -31,30 +31,59 @@ ProfNo ProfessionalTable::Add(const Professional& professional) {
 }
 
 void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
-  ProfessionalRecord& record = records_[no];
-  CRENEAU_CHECK(record.data.id.empty() || record.data.id == professional.id);
-  CRENEAU_CHECK(record.data.id.empty() || !locating_deferred_);
-  if (!record.data.id.empty()) Unlocate(no);
-  record.data = professional;
-  record.point = geo::ToUnitPoint(professional.location);
-  record.cell = geo::LeafCellId(record.point);
-  record.cpts = InternCpts(professional.cpts_id);
+  ProfessionalRecord& r = records_[no];
+  const bool placed = r.id != IdArena::kNoId;
+  CRENEAU_CHECK(!placed || id(no) == professional.id);
+  CRENEAU_CHECK(!placed || !locating_deferred_);
+  if (placed) {
+    Unlocate(no);
+    if (r.display_name != IdArena::kNoId) strings_.Remove(r.display_name);
+  } else {
+    r.id = strings_.Add(professional.id);
+  }
+  r.display_name = professional.display_name.empty()
+                       ? IdArena::kNoId
+                       : strings_.Add(professional.display_name);
+  r.commune_code = communes_.Intern(professional.commune_code);
+  r.time_zone = time_zones_.Intern(professional.time_zone);
+  r.cpts = InternCpts(professional.cpts_id);
+  r.profession = professional.profession;
+  r.structure = professional.structure;
+  r.sector = professional.sector;
+  r.weekly_orientation_cap = professional.weekly_orientation_cap;
+  r.location = professional.location;
+  r.point = geo::ToUnitPoint(professional.location);
+  r.cell = geo::LeafCellId(r.point);
   Locate(no);
 }
 
-uint16_t ProfessionalTable::FindCpts(absl::string_view cpts_id) const {
-  if (cpts_id.empty()) return 0;
-  auto it = cpts_numbers_.find(cpts_id);
-  return it == cpts_numbers_.end() ? 0 : it->second;
+ProfessionalView ProfessionalTable::view(ProfNo no) const {
+  const ProfessionalRecord& r = records_[no];
+  ProfessionalView v;
+  v.id = strings_.view(r.id);
+  v.profession = r.profession;
+  v.location = r.location;
+  v.commune_code = communes_.view(r.commune_code);
+  v.time_zone = time_zones_.view(r.time_zone);
+  v.structure = r.structure;
+  v.cpts_id = cpts_.view(r.cpts);
+  v.sector = r.sector;
+  v.weekly_orientation_cap = r.weekly_orientation_cap;
+  if (r.display_name != IdArena::kNoId) {
+    v.display_name = strings_.view(r.display_name);
+  }
+  return v;
 }
 
-uint16_t ProfessionalTable::InternCpts(const std::string& cpts_id) {
-  if (cpts_id.empty()) return 0;
-  auto [it, inserted] = cpts_numbers_.try_emplace(
-      cpts_id, static_cast<uint16_t>(cpts_numbers_.size() + 1));
+uint16_t ProfessionalTable::FindCpts(absl::string_view cpts_id) const {
+  return static_cast<uint16_t>(cpts_.Find(cpts_id));
+}
+
+uint16_t ProfessionalTable::InternCpts(absl::string_view cpts_id) {
+  const Interner::Number number = cpts_.Intern(cpts_id);
   // About 1,000 CPTS exist in France; 65,535 is far beyond.
-  CRENEAU_CHECK(cpts_numbers_.size() < std::numeric_limits<uint16_t>::max());
-  return it->second;
+  CRENEAU_CHECK(number <= std::numeric_limits<uint16_t>::max());
+  return static_cast<uint16_t>(number);
 }
 
 void ProfessionalTable::DeferLocating() { locating_deferred_ = true; }
@@ -72,16 +101,16 @@ void ProfessionalTable::FinishLocating() {
 void ProfessionalTable::Locate(ProfNo no) {
   const ProfessionalRecord& r = records_[no];
   if (locating_deferred_) {
-    unlocated_.emplace_back(r.data.profession, Located{r.cell, no});
+    unlocated_.emplace_back(r.profession, Located{r.cell, no});
     return;
   }
-  by_cell_[static_cast<int>(r.data.profession)].insert(Located{r.cell, no});
+  by_cell_[static_cast<int>(r.profession)].insert(Located{r.cell, no});
 }
 
 void ProfessionalTable::Unlocate(ProfNo no) {
   const ProfessionalRecord& r = records_[no];
   const size_t erased =
-      by_cell_[static_cast<int>(r.data.profession)].erase(Located{r.cell, no});
+      by_cell_[static_cast<int>(r.profession)].erase(Located{r.cell, no});
   CRENEAU_CHECK(erased == 1);
 }
 

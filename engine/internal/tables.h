@@ -5,6 +5,7 @@
 #ifndef CRENEAU_ENGINE_INTERNAL_TABLES_H_
 #define CRENEAU_ENGINE_INTERNAL_TABLES_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "engine/geo.h"
 #include "engine/internal/chunked_vector.h"
 #include "engine/internal/id_arena.h"
+#include "engine/internal/interner.h"
 #include "engine/limits.h"
 #include "engine/slot_index.h"
 #include "engine/types.h"
@@ -27,13 +29,25 @@ namespace creneau::internal {
 using ProfNo = uint32_t;
 inline constexpr ProfNo kNoProfessional = ~ProfNo{0};
 
+// One professional, 96 bytes: strings live once in the table (id and name
+// in its IdArena, commune, zone and CPTS interned), so that a national
+// table of hundreds of thousands stays small.
 struct ProfessionalRecord {
-  Professional data;
+  IdArena::Handle id = IdArena::kNoId;
+  IdArena::Handle display_name = IdArena::kNoId;  // kNoId when empty.
+  Interner::Number commune_code = Interner::kEmpty;
+  Interner::Number time_zone = Interner::kEmpty;
+  uint16_t cpts = 0;  // Interned cpts_id, 0 for none.
+  Profession profession = Profession::kUnspecified;
+  StructureType structure = StructureType::kOwnPractice;
+  int32_t sector = 0;
+  int32_t weekly_orientation_cap = 0;
+  LatLng location;
   geo::UnitPoint point;
   uint64_t cell = 0;
-  uint16_t cpts = 0;          // Interned cpts_id, 0 for none.
   std::vector<SlotNo> slots;  // Unordered.
 };
+static_assert(sizeof(ProfessionalRecord) == 96);
 
 // Hash and equality of table numbers by the ids they name, and of ids
 // directly (heterogeneous lookup), so that a table's lookup set holds 4-byte
@@ -63,7 +77,7 @@ struct IdEqOf {
 // bookings keep referring to them).
 class ProfessionalTable {
  public:
-  static constexpr size_t kRecordsPerChunk = size_t{1} << 12;  // About 1 MiB.
+  static constexpr size_t kRecordsPerChunk = size_t{1} << 13;  // 768 KiB.
 
   ProfessionalTable();
   // The lookup set's functors point back at the table.
@@ -81,13 +95,16 @@ class ProfessionalTable {
   ProfessionalRecord& at(ProfNo no) { return records_[no]; }
   const ProfessionalRecord& at(ProfNo no) const { return records_[no]; }
   size_t size() const { return records_.size(); }
-  absl::string_view id(ProfNo no) const { return records_[no].data.id; }
+  absl::string_view id(ProfNo no) const {
+    return strings_.view(records_[no].id);
+  }
+  // Every field of a professional, its strings viewing the table's.
+  ProfessionalView view(ProfNo no) const;
   // Starts loading a record (a hint; changes nothing).
   void PrefetchRecord(ProfNo no) const {
     const char* at = reinterpret_cast<const char*>(&records_[no]);
-    for (size_t line = 0; line < sizeof(ProfessionalRecord); line += 64) {
-      __builtin_prefetch(at + line);
-    }
+    __builtin_prefetch(at);
+    __builtin_prefetch(at + sizeof(ProfessionalRecord) - 1);
   }
 
   // Bulk build (start-up): from DeferLocating to FinishLocating, added
@@ -108,7 +125,7 @@ class ProfessionalTable {
                      double radius_m, Visit visit) const;
 
  private:
-  uint16_t InternCpts(const std::string& cpts_id);
+  uint16_t InternCpts(absl::string_view cpts_id);
   void Locate(ProfNo no);
   void Unlocate(ProfNo no);
 
@@ -121,8 +138,12 @@ class ProfessionalTable {
   using IdEq = IdEqOf<ProfessionalTable, ProfNo>;
 
   ChunkedVector<ProfessionalRecord, kRecordsPerChunk> records_;
+  IdArena strings_{
+      std::max<size_t>(limits::kMaxIdLength, limits::kMaxDisplayNameBytes)};
+  Interner communes_;
+  Interner time_zones_;
+  Interner cpts_;  // Numbers are the records' `cpts`.
   absl::flat_hash_set<ProfNo, IdHash, IdEq> by_id_;
-  absl::flat_hash_map<std::string, uint16_t> cpts_numbers_;
   absl::btree_set<Located> by_cell_[kProfessionCount];
   bool locating_deferred_ = false;
   std::vector<std::pair<Profession, Located>> unlocated_;
@@ -179,7 +200,7 @@ struct SlotLocation {
 
 class SlotTable {
  public:
-  static constexpr size_t kRecordsPerChunk = size_t{1} << 16;  // 2.5 MiB.
+  static constexpr size_t kRecordsPerChunk = size_t{1} << 16;  // 2 MiB.
 
   SlotTable();
   // The lookup set's functors point back at the table.
