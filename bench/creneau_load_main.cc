@@ -1,6 +1,6 @@
 // creneau-load: the load generator of bench/run_all.sh.
 //
-//   creneau-load grpc    --call search|empty|mix [--open --rate R] ...
+//   creneau-load grpc    --call search|empty|mix|book [--open --rate R] ...
 //   creneau-load pg      --call search|book --conninfo "host=127.0.0.1 ..."
 //   creneau-load pg-load --conninfo ... --territory France --scale 1
 //
@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
   g->add_option("--server", grpc.server, "creneaud address (loopback)")
       ->capture_default_str();
   g->add_option("--token", grpc.token, "bearer token");
-  g->add_option("--call", grpc.call, "search, empty or mix")
+  g->add_option("--call", grpc.call,
+                "search, empty, mix, or book (hold and confirm every hit "
+                "of a search, then search again)")
       ->capture_default_str();
   g->add_flag("--open", grpc.open_loop, "open loop at --rate");
   g->add_option("--rate", grpc.rate_per_s, "open loop: calls per second");

@@ -120,6 +120,12 @@ class Load {
 
 Kind Load::NextKind(Caller& caller) {
   if (options_.call == "empty") return Kind::kEmpty;
+  if (options_.call == "book") {
+    // Book every hit of a search, one hold and confirm after the other,
+    // then search again.
+    if (!caller.held_token.empty()) return Kind::kConfirm;
+    return caller.hits.empty() ? Kind::kSearch : Kind::kHold;
+  }
   if (options_.call != "mix") return Kind::kSearch;
   // After a hold: confirm 8 times in 10, release otherwise. After a search:
   // hold one of its slots 1 time in 8. This gives 80/10/8/2.
@@ -150,10 +156,16 @@ void Load::Start(Caller* caller, int64_t scheduled_ns) {
       call->search.set_order(v1::SEARCH_ORDER_SOONEST);
       break;
     }
-    case Kind::kHold:
+    case Kind::kHold: {
       call->hold.set_request_id(absl::StrCat("load-", options_.seed, "-", n));
-      call->hold.set_slot_id(caller->hits[caller->rng() % caller->hits.size()]);
+      const size_t hit = caller->rng() % caller->hits.size();
+      call->hold.set_slot_id(caller->hits[hit]);
+      if (options_.call == "book") {  // Each hit once.
+        caller->hits[hit] = caller->hits.back();
+        caller->hits.pop_back();
+      }
       break;
+    }
     case Kind::kConfirm:
       call->confirm.set_request_id(
           absl::StrCat("load-", options_.seed, "-", n));
@@ -315,10 +327,11 @@ absl::StatusOr<LoadReport> RunGrpcLoad(const GrpcLoadOptions& options,
         "--server: load is only sent to a loopback address");
   }
   if (options.call != "search" && options.call != "empty" &&
-      options.call != "mix") {
-    return absl::InvalidArgumentError("--call: search, empty or mix");
+      options.call != "mix" && options.call != "book") {
+    return absl::InvalidArgumentError("--call: search, empty, mix or book");
   }
-  if (options.open_loop && (options.rate_per_s <= 0 || options.call == "mix")) {
+  const bool stateless = options.call == "search" || options.call == "empty";
+  if (options.open_loop && (options.rate_per_s <= 0 || !stateless)) {
     return absl::InvalidArgumentError(
         "--rate: the open loop needs a rate > 0 and a search or empty call");
   }

@@ -50,6 +50,12 @@ std::string LoadReport::Json() const {
       absl::StrCat("\"p999_ms\": ", ms(99.9)),
       absl::StrCat("\"max_ms\": ", JsonNumber(latency.max_ns() / 1e6)),
   };
+  std::vector<std::string> counts;
+  for (const auto& [name, count] : calls) {
+    counts.push_back(absl::StrCat("\"", name, "\": ", count));
+  }
+  fields.push_back(
+      absl::StrCat("\"calls\": {", absl::StrJoin(counts, ", "), "}"));
   return absl::StrCat("{", absl::StrJoin(fields, ", "), "}\n");
 }
 

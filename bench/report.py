@@ -43,6 +43,7 @@ def main():
     search = load(a.work, "search.json")
     open70 = load(a.work, "search_open70.json")
     mix = load(a.work, "mix.json")
+    book = load(a.work, "book.json")
     pgl = load(a.work, "pg_load.json")
     pgs = load(a.work, "pg_search.json")
     pgb = load(a.work, "pg_book.json")
@@ -81,6 +82,10 @@ def main():
         "grpc_search_p99_ms_at_70pct": open70["p99_ms"],
         "grpc_mix_qps": mix["qps"],
         "grpc_mix_p99_ms": mix["p99_ms"],
+        # Holds and confirms are both written durably before they answer.
+        "grpc_booking_rpc_qps": book["qps"],
+        "grpc_booking_p99_ms": book["p99_ms"],
+        "grpc_bookings_per_s": book["calls"].get("confirm", 0) / book["elapsed_s"],
         "grpc_concurrency": search["concurrency"],
         "postgis_index_config": a.best_pg_index,
         "postgis_search_qps": pgs["qps"],
@@ -94,9 +99,10 @@ def main():
     }
     for c in "abc":
         r["postgis_index_%s_qps" % c] = load(a.work, "pg_index_%s.json" % c)["qps"]
-    errors = sum(x["errors"] for x in (empty, search, open70, mix, pgs, pgb))
+    errors = sum(x["errors"] for x in (empty, search, open70, mix, book, pgs, pgb))
     r["load_errors"] = errors
     r["grpc_search_vs_empty_rpc"] = r["grpc_search_qps"] / r["empty_rpc_qps"]
+    r["grpc_booking_rpc_vs_empty_rpc"] = r["grpc_booking_rpc_qps"] / r["empty_rpc_qps"]
     r["search_vs_postgis"] = r["grpc_search_qps"] / max(r["postgis_search_qps"], 1e-9)
     r["bookings_vs_postgis"] = r["durable_bookings_per_s"] / max(r["postgis_bookings_per_s"], 1e-9)
     r.update({"machine_" + k: v for k, v in machine().items()})
@@ -125,6 +131,11 @@ def main():
             "≥ 100,000/s", r["durable_bookings_per_s"] >= 100000,
             "%.1f× PostGIS (%s/s)" % (r["bookings_vs_postgis"], fmt(r["postgis_bookings_per_s"]))),
         row("empty RPC (gRPC ceiling)", r["empty_rpc_qps"], "/s", "baseline", True),
+        row("durable hold + confirm RPCs over gRPC", r["grpc_booking_rpc_qps"], "/s",
+            "≥ 80 % of empty RPC", r["grpc_booking_rpc_vs_empty_rpc"] >= 0.8,
+            "%.0f %% of empty RPC; %s bookings/s, p99 %.2f ms" % (
+                100 * r["grpc_booking_rpc_vs_empty_rpc"], fmt(r["grpc_bookings_per_s"]),
+                r["grpc_booking_p99_ms"])),
         row("SearchSlots over gRPC", r["grpc_search_qps"], "/s", "≥ 80 % of empty RPC",
             r["grpc_search_vs_empty_rpc"] >= 0.8,
             "%.0f %% of empty RPC; %.0f× PostGIS" % (100 * r["grpc_search_vs_empty_rpc"],

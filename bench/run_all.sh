@@ -86,6 +86,8 @@ step "SearchSlots, open loop at 70% of peak: $rate/s"
 load --call search --open --rate "$rate" --json_out "$work/search_open70.json"
 step "SAS mix (80% search, 10% hold, 8% confirm, 2% release), closed loop"
 load --call mix --concurrency "$concurrency" --json_out "$work/mix.json"
+step "Durable bookings: hold and confirm every hit of a search, closed loop"
+load --call book --concurrency "$concurrency" --json_out "$work/book.json"
 kill "$creneaud_pid"; wait "$creneaud_pid" 2>/dev/null || true; creneaud_pid=""
 rm -rf "$work/creneaud"
 
