@@ -133,17 +133,20 @@ int Run(const Flags& flags) {
   spdlog::set_level(spdlog::level::warn);
   auto communes = LoadCommunes(flags.communes);
   // Slots start an hour from now or later, so that the durable phase, a few
-  // minutes on, can still publish every one of them.
+  // minutes on, can still publish every one of them. The days count from
+  // today, as in creneaud's demo and creneau-load's PostgreSQL copy: the
+  // same data set but for the next hour's slots.
   const absl::Time now = absl::Now();
   server::TerritoryLoadOptions load;
   load.territory = flags.territory;
   load.scale = flags.scale;
   load.days = flags.days;
   load.seed = flags.seed;
+  load.lead = absl::Hours(1);
   size_t communes_used = 0;
   const absl::Time generate_start = absl::Now();
-  auto territory = server::GenerateNamedTerritory(
-      *communes, load, now + absl::Hours(1), &communes_used);
+  auto territory =
+      server::GenerateNamedTerritory(*communes, load, now, &communes_used);
   if (!territory.ok()) Die(territory.status());
   std::fprintf(stderr,
                "data set: %s, %zu communes, %zu professionals, %zu slots over "

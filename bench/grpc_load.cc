@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "creneau/bench/v1/bench_service.grpc.pb.h"
 #include "creneau/v1/orientation_service.grpc.pb.h"
@@ -59,7 +60,12 @@ const char* NameOf(Kind k) {
 class Load {
  public:
   Load(const GrpcLoadOptions& options, const Workload& workload)
-      : options_(options), workload_(workload) {
+      : options_(options),
+        workload_(workload),
+        // Request ids are scoped to the caller on the server and kept for a
+        // day: a run's own prefix keeps them apart from an earlier run's
+        // against the same server (same seed, other calls).
+        request_prefix_(absl::StrFormat("load-%08x-", std::random_device{}())) {
     for (int i = 0; i < std::max(options.channels, 1); ++i) {
       grpc::ChannelArguments args;
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -108,6 +114,7 @@ class Load {
 
   const GrpcLoadOptions& options_;
   const Workload& workload_;
+  const std::string request_prefix_;  // At most 14 of the id's 36 bytes.
   std::vector<std::unique_ptr<v1::OrientationService::Stub>> orientation_;
   std::vector<std::unique_ptr<creneau::bench::v1::BenchService::Stub>> bench_;
   std::atomic<uint64_t> calls_started_{0};
@@ -157,7 +164,7 @@ void Load::Start(Caller* caller, int64_t scheduled_ns) {
       break;
     }
     case Kind::kHold: {
-      call->hold.set_request_id(absl::StrCat("load-", options_.seed, "-", n));
+      call->hold.set_request_id(absl::StrCat(request_prefix_, n));
       const size_t hit = caller->rng() % caller->hits.size();
       call->hold.set_slot_id(caller->hits[hit]);
       if (options_.call == "book") {  // Each hit once.
@@ -167,15 +174,13 @@ void Load::Start(Caller* caller, int64_t scheduled_ns) {
       break;
     }
     case Kind::kConfirm:
-      call->confirm.set_request_id(
-          absl::StrCat("load-", options_.seed, "-", n));
+      call->confirm.set_request_id(absl::StrCat(request_prefix_, n));
       call->confirm.set_slot_id(caller->held_slot);
       call->confirm.set_hold_token(caller->held_token);
       call->confirm.set_patient_ref("load-patient");
       break;
     case Kind::kRelease:
-      call->release.set_request_id(
-          absl::StrCat("load-", options_.seed, "-", n));
+      call->release.set_request_id(absl::StrCat(request_prefix_, n));
       call->release.set_slot_id(caller->held_slot);
       call->release.set_hold_token(caller->held_token);
       break;

@@ -113,6 +113,7 @@ absl::StatusOr<tools::Territory> GenerateNamedTerritory(
   generator.target_professionals = options.professionals;
   generator.scale = options.scale;
   generator.start = now;
+  generator.lead = options.lead;
   generator.days = options.days;
   return tools::GenerateTerritory(*members, generator);
 }

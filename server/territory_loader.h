@@ -29,6 +29,9 @@ struct TerritoryLoadOptions {
   double scale = 1.0;
   int days = 14;
   uint64_t seed = 1;
+  // Only slots starting more than this after now are generated (the days
+  // still count from now's day, so that runs started together agree).
+  absl::Duration lead = absl::Minutes(5);
   // Batches applied but not yet durable, at most: keeps the group commit
   // busy without queueing the whole territory.
   size_t max_batches_in_flight = 16;

@@ -217,7 +217,7 @@ absl::StatusOr<Territory> GenerateTerritory(
           const absl::CivilMinute local(day.year(), day.month(), day.day(),
                                         minutes / 60, minutes % 60);
           const absl::Time start = absl::FromCivil(local, zone);
-          if (start <= options.start + absl::Minutes(5)) continue;
+          if (start <= options.start + options.lead) continue;
           const std::string id =
               absl::StrCat(p.id, "-", absl::FormatCivilTime(local));
           if (!used_starts.insert(id).second) continue;

@@ -33,8 +33,9 @@ struct TerritoryOptions {
   // Multiplies the national density (only when target_professionals is 0).
   double scale = 1.0;
   // Slots are generated for the `days` local days starting with the day of
-  // `start`, and only after `start`.
+  // `start`, and only those starting more than `lead` after `start`.
   absl::Time start;
+  absl::Duration lead = absl::Minutes(5);
   int days = 14;
   // Prefix of generated ids, so that several territories can coexist.
   std::string id_prefix;
