@@ -113,7 +113,7 @@ IndexEntry Engine::EntryOf(SlotNo no) const {
   IndexEntry entry;
   entry.cell = CellOf(no);
   entry.slot = no;
-  entry.start_unix_s = static_cast<uint32_t>(r.start_unix_s);
+  entry.start_unix_s = r.start_unix_s;
   entry.point = r.has_location ? slots_.location(no).point
                                : professionals_.at(r.professional).point;
   entry.cpts = professionals_.at(r.professional).cpts;
@@ -132,8 +132,8 @@ uint64_t Engine::CellOf(SlotNo no) const {
 void Engine::Unindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
   if (index_deferred_ || !r.searchable()) return;
-  index_.Erase(professionals_.at(r.professional).profession,
-               static_cast<uint32_t>(r.start_unix_s), CellOf(no), no);
+  index_.Erase(professionals_.at(r.professional).profession, r.start_unix_s,
+               CellOf(no), no);
 }
 
 void Engine::Reindex(SlotNo no) {

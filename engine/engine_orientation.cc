@@ -53,8 +53,7 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
   }
   const Profession profession = professionals_.at(r.professional).profession;
   if (was_searchable) {
-    index_.Erase(profession, static_cast<uint32_t>(r.start_unix_s), CellOf(no),
-                 no);
+    index_.Erase(profession, r.start_unix_s, CellOf(no), no);
   }
   if (is_searchable) index_.Insert(profession, EntryOf(no));
 }
