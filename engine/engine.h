@@ -308,6 +308,8 @@ class Engine {
   absl::btree_set<std::pair<int64_t, std::string>> active_by_expiry_;
   std::deque<std::pair<int64_t, std::string>> closed_holds_;  // By close.
   absl::btree_map<std::string, Booking> bookings_;            // By id.
+  // (end of the appointment, id) of every booking, for retention.
+  absl::btree_set<std::pair<int64_t, std::string>> bookings_by_end_;
   uint64_t next_booking_number_ = 1;
   // A node map: records are large (an outcome holds a whole hold or
   // booking), so growing the table moves pointers, not records.

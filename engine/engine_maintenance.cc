@@ -62,17 +62,16 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     slots_.Remove(no);
     --budget;
   }
-  // Booking ids grow with time, so the oldest are first; stop at the first
-  // one still kept.
-  while (budget > 0 && !bookings_.empty()) {
-    const Booking& b = bookings_.begin()->second;
-    if (b.start_unix_s + b.duration_s + limits::kEndedBookingRetentionS >
-        now_s) {
-      break;
-    }
-    effects->bookings_deleted.push_back(b.id);
-    event.subjects.push_back(b.id);
-    bookings_.erase(bookings_.begin());
+  // By the end of their appointment: the first one still kept ends the
+  // pass.
+  while (budget > 0 && !bookings_by_end_.empty() &&
+         bookings_by_end_.begin()->first + limits::kEndedBookingRetentionS <=
+             now_s) {
+    const std::string id = bookings_by_end_.begin()->second;
+    bookings_by_end_.erase(bookings_by_end_.begin());
+    CRENEAU_CHECK(bookings_.erase(id) == 1);
+    effects->bookings_deleted.push_back(id);
+    event.subjects.push_back(id);
     --budget;
   }
   const int purged = limits::kMaxPurgedPerPass - budget;
@@ -191,6 +190,8 @@ absl::Status Engine::RestoreBooking(const Booking& booking) {
     return absl::DataLossError(
         absl::StrCat("booking '", booking.id, "' stored twice"));
   }
+  bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
+                           booking.id);
   next_booking_number_ = std::max(next_booking_number_, number + 1);
   if (booking.status != BookingStatus::kBooked) return absl::OkStatus();
   const SlotNo no = slots_.Find(booking.slot_id);

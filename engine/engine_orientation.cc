@@ -258,6 +258,8 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
   booking.booked_by = caller.name;
   booking.hold_token = hold->token;
   bookings_.emplace(booking.id, booking);
+  bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
+                           booking.id);
   effects->bookings_put.push_back(booking);
   Event event = MakeEvent(EventType::kBookingConfirmed, caller, key);
   event.subjects = {booking.id, booking.slot_id};

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/status_macros.h"
 #include "engine/validate.h"
 
 namespace creneau::testing {
@@ -381,48 +382,67 @@ absl::StatusOr<Booking> ReferenceModel::CancelBooking(
   return b;
 }
 
-absl::Status ReferenceModel::ApplyPurge(const Effects& purged, int64_t now) {
-  const auto fail = [](absl::string_view what, absl::string_view id) {
-    return absl::InternalError(
-        absl::StrCat("purged too early: ", what, " ", id));
+ReferenceModel::Purgeable ReferenceModel::PurgeableAt(int64_t now) const {
+  Purgeable out;
+  constexpr int64_t kDay = 24 * 3600;
+  for (const auto& [id, s] : slots_) {
+    const bool held = s.held_regular + s.held_overbooking > 0;
+    if (!held && s.slot.start_unix_s + s.slot.duration_s + 7 * kDay <= now) {
+      out.slots.insert(id);
+    }
+  }
+  for (const auto& [token, h] : holds_) {
+    if (h.state != HoldState::kActive && h.close_unix_s + 25 * 3600 <= now) {
+      out.holds.insert(token);
+    }
+  }
+  for (const auto& [id, b] : bookings_) {
+    if (b.start_unix_s + b.duration_s + 90 * kDay <= now) {
+      out.bookings.insert(id);
+    }
+  }
+  for (const auto& [key, r] : requests_) {
+    if (r.create_unix_s + 25 * 3600 <= now) {
+      out.requests.insert(IdempotencyKey(key.first, key.second));
+    }
+  }
+  return out;
+}
+
+absl::Status ReferenceModel::ApplyPurge(const Effects& purged, int64_t now,
+                                        bool exhaustive) {
+  const Purgeable expected = PurgeableAt(now);
+  const auto check = [&](absl::string_view what,
+                         const std::vector<std::string>& removed,
+                         const std::set<std::string>& purgeable) {
+    const std::set<std::string> got(removed.begin(), removed.end());
+    for (const std::string& id : got) {
+      if (!purgeable.contains(id)) {
+        return absl::InternalError(
+            absl::StrCat("purged too early: ", what, " ", id));
+      }
+    }
+    if (exhaustive) {
+      for (const std::string& id : purgeable) {
+        if (!got.contains(id)) {
+          return absl::InternalError(
+              absl::StrCat("kept past its retention: ", what, " ", id));
+        }
+      }
+    }
+    return absl::OkStatus();
   };
-  for (const std::string& id : purged.slots_deleted) {
-    auto it = slots_.find(id);
-    if (it == slots_.end() ||
-        it->second.held_regular + it->second.held_overbooking != 0 ||
-        it->second.slot.start_unix_s + it->second.slot.duration_s +
-                limits::kEndedSlotRetentionS >
-            now) {
-      return fail("slot", id);
-    }
-    slots_.erase(it);
-  }
-  for (const std::string& token : purged.holds_deleted) {
-    auto it = holds_.find(token);
-    if (it == holds_.end() || it->second.state == HoldState::kActive ||
-        it->second.close_unix_s + limits::kClosedHoldRetentionS > now) {
-      return fail("hold", token);
-    }
-    holds_.erase(it);
-  }
-  for (const std::string& id : purged.bookings_deleted) {
-    auto it = bookings_.find(id);
-    if (it == bookings_.end() || it->second.start_unix_s +
-                                         it->second.duration_s +
-                                         limits::kEndedBookingRetentionS >
-                                     now) {
-      return fail("booking", id);
-    }
-    bookings_.erase(it);
-  }
+  RETURN_IF_ERROR(check("slot", purged.slots_deleted, expected.slots));
+  RETURN_IF_ERROR(check("hold", purged.holds_deleted, expected.holds));
+  RETURN_IF_ERROR(check("booking", purged.bookings_deleted, expected.bookings));
+  RETURN_IF_ERROR(
+      check("request", purged.idempotency_deleted, expected.requests));
+  for (const std::string& id : purged.slots_deleted) slots_.erase(id);
+  for (const std::string& token : purged.holds_deleted) holds_.erase(token);
+  for (const std::string& id : purged.bookings_deleted) bookings_.erase(id);
   for (const std::string& key : purged.idempotency_deleted) {
     const size_t nul = key.find('\0');
-    auto it = requests_.find({key.substr(0, nul), key.substr(nul + 1)});
-    if (nul == std::string::npos || it == requests_.end() ||
-        it->second.create_unix_s + limits::kIdempotencyRetentionS > now) {
-      return fail("request", key);
-    }
-    requests_.erase(it);
+    requests_.erase({key.substr(0, nul), key.substr(nul + 1)});
   }
   return absl::OkStatus();
 }

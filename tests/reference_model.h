@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,10 +79,22 @@ class ReferenceModel {
                                          const SearchQuery& query,
                                          int64_t now) const;
 
-  // Mirrors what an engine Purge removed, after checking that each record
-  // had outlived its retention at `now` (the engine picks the order; the
-  // model checks eligibility). INTERNAL names the first record that had not.
-  absl::Status ApplyPurge(const Effects& purged, int64_t now);
+  // What has outlived its retention at `now`, by the model's own reading of
+  // the retention rules: ended slots without holds, closed holds,
+  // idempotency records, bookings after their appointment.
+  struct Purgeable {
+    std::set<std::string> slots, holds, bookings, requests;
+    size_t size() const {
+      return slots.size() + holds.size() + bookings.size() + requests.size();
+    }
+  };
+  Purgeable PurgeableAt(int64_t now) const;
+  // Checks what an engine Purge removed against PurgeableAt(now): every
+  // record removed must be purgeable and, when the engine stopped short of
+  // its per-pass budget (`exhaustive`), every purgeable record must have
+  // been removed. Then removes them from the model. INTERNAL names the
+  // first record in disagreement.
+  absl::Status ApplyPurge(const Effects& purged, int64_t now, bool exhaustive);
 
   const std::map<std::string, ReferenceSlot>& slots() const { return slots_; }
   const std::map<std::string, Hold>& holds() const { return holds_; }
