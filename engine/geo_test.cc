@@ -84,7 +84,12 @@ TEST(GeoTest, CoverDiskContainsEveryPointWithinRadius) {
 TEST(GeoTest, CoveringOfASmallDiskIsSmall) {
   const S2Point c = ToS2Point({48.8566, 2.3522});
   const Covering covering = CoverDisk(c, 2000);
-  // Nine cells at most, each no wider than a few times the radius.
+  // A few ranges (the 5x5 block of cells half the radius wide, merged where
+  // contiguous along the curve), never none, and the center's own cell in
+  // one of them; each no wider than a few times the radius.
+  ASSERT_GE(covering.size, 1);
+  ASSERT_LE(covering.size, 9);
+  EXPECT_TRUE(Covered(covering, LeafCellId(ToUnitPoint({48.8566, 2.3522}))));
   for (int i = 0; i < covering.size; ++i) {
     const S2CellId lo(covering.ranges[i].min), hi(covering.ranges[i].max);
     EXPECT_LT(

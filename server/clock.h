@@ -8,6 +8,7 @@
 #define CRENEAU_SERVER_CLOCK_H_
 
 #include <chrono>
+#include <functional>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -22,18 +23,31 @@ class Clock {
 
 class MonotonicWallClock final : public Clock {
  public:
-  MonotonicWallClock()
-      : wall_at_start_(absl::Now()),
-        steady_at_start_(std::chrono::steady_clock::now()) {}
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  // Where the clock reads its two times. Production reads the system's
+  // clocks; tests pass sources they can step.
+  struct Sources {
+    std::function<absl::Time()> wall = [] { return absl::Now(); };
+    std::function<SteadyTime()> steady = [] {
+      return std::chrono::steady_clock::now();
+    };
+  };
+
+  MonotonicWallClock() : MonotonicWallClock(Sources()) {}
+  // Reads `sources.wall` once, now; later readings follow `sources.steady`.
+  explicit MonotonicWallClock(Sources sources)
+      : steady_(std::move(sources.steady)),
+        wall_at_start_(sources.wall()),
+        steady_at_start_(steady_()) {}
 
   absl::Time Now() const override {
-    return wall_at_start_ + absl::FromChrono(std::chrono::steady_clock::now() -
-                                             steady_at_start_);
+    return wall_at_start_ + absl::FromChrono(steady_() - steady_at_start_);
   }
 
  private:
+  const std::function<SteadyTime()> steady_;
   const absl::Time wall_at_start_;
-  const std::chrono::steady_clock::time_point steady_at_start_;
+  const SteadyTime steady_at_start_;
 };
 
 }  // namespace creneau::server

@@ -4,6 +4,8 @@
 //
 //   durability_test --gtest_filter='Simulation.*' --seeds=10000
 //   durability_test --first_seed=1234 --seeds=1     # replay one seed
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,7 +25,13 @@ int g_seeds = 0;  // 0: each test's default.
 struct Totals {
   SimulationStats sum;
   int seeds = 0;
+  int64_t min_acknowledged = INT64_MAX;  // Over seeds.
 };
+
+// Every seed must acknowledge at least this many commands, so that a run
+// where the store refused everything (or the driver did nothing) cannot pass
+// for a check of durability.
+constexpr int64_t kMinAcknowledgedPerSeed = 20;
 
 Totals RunSeeds(int default_seeds, SimulationOptions options) {
   TempDir dir;
@@ -52,20 +60,37 @@ Totals RunSeeds(int default_seeds, SimulationOptions options) {
     totals.sum.disk_faults += stats->disk_faults;
     totals.sum.restarts += stats->restarts;
     totals.sum.bookings_checked += stats->bookings_checked;
+    totals.sum.holds_checked += stats->holds_checked;
+    totals.sum.releases_checked += stats->releases_checked;
+    totals.sum.withdrawals_checked += stats->withdrawals_checked;
     totals.sum.bytes_dropped += stats->bytes_dropped;
+    totals.min_acknowledged =
+        std::min(totals.min_acknowledged, stats->acknowledged);
+    EXPECT_GE(stats->acknowledged, kMinAcknowledgedPerSeed)
+        << "seed " << options.seed << " acknowledged too little";
     ++totals.seeds;
   }
   std::printf(
-      "%d seeds: %lld commands (%lld acknowledged), %lld power cuts (%llu "
-      "unsynced bytes dropped), %lld failed disks, %lld restarts, %lld "
-      "booking checks: nothing lost, nothing doubled\n",
+      "%d seeds: %lld commands (%lld acknowledged, at least %lld per seed), "
+      "%lld power cuts (%llu unsynced bytes dropped), %lld failed disks, "
+      "%lld restarts; checks of %lld bookings, %lld holds, %lld releases, "
+      "%lld withdrawals: nothing lost, nothing doubled, nothing revived\n",
       totals.seeds, static_cast<long long>(totals.sum.commands),
       static_cast<long long>(totals.sum.acknowledged),
+      static_cast<long long>(totals.min_acknowledged),
       static_cast<long long>(totals.sum.power_cuts),
       static_cast<unsigned long long>(totals.sum.bytes_dropped),
       static_cast<long long>(totals.sum.disk_faults),
       static_cast<long long>(totals.sum.restarts),
-      static_cast<long long>(totals.sum.bookings_checked));
+      static_cast<long long>(totals.sum.bookings_checked),
+      static_cast<long long>(totals.sum.holds_checked),
+      static_cast<long long>(totals.sum.releases_checked),
+      static_cast<long long>(totals.sum.withdrawals_checked));
+  // Each kind of acknowledged change was checked after restarts.
+  EXPECT_GT(totals.sum.bookings_checked, totals.seeds);
+  EXPECT_GT(totals.sum.holds_checked, totals.seeds / 4);
+  EXPECT_GT(totals.sum.releases_checked, 0);
+  EXPECT_GT(totals.sum.withdrawals_checked, 0);
   return totals;
 }
 

@@ -4,6 +4,7 @@
 // lapsed while it was down expired, and no slot over its places.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -54,7 +55,10 @@ TEST(RestartTest, AcknowledgedWritesSurviveSigkillAndLapsedHoldsExpire) {
   ServerProcess server(dir.Sub("data"));
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   ApiClient client(server);
-  Populate(client, 200);
+  // Enough places that the concurrent bookers are still busy when the kill
+  // lands: 40 slots for the known history, 960 (about 1,440 places) for them.
+  constexpr int kSlots = 1000;
+  Populate(client, kSlots);
 
   // Phase A: a known history, every step acknowledged.
   std::map<std::string, v1::Booking> booked;  // By id, as acknowledged.
@@ -87,10 +91,13 @@ TEST(RestartTest, AcknowledgedWritesSurviveSigkillAndLapsedHoldsExpire) {
   const absl::Time short_holds_taken = absl::Now();
 
   // Phase B: eight clients book the other slots as fast as they can; the
-  // server is killed while they run.
+  // server is killed once 200 of their bookings were acknowledged, while
+  // they are still sending (the places last far longer).
   std::mutex mu;
   std::map<std::string, v1::Booking> concurrent;  // Acknowledged.
   std::atomic<bool> stop{false};
+  std::atomic<int> in_flight{0};     // Calls sent, not yet answered.
+  std::atomic<int> refused_full{0};  // Holds refused: no place left.
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
@@ -99,22 +106,45 @@ TEST(RestartTest, AcknowledgedWritesSurviveSigkillAndLapsedHoldsExpire) {
       while (!stop.load()) {
         v1::Hold hold;
         v1::Booking booking;
-        const std::string slot = absl::StrCat("slot-", 40 + rng() % 160);
-        if (!c.Hold(slot, 600, &hold).ok()) continue;
-        if (c.Confirm(hold, &booking).ok()) {
+        const std::string slot =
+            absl::StrCat("slot-", 40 + rng() % (kSlots - 40));
+        ++in_flight;
+        const grpc::Status held = c.Hold(slot, 600, &hold);
+        --in_flight;
+        if (held.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+          ++refused_full;
+        }
+        if (!held.ok()) continue;
+        ++in_flight;
+        const grpc::Status confirmed = c.Confirm(hold, &booking);
+        --in_flight;
+        if (confirmed.ok()) {
           std::lock_guard<std::mutex> lock(mu);
           concurrent[booking.id()] = booking;
         }
       }
     });
   }
-  absl::SleepFor(absl::Milliseconds(1500));
+  constexpr size_t kKillAfterBookings = 200;
+  const absl::Time phase_b = absl::Now();
+  while (absl::Now() - phase_b < absl::Seconds(30)) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (concurrent.size() >= kKillAfterBookings) break;
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  const int in_flight_at_kill = in_flight.load();
   EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL);
   stop.store(true);
   for (auto& thread : threads) thread.join();
-  std::printf("%zu concurrent bookings acknowledged before SIGKILL\n",
-              concurrent.size());
-  EXPECT_GT(concurrent.size(), 0u);
+  std::printf(
+      "%zu concurrent bookings acknowledged before SIGKILL, %d calls in "
+      "flight at the kill, %d holds refused as full\n",
+      concurrent.size(), in_flight_at_kill, refused_full.load());
+  EXPECT_GE(concurrent.size(), kKillAfterBookings);
+  // The kill must land in the middle of the traffic, not after it.
+  EXPECT_GT(in_flight_at_kill, 0) << "no request was in flight at the kill";
 
   // The short holds lapse while the server is down.
   absl::SleepFor(absl::Seconds(11) - (absl::Now() - short_holds_taken));
@@ -134,14 +164,20 @@ TEST(RestartTest, AcknowledgedWritesSurviveSigkillAndLapsedHoldsExpire) {
   }
   std::map<std::string, int> booked_per_slot;
   for (const auto& [id, b] : concurrent) ++booked_per_slot[b.slot_id()];
-  for (int i = 0; i < 200; ++i) {
+  int free_places = 0;
+  for (int i = 0; i < kSlots; ++i) {
     const std::string id = absl::StrCat("slot-", i);
     const v1::Slot slot = after.GetSlot(id);
+    free_places +=
+        slot.capacity() -
+        std::min(slot.capacity(), slot.places_booked() + slot.places_held());
     EXPECT_LE(slot.places_booked() + slot.places_held(),
               slot.capacity() + slot.overbooking_places())
         << id << " holds more than its places";
     EXPECT_GE(slot.places_booked(), booked_per_slot[id]) << id;
   }
+  // Places were left: the bookers were still at work when the kill came.
+  EXPECT_GT(free_places, 0) << "every place was taken before the kill";
   v1::Booking none;
   for (const v1::Hold& hold : released) {
     EXPECT_EQ(after.GetSlot(hold.slot_id()).places_held(), 0)

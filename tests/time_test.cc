@@ -5,10 +5,14 @@
 //   made after the jump still lasts its full TTL from the latest time seen;
 // - daylight saving: TTLs are absolute durations, so a hold made just
 //   before a transition lasts exactly its TTL; generated slots never fall
-//   in the skipped hour and never repeat in the doubled one;
-// - the server's clock never steps back while the process runs.
+//   in the skipped hour and never repeat in the doubled one, and keep their
+//   local times and durations on both sides of a transition;
+// - the server's clock never steps back while the process runs, and a step
+//   of the system's wall clock moves no hold (the step injected through
+//   the clock's sources, the hold made and expired through EngineHost).
 #include "absl/time/time.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -16,9 +20,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "server/clock.h"
+#include "server/engine_host.h"
+#include "storage/store.h"
+#include "tests/support/temp_dir.h"
 #include "tools/territory_generator.h"
 
 namespace creneau {
@@ -172,6 +180,71 @@ TEST(TimeGeneratorTest, SlotsAvoidTheSkippedHourAndNeverRepeat) {
   }
 }
 
+// Slots generated on the days around each transition keep the local time
+// their agenda gave them (the id carries it): 08:15 local is 07:15 UTC in
+// winter and 06:15 UTC in summer. A conversion that ignored daylight saving
+// (a fixed offset) puts every slot on one side of the transition an hour off.
+TEST(TimeGeneratorTest, SlotsKeepTheirLocalTimesAcrossDaylightSaving) {
+  Commune royan;
+  royan.insee = "17306";
+  royan.name = "Royan";
+  royan.departement = "17";
+  royan.location = {45.6248, -1.0281};
+  royan.population = 18419;
+  royan.area_km2 = 19.3;
+  absl::TimeZone paris;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Paris", &paris));
+  struct Transition {
+    absl::CivilDay first_day;
+    int offset_before_h, offset_after_h;
+    absl::CivilDay change;  // The Sunday of the transition.
+  };
+  for (const Transition& t : {Transition{absl::CivilDay(2027, 3, 26), 1, 2,
+                                         absl::CivilDay(2027, 3, 28)},
+                              Transition{absl::CivilDay(2026, 10, 23), 2, 1,
+                                         absl::CivilDay(2026, 10, 25)}}) {
+    tools::TerritoryOptions options;
+    options.seed = 11;
+    options.target_professionals = 300;
+    options.start = paris.At(absl::CivilSecond(t.first_day)).pre;
+    options.days = 4;
+    auto territory = tools::GenerateTerritory({&royan}, options);
+    ASSERT_TRUE(territory.ok()) << territory.status();
+    int before = 0, after = 0;
+    for (const Slot& s : territory->slots) {
+      // The local time the agenda meant, from the id ("...-2027-03-29T08:15").
+      absl::CivilMinute meant;
+      ASSERT_TRUE(absl::ParseCivilTime(s.id.substr(s.id.size() - 16), &meant))
+          << s.id;
+      const int offset_h = absl::CivilDay(meant) < t.change ? t.offset_before_h
+                                                            : t.offset_after_h;
+      (absl::CivilDay(meant) < t.change ? before : after)++;
+      const absl::Time expected =
+          absl::FromCivil(absl::CivilSecond(meant), absl::UTCTimeZone()) -
+          absl::Hours(offset_h);
+      ASSERT_EQ(absl::FromUnixSeconds(s.start_unix_s), expected)
+          << s.id << " starts at "
+          << absl::FormatTime(absl::FromUnixSeconds(s.start_unix_s));
+      // Opening hours, local: 08:00-12:00 and 14:00-19:00.
+      const int minute = meant.hour() * 60 + meant.minute();
+      EXPECT_TRUE((minute >= 8 * 60 && minute < 12 * 60) ||
+                  (minute >= 14 * 60 && minute < 19 * 60))
+          << s.id;
+      // The local end is the start plus the duration (no transition falls
+      // within opening hours), and durations are the profiles' own.
+      const absl::CivilSecond local_end =
+          paris.At(absl::FromUnixSeconds(s.start_unix_s + s.duration_s)).cs;
+      EXPECT_EQ(local_end - absl::CivilSecond(meant), s.duration_s) << s.id;
+      EXPECT_TRUE(s.duration_s % (5 * 60) == 0 && s.duration_s >= 10 * 60 &&
+                  s.duration_s <= 90 * 60)
+          << s.id << " lasts " << s.duration_s << " s";
+    }
+    // Both sides of the transition were generated and checked.
+    EXPECT_GT(before, 50);
+    EXPECT_GT(after, 50);
+  }
+}
+
 TEST(ServerClockTest, NeverStepsBackWhileRunning) {
   server::MonotonicWallClock clock;
   absl::Time last = clock.Now();
@@ -181,6 +254,85 @@ TEST(ServerClockTest, NeverStepsBackWhileRunning) {
     last = now;
   }
   EXPECT_LT(absl::AbsDuration(clock.Now() - absl::Now()), absl::Seconds(5));
+}
+
+// A step of the system's wall clock, injected through the server's clock
+// sources: the server's time does not move, holds keep their TTL measured
+// on the monotonic clock, through EngineHost as in production.
+TEST(ServerClockTest, WallClockStepsChangeNoHold) {
+  std::atomic<int64_t> wall_s{1'900'000'000};
+  std::atomic<int64_t> steady_ms{0};
+  server::MonotonicWallClock::Sources sources;
+  sources.wall = [&] { return absl::FromUnixSeconds(wall_s.load()); };
+  sources.steady = [&] {
+    return server::MonotonicWallClock::SteadyTime(
+        std::chrono::milliseconds(steady_ms.load()));
+  };
+  const server::MonotonicWallClock clock(sources);
+  const absl::Time start = clock.Now();
+  ASSERT_EQ(start, absl::FromUnixSeconds(1'900'000'000));
+
+  testing::TempDir dir;
+  storage::StoreOptions options;
+  options.path = dir.Sub("data");
+  auto store = storage::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  server::EngineHost host(std::make_shared<const CommuneTable>(), store->get(),
+                          &clock);
+  ASSERT_TRUE(host.Load().ok());
+  const auto mutate = [&](auto apply) {
+    using T = typename std::invoke_result_t<decltype(apply), Engine&,
+                                            absl::Time, Effects*>::value_type;
+    absl::Notification done;
+    absl::StatusOr<T> result = absl::UnknownError("unanswered");
+    host.Mutate<T>(apply, [&](absl::StatusOr<T> r) {
+      result = std::move(r);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return result;
+  };
+  Professional p{
+      "gp", Profession::kGeneralPractitioner, {45.6, -1.0}, "", "Europe/Paris"};
+  ASSERT_TRUE(mutate([&](Engine& e, absl::Time now, Effects* fx) {
+                return e.UpsertProfessionals(kRegulator, {}, {p}, now, fx);
+              }).ok());
+  Slot s{"s", "gp", absl::ToUnixSeconds(start) + 3600, 900, Modality::kInOffice,
+         1};
+  ASSERT_TRUE(mutate([&](Engine& e, absl::Time now, Effects* fx) {
+                return e.PublishSlots(kRegulator, {}, {s}, now, fx);
+              }).ok());
+  auto held = mutate([&](Engine& e, absl::Time now, Effects* fx) {
+    return e.HoldSlot(kRegulator, {}, {"s", std::string(32, 'b'), 60}, now, fx);
+  });
+  ASSERT_TRUE(held.ok()) << held.status();
+  const auto expire = [&] {
+    return mutate([](Engine& e, absl::Time now, Effects* fx) {
+      return absl::StatusOr<int>(e.ExpireHolds(now, fx));
+    });
+  };
+  const auto held_places = [&] {
+    return host
+        .Read<SlotView>(
+            [](const Engine& e, absl::Time) { return e.GetSlot("s"); })
+        ->places_held;
+  };
+  // The system clock jumps two hours ahead, then three hours back.
+  wall_s += 2 * 3600;
+  EXPECT_EQ(clock.Now(), start);
+  EXPECT_EQ(*expire(), 0) << "a wall clock step expired a hold";
+  wall_s -= 3 * 3600;
+  EXPECT_EQ(clock.Now(), start);
+  EXPECT_EQ(*expire(), 0);
+  EXPECT_EQ(held_places(), 1);
+  // The monotonic clock alone decides: 59 s later still held, 60 s expired.
+  steady_ms += 59'000;
+  EXPECT_EQ(clock.Now(), start + absl::Seconds(59));
+  EXPECT_EQ(*expire(), 0);
+  EXPECT_EQ(held_places(), 1);
+  steady_ms += 1'000;
+  EXPECT_EQ(*expire(), 1);
+  EXPECT_EQ(held_places(), 0);
 }
 
 }  // namespace

@@ -95,10 +95,11 @@ class Simulation {
   std::vector<Slot> NewSlots(int count);
   Command Draw();
   void Submit(Command* command);
-  void Learn(Command& command, bool store_failed);
+  absl::Status Learn(Command& command, bool store_failed);
   absl::Status RunWave();
   absl::Status CheckFailedStore();
   absl::Status Verify();
+  absl::Status VerifyHoldsAndWithdrawals(const Engine& e, int64_t now);
 
   const SimulationOptions options_;
   const std::string dir_;
@@ -113,10 +114,12 @@ class Simulation {
   SimulationStats stats_;
 
   std::vector<std::string> slots_;          // Acknowledged, not withdrawn.
+  std::set<std::string> withdrawn_;         // Withdrawal acknowledged.
   std::set<std::string> withdraw_unknown_;  // Withdrawal fate unknown.
   std::map<std::string, int> capacity_;     // Capacity + overbooking.
   std::vector<std::vector<std::string>> publish_unknown_;
-  std::vector<KnownHold> holds_;
+  std::vector<KnownHold> holds_;     // Acknowledged, not yet used.
+  std::vector<KnownHold> released_;  // Release acknowledged.
   std::vector<KnownBooking> bookings_;
   std::map<std::string, int> confirm_unknown_;  // Per slot.
 
@@ -280,9 +283,15 @@ void Simulation::Submit(Command* c) {
 
 // Records what an answered command tells for sure; `store_failed` says a
 // crash or fault happened in its wave, so UNAVAILABLE leaves its fate open.
-void Simulation::Learn(Command& c, bool store_failed) {
+// In a healthy wave UNAVAILABLE is itself a failure: nothing may refuse a
+// write while the disk works.
+absl::Status Simulation::Learn(Command& c, bool store_failed) {
   const bool ok = c.status.ok();
   const bool unknown = !ok && absl::IsUnavailable(c.status);
+  if (unknown && !store_failed) {
+    return Fail(absl::StrCat("a command was refused on a healthy disk: ",
+                             c.status.ToString()));
+  }
   if (ok) ++stats_.acknowledged;
   switch (c.kind) {
     case Kind::kHold:
@@ -296,6 +305,7 @@ void Simulation::Learn(Command& c, bool store_failed) {
       }
       break;
     case Kind::kRelease:
+      if (ok) released_.push_back(c.hold);
       break;
     case Kind::kCancel:
       if (ok) bookings_[c.booking].cancelled = true;
@@ -321,11 +331,11 @@ void Simulation::Learn(Command& c, bool store_failed) {
     case Kind::kWithdraw:
       if (ok || unknown) {
         std::erase(slots_, c.slot_id);
-        if (unknown) withdraw_unknown_.insert(c.slot_id);
+        (ok ? withdrawn_ : withdraw_unknown_).insert(c.slot_id);
       }
       break;
   }
-  (void)store_failed;
+  return absl::OkStatus();
 }
 
 absl::Status Simulation::RunWave() {
@@ -353,7 +363,9 @@ absl::Status Simulation::RunWave() {
         +[](int* n) { return *n == 0; }, &unanswered_));
   }
   const bool failed = !store_->health().ok();
-  for (auto& c : commands) Learn(*c, failed);
+  for (auto& c : commands) {
+    if (absl::Status s = Learn(*c, failed || power_cut); !s.ok()) return s;
+  }
   if (failed && !power_cut) {
     ++stats_.disk_faults;
     if (absl::Status s = CheckFailedStore(); !s.ok()) return s;
@@ -446,16 +458,72 @@ absl::Status Simulation::Verify() {
                                 id, view->places_booked, known, maybe));
           }
         }
-        for (const KnownHold& h : holds_) {
-          const Hold* hold = e.FindHold(h.token);
-          if (hold != nullptr && hold->state == HoldState::kActive &&
-              hold->expire_unix_s <= absl::ToUnixSeconds(now)) {
-            return Fail(absl::StrCat("hold ", h.token, " outlived its expiry"));
-          }
+        if (absl::Status s =
+                VerifyHoldsAndWithdrawals(e, absl::ToUnixSeconds(now));
+            !s.ok()) {
+          return s;
         }
         return true;
       })
       .status();
+}
+
+// Every acknowledged hold that has not been used is still active while
+// its expiry is ahead (and holds its place) and expired after; every
+// acknowledged release stays released; every acknowledged withdrawal stays
+// withdrawn. A withdrawal whose answer was lost is settled here.
+absl::Status Simulation::VerifyHoldsAndWithdrawals(const Engine& e,
+                                                   int64_t now) {
+  std::map<std::string, int> alive;
+  for (const KnownHold& h : holds_) {
+    ++stats_.holds_checked;
+    const Hold* hold = e.FindHold(h.token);
+    if (hold == nullptr) {
+      return Fail(absl::StrCat("acknowledged hold ", h.token, " lost"));
+    }
+    const HoldState expected =
+        h.expire_unix_s > now ? HoldState::kActive : HoldState::kExpired;
+    if (hold->state != expected) {
+      return Fail(absl::StrCat("acknowledged hold ", h.token, " is in state ",
+                               static_cast<int>(hold->state), ", expected ",
+                               static_cast<int>(expected)));
+    }
+    if (expected == HoldState::kActive) ++alive[h.slot_id];
+  }
+  for (const auto& [slot_id, count] : alive) {
+    auto view = e.GetSlot(slot_id);
+    if (!view.ok() || view->places_held < count) {
+      return Fail(absl::StrCat(slot_id, ": ", count,
+                               " acknowledged holds alive, fewer places held"));
+    }
+  }
+  for (const KnownHold& h : released_) {
+    ++stats_.releases_checked;
+    const Hold* hold = e.FindHold(h.token);
+    if (hold == nullptr || hold->state != HoldState::kReleased) {
+      return Fail(
+          absl::StrCat("acknowledged release of ", h.token, " came back"));
+    }
+  }
+  for (const std::string& id : withdrawn_) {
+    ++stats_.withdrawals_checked;
+    auto view = e.GetSlot(id);
+    if (!view.ok() || !view->slot.withdrawn) {
+      return Fail(
+          absl::StrCat("acknowledged withdrawal of ", id, " came back"));
+    }
+  }
+  for (const std::string& id : withdraw_unknown_) {
+    auto view = e.GetSlot(id);
+    if (!view.ok()) return Fail(absl::StrCat("slot ", id, " lost"));
+    if (view->slot.withdrawn) {
+      withdrawn_.insert(id);
+    } else {
+      slots_.push_back(id);
+    }
+  }
+  withdraw_unknown_.clear();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SimulationStats> Simulation::Run() {
@@ -485,7 +553,7 @@ absl::StatusOr<SimulationStats> Simulation::Run() {
     mu_.Await(absl::Condition(
         +[](int* n) { return *n == 0; }, &unanswered_));
   }
-  Learn(publish, false);
+  if (absl::Status s = Learn(publish, false); !s.ok()) return s;
   for (wave_ = 1; wave_ <= options_.waves; ++wave_) {
     if (absl::Status s = RunWave(); !s.ok()) return s;
   }

@@ -17,7 +17,12 @@
 // - no slot holds more places than its capacity plus overbooking places,
 //   and it holds at least its acknowledged bookings, and no more than those
 //   plus the bookings whose confirmation was in flight at a crash;
-// - no hold whose expiry has passed is still active;
+// - every acknowledged hold not yet confirmed or released is active while
+//   its expiry is ahead, and holds its place; expired once it has passed;
+// - every acknowledged release stays released, every acknowledged
+//   withdrawal stays withdrawn;
+// - in a wave without a power cut or disk fault, no command is refused
+//   with UNAVAILABLE;
 // - after a disk fault the host stops acknowledging writes (UNAVAILABLE),
 //   says it is not serving, and still answers searches.
 #ifndef CRENEAU_TESTS_DURABILITY_SIMULATION_H_
@@ -46,7 +51,10 @@ struct SimulationStats {
   int64_t disk_faults = 0;  // Waves where the store failed.
   int64_t restarts = 0;
   int64_t bookings_checked = 0;  // Booking checks summed over restarts.
-  uint64_t bytes_dropped = 0;    // Unsynced bytes lost to power cuts.
+  int64_t holds_checked = 0;     // Acknowledged holds checked, summed.
+  int64_t releases_checked = 0;  // Acknowledged releases checked, summed.
+  int64_t withdrawals_checked = 0;
+  uint64_t bytes_dropped = 0;  // Unsynced bytes lost to power cuts.
 };
 
 // Runs one seed in `dir` (created, and emptied first). INTERNAL names the

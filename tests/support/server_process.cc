@@ -49,7 +49,7 @@ absl::Status ServerProcess::Start() {
   unlink(port_file_.c_str());
   std::vector<std::string> args = {
       CRENEAUD_PATH,
-      "--listen=127.0.0.1:0",
+      absl::StrCat("--listen=127.0.0.1:", keep_port_ ? port_ : 0),
       "--data_dir=" + data_dir_,
       "--port_file=" + port_file_,
       "--communes=" + std::string(CRENEAU_SOURCE_DATA_DIR) + "/communes.csv",
@@ -103,7 +103,14 @@ int ServerProcess::Stop(int signal) {
 }
 
 std::shared_ptr<grpc::Channel> ServerProcess::Channel() const {
-  return grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+  // Reconnect quickly after a restart on the same port (the default backoff
+  // grows to minutes; tests kill and restart servers on purpose).
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  return grpc::CreateCustomChannel(address(),
+                                   grpc::InsecureChannelCredentials(), args);
 }
 
 std::unique_ptr<creneau::v1::SlotService::Stub> ServerProcess::Slots() const {

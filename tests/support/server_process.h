@@ -34,6 +34,9 @@ class ServerProcess {
   // (or 128 + signal number when killed).
   int Stop(int signal);
   bool running() const { return pid_ > 0; }
+  // Later starts listen on the port of the current one, so that clients'
+  // channels reach the restarted server (call after a first Start).
+  void KeepPortAcrossRestarts() { keep_port_ = port_ > 0; }
   int port() const { return port_; }
   std::string address() const;
   // Its standard error so far (the log), for failure messages.
@@ -51,6 +54,7 @@ class ServerProcess {
   std::string port_file_, log_file_;
   pid_t pid_ = -1;
   int port_ = 0;
+  bool keep_port_ = false;
 };
 
 // A client context with a deadline and, when given, a bearer token.
