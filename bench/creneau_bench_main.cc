@@ -13,15 +13,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "bench/booking_driver.h"
 #include "bench/engine_figures.h"
 #include "bench/fixtures.h"
-#include "bench/workload.h"
-#include "server/clock.h"
-#include "server/engine_host.h"
 #include "server/territory_loader.h"
 #include "spdlog/spdlog.h"
+#include "storage/clock.h"
+#include "storage/engine_host.h"
 #include "storage/store.h"
+#include "storage/testing/booking_driver.h"
 
 namespace creneau::bench {
 namespace {
@@ -53,7 +52,7 @@ std::shared_ptr<const CommuneTable> LoadCommunes(const std::string& path) {
 }
 
 // The slots a SAS regulator may book.
-std::vector<std::string> SlotIds(const tools::Territory& territory) {
+std::vector<std::string> SlotIds(const territory::Territory& territory) {
   std::vector<std::string> ids;
   ids.reserve(territory.slots.size());
   for (const Slot& s : territory.slots) {
@@ -65,7 +64,7 @@ std::vector<std::string> SlotIds(const tools::Territory& territory) {
 // Durable figures: publish through the store, book, then reload.
 void MeasureDurable(const Flags& flags,
                     std::shared_ptr<const CommuneTable> communes,
-                    const tools::Territory& territory,
+                    const territory::Territory& territory,
                     std::vector<std::pair<std::string, double>>* out) {
   std::filesystem::remove_all(flags.data_dir);
   std::filesystem::create_directories(flags.data_dir);
@@ -74,8 +73,8 @@ void MeasureDurable(const Flags& flags,
     options.path = flags.data_dir;
     auto store = storage::Store::Open(options);
     if (!store.ok()) Die(store.status());
-    server::MonotonicWallClock clock;
-    server::EngineHost host(communes, store->get(), &clock);
+    storage::MonotonicWallClock clock;
+    storage::EngineHost host(communes, store->get(), &clock);
     if (auto loaded = host.Load(); !loaded.ok()) Die(loaded.status());
     server::TerritoryLoadOptions load;
     load.territory = flags.territory;
@@ -85,11 +84,12 @@ void MeasureDurable(const Flags& flags,
         "durable_publish_slots_per_s",
         published->slots / absl::ToDoubleSeconds(published->publish));
     const auto before = (*store)->stats();
-    BookingDriverOptions driver;
+    storage::testing::BookingDriverOptions driver;
     driver.clients = flags.clients;
     driver.duration = absl::Seconds(flags.durable_s);
     driver.seed = flags.seed;
-    const BookingRun run = RunDurableBookings(host, SlotIds(territory), driver);
+    const storage::testing::BookingRun run =
+        storage::testing::RunDurableBookings(host, SlotIds(territory), driver);
     const auto after = (*store)->stats();
     const double groups = after.groups - before.groups;
     std::fprintf(stderr,

@@ -17,7 +17,6 @@
 #include "bench/fixtures.h"
 #include "bench/grpc_load.h"
 #include "bench/pg_load.h"
-#include "bench/workload.h"
 #include "server/territory_loader.h"
 
 namespace creneau::bench {

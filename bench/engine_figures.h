@@ -8,10 +8,10 @@
 #include <memory>
 
 #include "absl/time/time.h"
+#include "bench/fixtures.h"
 #include "bench/histogram.h"
-#include "bench/workload.h"
 #include "engine/engine.h"
-#include "tools/territory_generator.h"
+#include "territory/territory_generator.h"
 
 namespace creneau::bench {
 
@@ -36,7 +36,7 @@ struct EngineFiguresOptions {
 // drawn from `workload` and hold + confirm pairs on slots those searches
 // return. Progress goes to stderr.
 EngineFigures MeasureEngine(std::shared_ptr<const CommuneTable> communes,
-                            const tools::Territory& territory,
+                            const territory::Territory& territory,
                             const Workload& workload, absl::Time now,
                             const EngineFiguresOptions& options);
 

@@ -14,8 +14,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bench/fixtures.h"
 #include "bench/load_report.h"
-#include "bench/workload.h"
 
 namespace creneau::bench {
 

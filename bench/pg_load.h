@@ -21,16 +21,16 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bench/fixtures.h"
 #include "bench/load_report.h"
-#include "bench/workload.h"
-#include "tools/territory_generator.h"
+#include "territory/territory_generator.h"
 
 namespace creneau::bench {
 
 // COPYs the territory into empty tables. UNAVAILABLE when the server cannot
 // be reached, INTERNAL with PostgreSQL's message when a COPY fails.
 absl::Status LoadPostgis(const std::string& conninfo,
-                         const tools::Territory& territory);
+                         const territory::Territory& territory);
 
 struct PgLoadOptions {
   std::string conninfo;         // libpq connection string, loopback only.

@@ -34,6 +34,7 @@
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -135,7 +136,9 @@ struct EngineStats {
 
 class Engine {
  public:
-  // `communes` may be empty (commune searches then fail with NOT_FOUND).
+  // `communes` is shared, read-only, for the engine's lifetime; it may be
+  // null or empty (commune searches then fail with NOT_FOUND, and commune
+  // codes of professionals are not checked against it).
   explicit Engine(std::shared_ptr<const CommuneTable> communes,
                   EngineOptions options = {});
   Engine(const Engine&) = delete;
@@ -143,21 +146,32 @@ class Engine {
   ~Engine();
 
   // ---- Feed mutations (all or none). ----
+  //
+  // Every mutation follows the contract at the top of this file: `effects`
+  // (owned by the caller, appended to) receives what must be persisted even
+  // when the command fails (expiries); errors are INVALID_ARGUMENT naming
+  // the field, ALREADY_EXISTS for a request id reused with another payload,
+  // or the command's own codes below.
 
   // Creates or replaces up to kMaxBatchSize professionals. A location or
   // profession change moves the professional's searchable slots with it.
+  // INVALID_ARGUMENT for an empty or oversized batch, a duplicate id, or a
+  // malformed field (an unknown commune code when the table has communes).
   absl::StatusOr<BatchCounts> UpsertProfessionals(
       const Caller& caller, const RequestKey& key,
       const std::vector<Professional>& professionals, absl::Time now,
       Effects* effects);
   // Creates or replaces up to kMaxBatchSize slots (see slot_service.proto for
-  // what may change on a slot that has holds or bookings).
+  // what may change on a slot that has holds or bookings). FAILED_PRECONDITION
+  // for an unknown professional or a forbidden change of a taken slot,
+  // RESOURCE_EXHAUSTED past limits::kMaxSlotsPerProfessional.
   absl::StatusOr<BatchCounts> PublishSlots(const Caller& caller,
                                            const RequestKey& key,
                                            const std::vector<Slot>& slots,
                                            absl::Time now, Effects* effects);
-  // Withdraws up to kMaxBatchSize slots; refused (FAILED_PRECONDITION) for a
-  // slot with active holds or bookings.
+  // Withdraws up to kMaxBatchSize slots; NOT_FOUND for an unknown id,
+  // FAILED_PRECONDITION for a slot with active holds or bookings. Counts:
+  // `created` the slots withdrawn, `unchanged` those already withdrawn.
   absl::StatusOr<BatchCounts> WithdrawSlots(
       const Caller& caller, const RequestKey& key,
       const std::vector<std::string>& slot_ids, absl::Time now,
@@ -165,21 +179,29 @@ class Engine {
 
   // ---- Orientation mutations. ----
 
-  // Holds one place: a regular one when free, else an overbooking one if the
-  // caller may overbook.
+  // Holds one place for command.ttl_s: a regular one when free, else an
+  // overbooking one if the caller may overbook. NOT_FOUND for an unknown
+  // slot, PERMISSION_DENIED for one the caller may not see,
+  // FAILED_PRECONDITION for a withdrawn, started or full slot,
+  // RESOURCE_EXHAUSTED past limits::kMaxActiveHolds, ALREADY_EXISTS for a
+  // token already used.
   absl::StatusOr<Hold> HoldSlot(const Caller& caller, const RequestKey& key,
                                 const HoldCommand& command, absl::Time now,
                                 Effects* effects);
-  // Turns the caller's active hold into a booking.
+  // Turns the caller's active hold into a booking. NOT_FOUND for an unknown
+  // token, PERMISSION_DENIED for another caller's hold, FAILED_PRECONDITION
+  // for a hold on another slot or no longer active (the message says since
+  // when).
   absl::StatusOr<Booking> ConfirmBooking(const Caller& caller,
                                          const RequestKey& key,
                                          const ConfirmCommand& command,
                                          absl::Time now, Effects* effects);
-  // Gives the caller's active hold back.
+  // Gives the caller's active hold back; errors as ConfirmBooking.
   absl::StatusOr<Hold> ReleaseHold(const Caller& caller, const RequestKey& key,
                                    const ReleaseCommand& command,
                                    absl::Time now, Effects* effects);
-  // Cancels a booking; its place returns to the slot.
+  // Cancels a booking; its place returns to the slot. NOT_FOUND for an
+  // unknown booking, FAILED_PRECONDITION when already cancelled.
   absl::StatusOr<Booking> CancelBooking(const Caller& caller,
                                         const RequestKey& key,
                                         const CancelCommand& command,
@@ -187,8 +209,8 @@ class Engine {
 
   // ---- Maintenance (system commands). ----
 
-  // Expires every active hold due at `now`, each exactly once. Returns how
-  // many expired.
+  // Expires every active hold due at `now`, each exactly once, appending
+  // their effects. Returns how many expired.
   int ExpireHolds(absl::Time now, Effects* effects);
   // When the next active hold expires; nullopt when none is active.
   std::optional<int64_t> NextHoldExpiryUnixS() const;
@@ -199,8 +221,9 @@ class Engine {
 
   // ---- Reads. ----
 
-  // Fills `result` (reusing its storage). INVALID_ARGUMENT names the field;
-  // NOT_FOUND for an unknown commune.
+  // Fills `result` (reusing its storage) with the best matches for `caller`.
+  // INVALID_ARGUMENT names the field; NOT_FOUND for an unknown commune. The
+  // hits' SlotNo values are valid until the engine is next mutated.
   absl::Status Search(const Caller& caller, const SearchQuery& query,
                       absl::Time now, SearchResult* result) const;
   // A hit's slot; `no` must come from a search on the unchanged engine.
@@ -217,46 +240,87 @@ class Engine {
   // hit after another. Changes nothing.
   void PrefetchHits(const SearchResult& result) const;
 
+  // A copy of a slot and its places; NOT_FOUND for an unknown id.
   absl::StatusOr<SlotView> GetSlot(absl::string_view slot_id) const;
-  // Slots of a professional by (start, id), at most page_size (0: default).
+  // Slots of a professional by (start, id), at most page_size (0: default,
+  // limits::kDefaultPageSize; at most limits::kMaxPageSize), after the
+  // position `page_token` names. NOT_FOUND for an unknown professional,
+  // INVALID_ARGUMENT for a bad page size or token.
   absl::StatusOr<SlotPage> ListSlots(absl::string_view professional_id,
                                      int32_t page_size,
                                      absl::string_view page_token,
                                      bool include_withdrawn) const;
+  // A copy of a booking; NOT_FOUND for an unknown id.
   absl::StatusOr<Booking> GetBooking(absl::string_view booking_id) const;
   // A professional by id, as ProfessionalOfSlot; nullopt when unknown.
   std::optional<ProfessionalView> FindProfessional(absl::string_view id) const;
+  // The hold of a token, active or closed (closed ones are kept
+  // limits::kClosedHoldRetentionS); nullptr when unknown. The pointer is
+  // the engine's, valid until the engine is next mutated.
   const Hold* FindHold(absl::string_view token) const;
+  // The commune table given at construction (never null).
   const CommuneTable& communes() const { return *communes_; }
+  // Counts of what the engine holds.
   EngineStats stats() const;
   // The latest `now` seen.
   int64_t clock_unix_s() const { return clock_unix_s_; }
 
   // ---- Start-up: storage replays persisted records, then Finish. ----
+  //
+  // On a fresh engine only, in this order: BeginRestore (optional), every
+  // professional, then slots, then holds, then bookings, then idempotency
+  // records (Restore*, each Prefetch* optional and changing nothing), then
+  // FinishRestore once. Each Restore* refuses (DATA_LOSS, naming the
+  // record) what a command could never have produced: a malformed or
+  // duplicate record, a slot of an unknown professional, an active hold or
+  // booking beyond its slot's places. No mutation or search before
+  // FinishRestore.
 
   // Optional, before the first Restore* call: reserves room for about
   // `expected_slots` slots (capped at limits::kMaxReservedSlots) and defers
   // indexing to FinishRestore, which builds the index in one sort per
   // partition instead of one insertion per slot.
   void BeginRestore(size_t expected_slots);
+  // Adds a stored professional.
   absl::Status RestoreProfessional(const Professional& professional);
   // As PrefetchSlot, for RestoreProfessional.
   void PrefetchProfessional(const Professional& professional) const;
+  // Adds a stored slot (its places start empty: holds and bookings fill
+  // them).
   absl::Status RestoreSlot(const Slot& slot);
   // A hint that RestoreSlot(slot) comes soon: starts loading the hash table
   // memory it will read, so that a caller restoring a batch overlaps those
   // cache misses. Changes nothing.
   void PrefetchSlot(const Slot& slot) const;
+  // Adds a stored hold; an active one takes its place on its slot.
   absl::Status RestoreHold(const Hold& hold);
   // As PrefetchSlot, for RestoreHold and RestoreBooking.
   void PrefetchHold(const Hold& hold) const;
+  // Adds a stored booking; a booked one takes its place on its slot when
+  // the slot is still there.
   absl::Status RestoreBooking(const Booking& booking);
   void PrefetchBooking(const Booking& booking) const;
+  // Adds a stored idempotency record.
   absl::Status RestoreIdempotency(const IdempotencyRecord& record);
-  // Sets the clock high-water mark and checks every invariant.
+  // Ends the restore: sets the clock high-water mark (the engine's clock is
+  // then at least `clock_unix_s`), builds the index when BeginRestore
+  // deferred it, and checks that the index holds exactly the searchable
+  // slots (INTERNAL otherwise). The per-record invariants were checked by
+  // the Restore* calls.
   absl::Status FinishRestore(int64_t clock_unix_s);
 
  private:
+  // The one path of every mutating command (engine/internal/mutation.h):
+  // advances the clock to `now`, expires the holds due, answers a retry
+  // from its idempotency record (ALREADY_EXISTS for another payload or
+  // method), and otherwise runs `apply` at the advanced time, remembering a
+  // successful answer under (caller, key). T is BatchCounts, Hold or
+  // Booking.
+  template <typename T>
+  absl::StatusOr<T> Mutation(
+      const Caller& caller, const RequestKey& key, Method method,
+      absl::Time now, Effects* effects,
+      absl::FunctionRef<absl::StatusOr<T>(int64_t now_s)> apply);
   int64_t Advance(absl::Time now);
   // Looks up the idempotency record of (caller, key). Returns nullptr when
   // the request is new; ALREADY_EXISTS when the id was used differently.

@@ -1,4 +1,4 @@
-// Micro-benchmarks of the engine on synthetic France (bench/fixtures.h):
+// Micro-benchmarks of the engine on synthetic France (engine/testing):
 // search over 10k to 5M slots with radius, window and limit varied; hold +
 // confirm + cancel and hold + release; publish batches; index build with
 // the heap bytes per slot. Sizes above 1M are registered only when
@@ -12,12 +12,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "bench/fixtures.h"
-#include "bench/workload.h"
 #include "benchmark/benchmark.h"
 #include "engine/check.h"
 #include "engine/engine.h"
 #include "engine/limits.h"
+#include "engine/testing/fixtures.h"
+#include "engine/testing/workload.h"
 
 namespace creneau {
 namespace {
@@ -27,8 +27,8 @@ const Caller& Feed() {
   return feed;
 }
 
-void Publish(Engine& engine, const tools::Territory& territory, absl::Time now,
-             size_t batch = limits::kMaxBatchSize) {
+void Publish(Engine& engine, const testing::SyntheticData& territory,
+             absl::Time now, size_t batch = limits::kMaxBatchSize) {
   Effects effects;
   const auto& pros = territory.professionals;
   for (size_t i = 0; i < pros.size(); i += limits::kMaxBatchSize) {
@@ -53,22 +53,23 @@ Engine& EngineOf(size_t slots) {
   static auto* engines = new std::map<size_t, std::unique_ptr<Engine>>;
   auto& engine = (*engines)[slots];
   if (engine == nullptr) {
-    engine = std::make_unique<Engine>(bench::ShippedCommunes());
-    Publish(*engine, bench::NationalTerritory(slots), bench::FixtureStart());
+    engine = std::make_unique<Engine>(testing::ShippedCommunes());
+    Publish(*engine, testing::SyntheticFranceOf(slots),
+            testing::FixtureStart());
   }
   return *engine;
 }
 
 void BM_EngineSearch(benchmark::State& state) {
   Engine& engine = EngineOf(state.range(0));
-  const bench::Workload draw(*bench::ShippedCommunes(), {});
-  bench::Workload workload = draw;
+  const testing::Workload draw(*testing::ShippedCommunes(), {});
+  testing::Workload workload = draw;
   std::mt19937_64 rng(42);
   SearchResult result;
   int64_t hits = 0;
-  const absl::Time now = bench::FixtureStart();
+  const absl::Time now = testing::FixtureStart();
   for (auto _ : state) {
-    const bench::SearchAsk ask = workload.Next(rng);
+    const testing::SearchAsk ask = workload.Next(rng);
     SearchQuery query;
     query.commune_code = ask.commune->insee;
     query.profession = ask.profession;
@@ -76,7 +77,7 @@ void BM_EngineSearch(benchmark::State& state) {
     query.window_end_unix_s = absl::ToUnixSeconds(now) + state.range(2) * 3600;
     query.limit = static_cast<int32_t>(state.range(3));
     CRENEAU_CHECK(
-        engine.Search(bench::BenchRegulator(), query, now, &result).ok());
+        engine.Search(testing::BenchRegulator(), query, now, &result).ok());
     hits += result.hits.size();
   }
   state.counters["hits"] = benchmark::Counter(
@@ -102,8 +103,8 @@ BENCHMARK(BM_EngineSearch)->Apply(SearchArgs);
 // Hold + confirm, then cancel so the place comes back: the three commands.
 void BM_EngineHoldConfirmCancel(benchmark::State& state) {
   Engine& engine = EngineOf(state.range(0));
-  const auto& slots = bench::NationalTerritory(state.range(0)).slots;
-  const absl::Time now = bench::FixtureStart();
+  const auto& slots = testing::SyntheticFranceOf(state.range(0)).slots;
+  const absl::Time now = testing::FixtureStart();
   Effects effects;
   std::mt19937_64 rng(7);
   uint64_t n = 0;
@@ -113,15 +114,15 @@ void BM_EngineHoldConfirmCancel(benchmark::State& state) {
     ++n;
     const std::string token = absl::StrFormat("%032x", n);
     auto hold =
-        engine.HoldSlot(bench::BenchRegulator(), {absl::StrCat("h", n), 1},
+        engine.HoldSlot(testing::BenchRegulator(), {absl::StrCat("h", n), 1},
                         {slot.id, token, 180}, now, &effects);
     if (!hold.ok()) continue;  // Full: only the refusal was timed.
     auto booking = engine.ConfirmBooking(
-        bench::BenchRegulator(), {absl::StrCat("c", n), 2},
+        testing::BenchRegulator(), {absl::StrCat("c", n), 2},
         {slot.id, token, "p", ""}, now, &effects);
     CRENEAU_CHECK(booking.ok());
     CRENEAU_CHECK(engine
-                      .CancelBooking(bench::BenchRegulator(),
+                      .CancelBooking(testing::BenchRegulator(),
                                      {absl::StrCat("x", n), 3},
                                      {booking->id, "bench"}, now, &effects)
                       .ok());
@@ -135,8 +136,8 @@ BENCHMARK(BM_EngineHoldConfirmCancel)
 
 void BM_EngineHoldRelease(benchmark::State& state) {
   Engine& engine = EngineOf(state.range(0));
-  const auto& slots = bench::NationalTerritory(state.range(0)).slots;
-  const absl::Time now = bench::FixtureStart();
+  const auto& slots = testing::SyntheticFranceOf(state.range(0)).slots;
+  const absl::Time now = testing::FixtureStart();
   Effects effects;
   std::mt19937_64 rng(9);
   uint64_t n = 0;
@@ -144,11 +145,11 @@ void BM_EngineHoldRelease(benchmark::State& state) {
     const Slot& slot = slots[rng() % slots.size()];
     if (slot.visibility == Visibility::kCptsMembers) continue;
     const std::string token = absl::StrFormat("%032x", ++n);
-    auto hold = engine.HoldSlot(bench::BenchRegulator(), {},
+    auto hold = engine.HoldSlot(testing::BenchRegulator(), {},
                                 {slot.id, token, 180}, now, &effects);
     if (hold.ok()) {
       CRENEAU_CHECK(engine
-                        .ReleaseHold(bench::BenchRegulator(), {},
+                        .ReleaseHold(testing::BenchRegulator(), {},
                                      {slot.id, token}, now, &effects)
                         .ok());
     }
@@ -160,13 +161,14 @@ BENCHMARK(BM_EngineHoldRelease)->ArgName("slots")->Arg(10'000)->Arg(1'000'000);
 // Publishes the fixture into a fresh engine: index build, per slot, with
 // the heap bytes each slot costs (professionals included).
 void BM_EngineIndexBuild(benchmark::State& state) {
-  const tools::Territory& territory = bench::NationalTerritory(state.range(0));
+  const testing::SyntheticData& territory =
+      testing::SyntheticFranceOf(state.range(0));
   double bytes_per_slot = 0;
   for (auto _ : state) {
-    const size_t before = bench::HeapBytesInUse();
-    auto engine = std::make_unique<Engine>(bench::ShippedCommunes());
-    Publish(*engine, territory, bench::FixtureStart(), state.range(1));
-    bytes_per_slot = static_cast<double>(bench::HeapBytesInUse() - before) /
+    const size_t before = testing::HeapBytesInUse();
+    auto engine = std::make_unique<Engine>(testing::ShippedCommunes());
+    Publish(*engine, territory, testing::FixtureStart(), state.range(1));
+    bytes_per_slot = static_cast<double>(testing::HeapBytesInUse() - before) /
                      territory.slots.size();
     state.PauseTiming();  // Not the destructor.
     engine.reset();

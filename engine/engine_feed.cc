@@ -7,21 +7,18 @@
 #include "absl/strings/str_cat.h"
 #include "engine/check.h"
 #include "engine/engine.h"
+#include "engine/internal/mutation.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
 namespace creneau {
 namespace {
 
-absl::Status Invalid(absl::string_view path, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
-}
-
 absl::Status CheckBatchSize(absl::string_view field, size_t size) {
-  if (size == 0) return Invalid(field, "must not be empty");
+  if (size == 0) return InvalidField(field, "must not be empty");
   if (size > static_cast<size_t>(limits::kMaxBatchSize)) {
-    return Invalid(field, absl::StrCat("at most ", limits::kMaxBatchSize,
-                                       " per request, got ", size));
+    return InvalidField(field, absl::StrCat("at most ", limits::kMaxBatchSize,
+                                            " per request, got ", size));
   }
   return absl::OkStatus();
 }
@@ -29,99 +26,94 @@ absl::Status CheckBatchSize(absl::string_view field, size_t size) {
 absl::Status ValidateProfessional(const Professional& p,
                                   const CommuneTable& communes,
                                   const std::string& path) {
-  if (!IsValidId(p.id)) {
-    return Invalid(path + ".id",
-                   "must be 1 to 64 characters of [A-Za-z0-9._:-]");
-  }
+  RETURN_IF_ERROR(CheckId(path + ".id", p.id));
   const int profession = static_cast<int>(p.profession);
   if (profession <= 0 || profession >= kProfessionCount) {
-    return Invalid(path + ".profession", "required");
+    return InvalidField(path + ".profession", "required");
   }
   if (!IsValidLatLng(p.location)) {
-    return Invalid(path + ".location", "must be a WGS84 position in degrees");
+    return InvalidField(path + ".location",
+                        "must be a WGS84 position in degrees");
   }
   if (!p.commune_code.empty()) {
     if (!IsValidCommuneCode(p.commune_code)) {
-      return Invalid(path + ".commune_code", "must be an INSEE code");
+      return InvalidField(path + ".commune_code", "must be an INSEE code");
     }
     if (communes.size() > 0 && communes.Find(p.commune_code) == nullptr) {
-      return Invalid(path + ".commune_code",
-                     absl::StrCat("unknown commune '", p.commune_code, "'"));
+      return InvalidField(
+          path + ".commune_code",
+          absl::StrCat("unknown commune '", p.commune_code, "'"));
     }
   }
   if (!IsValidTimeZoneName(p.time_zone)) {
-    return Invalid(path + ".time_zone", "must be an IANA zone name");
+    return InvalidField(path + ".time_zone", "must be an IANA zone name");
   }
   const int structure = static_cast<int>(p.structure);
   if (structure < 1 || structure > 4) {
-    return Invalid(path + ".structure", "unknown structure type");
+    return InvalidField(path + ".structure", "unknown structure type");
   }
-  if (!p.cpts_id.empty() && !IsValidId(p.cpts_id)) {
-    return Invalid(path + ".cpts_id",
-                   "must be 1 to 64 characters of [A-Za-z0-9._:-]");
-  }
+  if (!p.cpts_id.empty())
+    RETURN_IF_ERROR(CheckId(path + ".cpts_id", p.cpts_id));
   if (p.sector < 0 || p.sector > 3) {
-    return Invalid(path + ".sector", "must be 0, 1, 2 or 3");
+    return InvalidField(path + ".sector", RangeRule(0, 3));
   }
   if (p.weekly_orientation_cap < 0 ||
       p.weekly_orientation_cap > limits::kMaxWeeklyOrientationCap) {
-    return Invalid(
-        path + ".weekly_orientation_cap",
-        absl::StrCat("must be in [0, ", limits::kMaxWeeklyOrientationCap, "]"));
+    return InvalidField(path + ".weekly_orientation_cap",
+                        RangeRule(0, limits::kMaxWeeklyOrientationCap));
   }
   if (p.display_name.size() > limits::kMaxDisplayNameBytes ||
       !IsValidUtf8(p.display_name)) {
-    return Invalid(path + ".display_name",
-                   "must be valid UTF-8 of at most 128 bytes");
+    return InvalidField(path + ".display_name",
+                        Utf8Rule(limits::kMaxDisplayNameBytes));
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateSlotShape(const Slot& s, int64_t now_s,
                                const std::string& path) {
-  if (!IsValidId(s.id)) {
-    return Invalid(path + ".id",
-                   "must be 1 to 64 characters of [A-Za-z0-9._:-]");
-  }
-  if (!IsValidId(s.professional_id)) {
-    return Invalid(path + ".professional_id", "required");
-  }
+  RETURN_IF_ERROR(CheckId(path + ".id", s.id));
+  RETURN_IF_ERROR(CheckId(path + ".professional_id", s.professional_id));
   if (s.start_unix_s <= now_s) {
-    return Invalid(path + ".start_time", "must be in the future");
+    return InvalidField(path + ".start_time", "must be in the future");
   }
   if (s.start_unix_s > now_s + limits::kMaxPublishAheadS) {
-    return Invalid(path + ".start_time", "must be at most 366 days ahead");
+    return InvalidField(
+        path + ".start_time",
+        absl::StrCat("must be at most ",
+                     HumanDuration(limits::kMaxPublishAheadS), " ahead"));
   }
   if (s.start_unix_s > UINT32_MAX) {  // Stored in 32 unsigned bits.
-    return Invalid(path + ".start_time", "must be before 2106-02-07");
+    return InvalidField(path + ".start_time", "must be before 2106-02-07");
   }
   if (s.duration_s < limits::kMinSlotDurationS ||
       s.duration_s > limits::kMaxSlotDurationS) {
-    return Invalid(path + ".duration",
-                   "must be between 5 minutes and 12 hours");
+    return InvalidField(
+        path + ".duration",
+        DurationRule(limits::kMinSlotDurationS, limits::kMaxSlotDurationS));
   }
   const int modality = static_cast<int>(s.modality);
   if (modality <= 0 || modality >= kModalityCount) {
-    return Invalid(path + ".modality", "required");
+    return InvalidField(path + ".modality", "required");
   }
   if (s.capacity < 1 || s.capacity > limits::kMaxCapacity) {
-    return Invalid(path + ".capacity",
-                   absl::StrCat("must be in [1, ", limits::kMaxCapacity, "]"));
+    return InvalidField(path + ".capacity", RangeRule(1, limits::kMaxCapacity));
   }
   if (s.overbooking_places < 0 ||
       s.overbooking_places > limits::kMaxOverbookingPlaces) {
-    return Invalid(
-        path + ".overbooking_places",
-        absl::StrCat("must be in [0, ", limits::kMaxOverbookingPlaces, "]"));
+    return InvalidField(path + ".overbooking_places",
+                        RangeRule(0, limits::kMaxOverbookingPlaces));
   }
   const int visibility = static_cast<int>(s.visibility);
   if (visibility <= 0 || visibility >= kVisibilityCount) {
-    return Invalid(path + ".visibility", "required");
+    return InvalidField(path + ".visibility", "required");
   }
   if (s.location.has_value() && !IsValidLatLng(*s.location)) {
-    return Invalid(path + ".location", "must be a WGS84 position in degrees");
+    return InvalidField(path + ".location",
+                        "must be a WGS84 position in degrees");
   }
-  if (s.withdrawn) return Invalid(path, "a published slot cannot be withdrawn");
+  if (s.withdrawn)
+    return InvalidField(path, "a published slot cannot be withdrawn");
   return absl::OkStatus();
 }
 
@@ -131,55 +123,49 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
     const Caller& caller, const RequestKey& key,
     const std::vector<Professional>& professionals, absl::Time now,
     Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kUpsertProfessionals));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    return replay->outcome.counts;
-  }
-  RETURN_IF_ERROR(CheckBatchSize("professionals", professionals.size()));
-  absl::flat_hash_map<absl::string_view, size_t> seen;
-  for (size_t i = 0; i < professionals.size(); ++i) {
-    const std::string path = absl::StrCat("professionals[", i, "]");
-    RETURN_IF_ERROR(ValidateProfessional(professionals[i], *communes_, path));
-    auto [it, fresh] = seen.emplace(professionals[i].id, i);
-    if (!fresh) {
-      return Invalid(path + ".id", absl::StrCat("duplicate of professionals[",
-                                                it->second, "]"));
-    }
-  }
+  return Mutation<BatchCounts>(
+      caller, key, Method::kUpsertProfessionals, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<BatchCounts> {
+        RETURN_IF_ERROR(CheckBatchSize("professionals", professionals.size()));
+        absl::flat_hash_map<absl::string_view, size_t> seen;
+        for (size_t i = 0; i < professionals.size(); ++i) {
+          const std::string path = absl::StrCat("professionals[", i, "]");
+          RETURN_IF_ERROR(
+              ValidateProfessional(professionals[i], *communes_, path));
+          auto [it, fresh] = seen.emplace(professionals[i].id, i);
+          if (!fresh) {
+            return InvalidField(
+                path + ".id",
+                absl::StrCat("duplicate of professionals[", it->second, "]"));
+          }
+        }
 
-  BatchCounts counts;
-  Event event = MakeEvent(EventType::kProfessionalsUpserted, caller, key);
-  for (const Professional& p : professionals) {
-    const internal::ProfNo no = professionals_.Find(p.id);
-    if (no != internal::kNoProfessional &&
-        professionals_.view(no).ToProfessional() == p) {
-      ++counts.unchanged;
-      continue;
-    }
-    if (no == internal::kNoProfessional) {
-      professionals_.Add(p);
-      ++counts.created;
-    } else {
-      // Entries carry the profession, location and CPTS: move them all.
-      const std::vector<SlotNo> owned = professionals_.at(no).slots;
-      for (SlotNo s : owned) Unindex(s);
-      professionals_.Replace(no, p);
-      for (SlotNo s : owned) Reindex(s);
-      ++counts.updated;
-    }
-    effects->professionals_put.push_back(p);
-    event.subjects.push_back(p.id);
-  }
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.counts = counts;
-  Remember(caller, key, Method::kUpsertProfessionals, std::move(outcome),
-           effects);
-  return counts;
+        BatchCounts counts;
+        Event event = MakeEvent(EventType::kProfessionalsUpserted, caller, key);
+        for (const Professional& p : professionals) {
+          const internal::ProfNo no = professionals_.Find(p.id);
+          if (no != internal::kNoProfessional &&
+              professionals_.view(no).ToProfessional() == p) {
+            ++counts.unchanged;
+            continue;
+          }
+          if (no == internal::kNoProfessional) {
+            professionals_.Add(p);
+            ++counts.created;
+          } else {
+            // Entries carry the profession, location and CPTS: move them all.
+            const std::vector<SlotNo> owned = professionals_.at(no).slots;
+            for (SlotNo s : owned) Unindex(s);
+            professionals_.Replace(no, p);
+            for (SlotNo s : owned) Reindex(s);
+            ++counts.updated;
+          }
+          effects->professionals_put.push_back(p);
+          event.subjects.push_back(p.id);
+        }
+        effects->events.push_back(std::move(event));
+        return counts;
+      });
 }
 
 absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
@@ -187,165 +173,155 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
                                                  const std::vector<Slot>& slots,
                                                  absl::Time now,
                                                  Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kPublishSlots));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    return replay->outcome.counts;
-  }
-  RETURN_IF_ERROR(CheckBatchSize("slots", slots.size()));
-  absl::flat_hash_map<absl::string_view, size_t> seen;
-  absl::flat_hash_map<internal::ProfNo, int> added_per_professional;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const Slot& s = slots[i];
-    const std::string path = absl::StrCat("slots[", i, "]");
-    RETURN_IF_ERROR(ValidateSlotShape(s, now_s, path));
-    auto [it, fresh] = seen.emplace(s.id, i);
-    if (!fresh) {
-      return Invalid(path + ".id",
-                     absl::StrCat("duplicate of slots[", it->second, "]"));
-    }
-    const internal::ProfNo prof = professionals_.Find(s.professional_id);
-    if (prof == internal::kNoProfessional) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ".professional_id: unknown professional '",
-                       s.professional_id, "'; upsert it first"));
-    }
-    const SlotNo no = slots_.Find(s.id);
-    if (no == kNoSlot || slots_.at(no).professional != prof) {
-      const int owned = static_cast<int>(professionals_.at(prof).slots.size());
-      if (owned + ++added_per_professional[prof] >
-          limits::kMaxSlotsPerProfessional) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            path, ".professional_id: more than ",
-            limits::kMaxSlotsPerProfessional, " slots for one professional"));
-      }
-    }
-    if (no == kNoSlot) continue;
-    const internal::SlotRecord& r = slots_.at(no);
-    if (!r.taken()) continue;
-    const Slot old = SlotOf(no);
-    if (old.professional_id != s.professional_id ||
-        old.start_unix_s != s.start_unix_s || old.duration_s != s.duration_s ||
-        old.modality != s.modality || old.location != s.location) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, ": slot '", s.id,
-          "' has holds or bookings; only capacity, overbooking_places and "
-          "visibility may change"));
-    }
-    if (s.capacity < r.held_regular + r.booked_regular ||
-        s.overbooking_places < r.held_overbooking + r.booked_overbooking) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, ".capacity: below the places already held or booked"));
-    }
-  }
+  return Mutation<BatchCounts>(
+      caller, key, Method::kPublishSlots, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<BatchCounts> {
+        RETURN_IF_ERROR(CheckBatchSize("slots", slots.size()));
+        absl::flat_hash_map<absl::string_view, size_t> seen;
+        absl::flat_hash_map<internal::ProfNo, int> added_per_professional;
+        for (size_t i = 0; i < slots.size(); ++i) {
+          const Slot& s = slots[i];
+          const std::string path = absl::StrCat("slots[", i, "]");
+          RETURN_IF_ERROR(ValidateSlotShape(s, now_s, path));
+          auto [it, fresh] = seen.emplace(s.id, i);
+          if (!fresh) {
+            return InvalidField(
+                path + ".id",
+                absl::StrCat("duplicate of slots[", it->second, "]"));
+          }
+          const internal::ProfNo prof = professionals_.Find(s.professional_id);
+          if (prof == internal::kNoProfessional) {
+            return absl::FailedPreconditionError(
+                absl::StrCat(path, ".professional_id: unknown professional '",
+                             s.professional_id, "'; upsert it first"));
+          }
+          const SlotNo no = slots_.Find(s.id);
+          if (no == kNoSlot || slots_.at(no).professional != prof) {
+            const int owned =
+                static_cast<int>(professionals_.at(prof).slots.size());
+            if (owned + ++added_per_professional[prof] >
+                limits::kMaxSlotsPerProfessional) {
+              return absl::ResourceExhaustedError(
+                  absl::StrCat(path, ".professional_id: more than ",
+                               limits::kMaxSlotsPerProfessional,
+                               " slots for one professional"));
+            }
+          }
+          if (no == kNoSlot) continue;
+          const internal::SlotRecord& r = slots_.at(no);
+          if (!r.taken()) continue;
+          const Slot old = SlotOf(no);
+          if (old.professional_id != s.professional_id ||
+              old.start_unix_s != s.start_unix_s ||
+              old.duration_s != s.duration_s || old.modality != s.modality ||
+              old.location != s.location) {
+            return absl::FailedPreconditionError(
+                absl::StrCat(path, ": slot '", s.id,
+                             "' has holds or bookings; only capacity, "
+                             "overbooking_places and "
+                             "visibility may change"));
+          }
+          if (s.capacity < r.held_regular + r.booked_regular ||
+              s.overbooking_places <
+                  r.held_overbooking + r.booked_overbooking) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                path, ".capacity: below the places already held or booked"));
+          }
+        }
 
-  BatchCounts counts;
-  Event event = MakeEvent(EventType::kSlotsPublished, caller, key);
-  for (const Slot& s : slots) {
-    SlotNo no = slots_.Find(s.id);
-    if (no != kNoSlot && SlotOf(no) == s) {
-      ++counts.unchanged;
-      continue;
-    }
-    const internal::ProfNo prof = professionals_.Find(s.professional_id);
-    if (no == kNoSlot) {
-      internal::SlotRecord record;
-      record.professional = prof;
-      no = slots_.Add(s.id, std::move(record));
-      professionals_.at(prof).slots.push_back(no);
-      ++counts.created;
-    } else {
-      Unindex(no);
-      internal::SlotRecord& r = slots_.at(no);
-      if (r.professional != prof) {
-        auto& old_list = professionals_.at(r.professional).slots;
-        old_list.erase(std::find(old_list.begin(), old_list.end(), no));
-        professionals_.at(prof).slots.push_back(no);
-        r.professional = prof;
-      }
-      ++counts.updated;
-    }
-    internal::SlotRecord& r = slots_.at(no);
-    r.start_unix_s = static_cast<uint32_t>(s.start_unix_s);  // Validated.
-    r.duration_s = static_cast<uint16_t>(s.duration_s);      // Validated.
-    r.capacity = static_cast<uint16_t>(s.capacity);
-    r.overbooking_places = static_cast<uint16_t>(s.overbooking_places);
-    r.modality = s.modality;
-    r.visibility = s.visibility;
-    r.withdrawn = false;
-    slots_.set_location(no, s.location);
-    Reindex(no);
-    effects->slots_put.push_back(s);
-    event.subjects.push_back(s.id);
-  }
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.counts = counts;
-  Remember(caller, key, Method::kPublishSlots, std::move(outcome), effects);
-  return counts;
+        BatchCounts counts;
+        Event event = MakeEvent(EventType::kSlotsPublished, caller, key);
+        for (const Slot& s : slots) {
+          SlotNo no = slots_.Find(s.id);
+          if (no != kNoSlot && SlotOf(no) == s) {
+            ++counts.unchanged;
+            continue;
+          }
+          const internal::ProfNo prof = professionals_.Find(s.professional_id);
+          if (no == kNoSlot) {
+            internal::SlotRecord record;
+            record.professional = prof;
+            no = slots_.Add(s.id, std::move(record));
+            professionals_.at(prof).slots.push_back(no);
+            ++counts.created;
+          } else {
+            Unindex(no);
+            internal::SlotRecord& r = slots_.at(no);
+            if (r.professional != prof) {
+              auto& old_list = professionals_.at(r.professional).slots;
+              old_list.erase(std::find(old_list.begin(), old_list.end(), no));
+              professionals_.at(prof).slots.push_back(no);
+              r.professional = prof;
+            }
+            ++counts.updated;
+          }
+          internal::SlotRecord& r = slots_.at(no);
+          r.start_unix_s = static_cast<uint32_t>(s.start_unix_s);  // Validated.
+          r.duration_s = static_cast<uint16_t>(s.duration_s);      // Validated.
+          r.capacity = static_cast<uint16_t>(s.capacity);
+          r.overbooking_places = static_cast<uint16_t>(s.overbooking_places);
+          r.modality = s.modality;
+          r.visibility = s.visibility;
+          r.withdrawn = false;
+          slots_.set_location(no, s.location);
+          Reindex(no);
+          effects->slots_put.push_back(s);
+          event.subjects.push_back(s.id);
+        }
+        effects->events.push_back(std::move(event));
+        return counts;
+      });
 }
 
 absl::StatusOr<BatchCounts> Engine::WithdrawSlots(
     const Caller& caller, const RequestKey& key,
     const std::vector<std::string>& slot_ids, absl::Time now,
     Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kWithdrawSlots));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    return replay->outcome.counts;
-  }
-  RETURN_IF_ERROR(CheckBatchSize("slot_ids", slot_ids.size()));
-  absl::flat_hash_map<absl::string_view, size_t> seen;
-  for (size_t i = 0; i < slot_ids.size(); ++i) {
-    const std::string path = absl::StrCat("slot_ids[", i, "]");
-    if (!IsValidId(slot_ids[i])) {
-      return Invalid(path, "must be 1 to 64 characters of [A-Za-z0-9._:-]");
-    }
-    auto [it, fresh] = seen.emplace(slot_ids[i], i);
-    if (!fresh) {
-      return Invalid(path,
-                     absl::StrCat("duplicate of slot_ids[", it->second, "]"));
-    }
-    const SlotNo no = slots_.Find(slot_ids[i]);
-    if (no == kNoSlot) {
-      return absl::NotFoundError(
-          absl::StrCat(path, ": no slot '", slot_ids[i], "'"));
-    }
-    const internal::SlotRecord& r = slots_.at(no);
-    if (r.taken()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, ": slot '", slot_ids[i], "' has ",
-          r.held_regular + r.held_overbooking, " active hold(s) and ",
-          r.booked_regular + r.booked_overbooking,
-          " booking(s); release or cancel them first"));
-    }
-  }
+  return Mutation<BatchCounts>(
+      caller, key, Method::kWithdrawSlots, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<BatchCounts> {
+        RETURN_IF_ERROR(CheckBatchSize("slot_ids", slot_ids.size()));
+        absl::flat_hash_map<absl::string_view, size_t> seen;
+        for (size_t i = 0; i < slot_ids.size(); ++i) {
+          const std::string path = absl::StrCat("slot_ids[", i, "]");
+          RETURN_IF_ERROR(CheckId(path, slot_ids[i]));
+          auto [it, fresh] = seen.emplace(slot_ids[i], i);
+          if (!fresh) {
+            return InvalidField(
+                path, absl::StrCat("duplicate of slot_ids[", it->second, "]"));
+          }
+          const SlotNo no = slots_.Find(slot_ids[i]);
+          if (no == kNoSlot) {
+            return absl::NotFoundError(
+                absl::StrCat(path, ": no slot '", slot_ids[i], "'"));
+          }
+          const internal::SlotRecord& r = slots_.at(no);
+          if (r.taken()) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                path, ": slot '", slot_ids[i], "' has ",
+                r.held_regular + r.held_overbooking, " active hold(s) and ",
+                r.booked_regular + r.booked_overbooking,
+                " booking(s); release or cancel them first"));
+          }
+        }
 
-  BatchCounts counts;
-  Event event = MakeEvent(EventType::kSlotsWithdrawn, caller, key);
-  for (const std::string& id : slot_ids) {
-    const SlotNo no = slots_.Find(id);
-    if (slots_.at(no).withdrawn) {
-      ++counts.unchanged;
-      continue;
-    }
-    Unindex(no);
-    slots_.at(no).withdrawn = true;
-    effects->slots_put.push_back(SlotOf(no));
-    event.subjects.push_back(id);
-    ++counts.created;
-  }
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.counts = counts;
-  Remember(caller, key, Method::kWithdrawSlots, std::move(outcome), effects);
-  return counts;
+        BatchCounts counts;
+        Event event = MakeEvent(EventType::kSlotsWithdrawn, caller, key);
+        for (const std::string& id : slot_ids) {
+          const SlotNo no = slots_.Find(id);
+          if (slots_.at(no).withdrawn) {
+            ++counts.unchanged;
+            continue;
+          }
+          Unindex(no);
+          slots_.at(no).withdrawn = true;
+          effects->slots_put.push_back(SlotOf(no));
+          event.subjects.push_back(id);
+          ++counts.created;
+        }
+        effects->events.push_back(std::move(event));
+        return counts;
+      });
 }
 
 }  // namespace creneau

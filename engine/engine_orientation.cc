@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "engine/check.h"
 #include "engine/engine.h"
+#include "engine/internal/mutation.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
@@ -15,18 +16,6 @@ namespace {
 std::string FormatTime(int64_t unix_s) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(unix_s),
                           absl::UTCTimeZone());
-}
-
-absl::Status CheckIdField(absl::string_view field, absl::string_view value) {
-  if (IsValidId(value)) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": must be 1 to 64 characters of [A-Za-z0-9._:-]"));
-}
-
-absl::Status CheckToken(absl::string_view field, absl::string_view token) {
-  if (IsValidHoldToken(token)) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": must be the 32 hex characters HoldSlot returned"));
 }
 
 }  // namespace
@@ -103,78 +92,72 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
                                       const RequestKey& key,
                                       const HoldCommand& command,
                                       absl::Time now, Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kHoldSlot));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    CRENEAU_CHECK(replay->outcome.hold.has_value());
-    return *replay->outcome.hold;
-  }
-  RETURN_IF_ERROR(CheckIdField("slot_id", command.slot_id));
-  RETURN_IF_ERROR(CheckToken("token", command.token));
-  if (command.ttl_s < limits::kMinHoldTtlS ||
-      command.ttl_s > limits::kMaxHoldTtlS) {
-    return absl::InvalidArgumentError(
-        "ttl: must be between 10 seconds and 15 minutes");
-  }
-  const SlotNo no = slots_.Find(command.slot_id);
-  if (no == kNoSlot) {
-    return absl::NotFoundError(
-        absl::StrCat("slot_id: no slot '", command.slot_id, "'"));
-  }
-  const internal::SlotRecord& r = slots_.at(no);
-  if (r.withdrawn) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("slot_id: slot '", command.slot_id, "' was withdrawn"));
-  }
-  if (r.start_unix_s <= now_s) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "slot_id: slot '", command.slot_id, "' has already started"));
-  }
-  if (!VisibleTo(caller, no)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "slot_id: slot '", command.slot_id, "' is not open to this caller"));
-  }
-  bool overbooking = false;
-  if (!r.regular_place_free()) {
-    if (!caller.may_overbook || !r.overbooking_place_free()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "slot_id: slot '", command.slot_id, "' has no free place (",
-          r.booked_regular + r.booked_overbooking, " booked, ",
-          r.held_regular + r.held_overbooking, " held)"));
-    }
-    overbooking = true;
-  }
-  if (active_by_expiry_.size() >=
-      static_cast<size_t>(limits::kMaxActiveHolds)) {
-    return absl::ResourceExhaustedError(
-        "too many active holds; retry when some have been confirmed");
-  }
-  if (holds_.contains(command.token)) {
-    return absl::AlreadyExistsError("token: already used by another hold");
-  }
+  return Mutation<Hold>(
+      caller, key, Method::kHoldSlot, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<Hold> {
+        RETURN_IF_ERROR(CheckId("slot_id", command.slot_id));
+        RETURN_IF_ERROR(CheckHoldToken("token", command.token));
+        if (command.ttl_s < limits::kMinHoldTtlS ||
+            command.ttl_s > limits::kMaxHoldTtlS) {
+          return InvalidField(
+              "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
+        }
+        const SlotNo no = slots_.Find(command.slot_id);
+        if (no == kNoSlot) {
+          return absl::NotFoundError(
+              absl::StrCat("slot_id: no slot '", command.slot_id, "'"));
+        }
+        const internal::SlotRecord& r = slots_.at(no);
+        if (r.withdrawn) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "slot_id: slot '", command.slot_id, "' was withdrawn"));
+        }
+        if (r.start_unix_s <= now_s) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "slot_id: slot '", command.slot_id, "' has already started"));
+        }
+        if (!VisibleTo(caller, no)) {
+          return absl::PermissionDeniedError(
+              absl::StrCat("slot_id: slot '", command.slot_id,
+                           "' is not open to this caller"));
+        }
+        bool overbooking = false;
+        if (!r.regular_place_free()) {
+          if (!caller.may_overbook || !r.overbooking_place_free()) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "slot_id: slot '", command.slot_id, "' has no free place (",
+                r.booked_regular + r.booked_overbooking, " booked, ",
+                r.held_regular + r.held_overbooking, " held)"));
+          }
+          overbooking = true;
+        }
+        if (active_by_expiry_.size() >=
+            static_cast<size_t>(limits::kMaxActiveHolds)) {
+          return absl::ResourceExhaustedError(
+              "too many active holds; retry when some have been confirmed");
+        }
+        if (holds_.contains(command.token)) {
+          return absl::AlreadyExistsError(
+              "token: already used by another hold");
+        }
 
-  ChangePlaces(no, overbooking, +1, 0);
-  Hold hold;
-  hold.token = command.token;
-  hold.slot_id = command.slot_id;
-  hold.holder = caller.name;
-  hold.create_unix_s = now_s;
-  hold.expire_unix_s = now_s + command.ttl_s;
-  hold.overbooking_place = overbooking;
-  hold.state = HoldState::kActive;
-  active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
-  holds_.emplace(hold.token, hold);
-  effects->holds_put.push_back(hold);
-  Event event = MakeEvent(EventType::kSlotHeld, caller, key);
-  event.subjects.push_back(hold.slot_id);
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.hold = hold;
-  Remember(caller, key, Method::kHoldSlot, std::move(outcome), effects);
-  return hold;
+        ChangePlaces(no, overbooking, +1, 0);
+        Hold hold;
+        hold.token = command.token;
+        hold.slot_id = command.slot_id;
+        hold.holder = caller.name;
+        hold.create_unix_s = now_s;
+        hold.expire_unix_s = now_s + command.ttl_s;
+        hold.overbooking_place = overbooking;
+        hold.state = HoldState::kActive;
+        active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
+        holds_.emplace(hold.token, hold);
+        effects->holds_put.push_back(hold);
+        Event event = MakeEvent(EventType::kSlotHeld, caller, key);
+        event.subjects.push_back(hold.slot_id);
+        effects->events.push_back(std::move(event));
+        return hold;
+      });
 }
 
 absl::StatusOr<Hold*> Engine::ActiveHoldFor(const Caller& caller,
@@ -216,89 +199,76 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
                                                const ConfirmCommand& command,
                                                absl::Time now,
                                                Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kConfirmBooking));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    CRENEAU_CHECK(replay->outcome.booking.has_value());
-    return *replay->outcome.booking;
-  }
-  RETURN_IF_ERROR(CheckIdField("slot_id", command.slot_id));
-  RETURN_IF_ERROR(CheckToken("hold_token", command.hold_token));
-  if (!IsValidId(command.patient_ref)) {
-    return absl::InvalidArgumentError(
-        "patient_ref: must be a pseudonymous reference of 1 to 64 characters "
-        "of [A-Za-z0-9._:-], never a name");
-  }
-  if (!command.orientation_ref.empty()) {
-    RETURN_IF_ERROR(CheckIdField("orientation_ref", command.orientation_ref));
-  }
-  ASSIGN_OR_RETURN(Hold * hold,
-                   ActiveHoldFor(caller, command.slot_id, command.hold_token));
-  const SlotNo no = slots_.Find(command.slot_id);
-  CRENEAU_CHECK(no != kNoSlot);
+  return Mutation<Booking>(
+      caller, key, Method::kConfirmBooking, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<Booking> {
+        RETURN_IF_ERROR(CheckId("slot_id", command.slot_id));
+        RETURN_IF_ERROR(CheckHoldToken("hold_token", command.hold_token));
+        if (!IsValidId(command.patient_ref)) {
+          return InvalidField(
+              "patient_ref",
+              absl::StrCat("must be a pseudonymous reference of 1 to ",
+                           limits::kMaxIdLength,
+                           " characters of [A-Za-z0-9._:-], never a name"));
+        }
+        if (!command.orientation_ref.empty()) {
+          RETURN_IF_ERROR(CheckId("orientation_ref", command.orientation_ref));
+        }
+        ASSIGN_OR_RETURN(Hold * hold, ActiveHoldFor(caller, command.slot_id,
+                                                    command.hold_token));
+        const SlotNo no = slots_.Find(command.slot_id);
+        CRENEAU_CHECK(no != kNoSlot);
 
-  ChangePlaces(no, hold->overbooking_place, -1, +1);
-  CloseHold(*hold, HoldState::kConfirmed, now_s, effects);
-  const internal::SlotRecord& r = slots_.at(no);
-  Booking booking;
-  booking.id = NextBookingId();
-  booking.slot_id = std::string(slots_.id(no));
-  booking.professional_id = std::string(professionals_.id(r.professional));
-  booking.start_unix_s = r.start_unix_s;
-  booking.duration_s = r.duration_s;
-  booking.modality = r.modality;
-  booking.patient_ref = command.patient_ref;
-  booking.orientation_ref = command.orientation_ref;
-  booking.status = BookingStatus::kBooked;
-  booking.create_unix_s = now_s;
-  booking.overbooking_place = hold->overbooking_place;
-  booking.booked_by = caller.name;
-  booking.hold_token = hold->token;
-  bookings_.emplace(booking.id, booking);
-  bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
-                           booking.id);
-  effects->bookings_put.push_back(booking);
-  Event event = MakeEvent(EventType::kBookingConfirmed, caller, key);
-  event.subjects = {booking.id, booking.slot_id};
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.booking = booking;
-  Remember(caller, key, Method::kConfirmBooking, std::move(outcome), effects);
-  return booking;
+        ChangePlaces(no, hold->overbooking_place, -1, +1);
+        CloseHold(*hold, HoldState::kConfirmed, now_s, effects);
+        const internal::SlotRecord& r = slots_.at(no);
+        Booking booking;
+        booking.id = NextBookingId();
+        booking.slot_id = std::string(slots_.id(no));
+        booking.professional_id =
+            std::string(professionals_.id(r.professional));
+        booking.start_unix_s = r.start_unix_s;
+        booking.duration_s = r.duration_s;
+        booking.modality = r.modality;
+        booking.patient_ref = command.patient_ref;
+        booking.orientation_ref = command.orientation_ref;
+        booking.status = BookingStatus::kBooked;
+        booking.create_unix_s = now_s;
+        booking.overbooking_place = hold->overbooking_place;
+        booking.booked_by = caller.name;
+        booking.hold_token = hold->token;
+        bookings_.emplace(booking.id, booking);
+        bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
+                                 booking.id);
+        effects->bookings_put.push_back(booking);
+        Event event = MakeEvent(EventType::kBookingConfirmed, caller, key);
+        event.subjects = {booking.id, booking.slot_id};
+        effects->events.push_back(std::move(event));
+        return booking;
+      });
 }
 
 absl::StatusOr<Hold> Engine::ReleaseHold(const Caller& caller,
                                          const RequestKey& key,
                                          const ReleaseCommand& command,
                                          absl::Time now, Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kReleaseHold));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    CRENEAU_CHECK(replay->outcome.hold.has_value());
-    return *replay->outcome.hold;
-  }
-  RETURN_IF_ERROR(CheckIdField("slot_id", command.slot_id));
-  RETURN_IF_ERROR(CheckToken("hold_token", command.hold_token));
-  ASSIGN_OR_RETURN(Hold * hold,
-                   ActiveHoldFor(caller, command.slot_id, command.hold_token));
-  const SlotNo no = slots_.Find(command.slot_id);
-  CRENEAU_CHECK(no != kNoSlot);
+  return Mutation<Hold>(
+      caller, key, Method::kReleaseHold, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<Hold> {
+        RETURN_IF_ERROR(CheckId("slot_id", command.slot_id));
+        RETURN_IF_ERROR(CheckHoldToken("hold_token", command.hold_token));
+        ASSIGN_OR_RETURN(Hold * hold, ActiveHoldFor(caller, command.slot_id,
+                                                    command.hold_token));
+        const SlotNo no = slots_.Find(command.slot_id);
+        CRENEAU_CHECK(no != kNoSlot);
 
-  ChangePlaces(no, hold->overbooking_place, -1, 0);
-  CloseHold(*hold, HoldState::kReleased, now_s, effects);
-  Event event = MakeEvent(EventType::kHoldReleased, caller, key);
-  event.subjects.push_back(hold->slot_id);
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.hold = *hold;
-  Remember(caller, key, Method::kReleaseHold, std::move(outcome), effects);
-  return *hold;
+        ChangePlaces(no, hold->overbooking_place, -1, 0);
+        CloseHold(*hold, HoldState::kReleased, now_s, effects);
+        Event event = MakeEvent(EventType::kHoldReleased, caller, key);
+        event.subjects.push_back(hold->slot_id);
+        effects->events.push_back(std::move(event));
+        return *hold;
+      });
 }
 
 absl::StatusOr<Booking> Engine::CancelBooking(const Caller& caller,
@@ -306,50 +276,43 @@ absl::StatusOr<Booking> Engine::CancelBooking(const Caller& caller,
                                               const CancelCommand& command,
                                               absl::Time now,
                                               Effects* effects) {
-  const int64_t now_s = Advance(now);
-  ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, Method::kCancelBooking));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    CRENEAU_CHECK(replay->outcome.booking.has_value());
-    return *replay->outcome.booking;
-  }
-  RETURN_IF_ERROR(CheckIdField("booking_id", command.booking_id));
-  if (command.reason.size() > limits::kMaxCancelReasonBytes ||
-      !IsValidUtf8(command.reason)) {
-    return absl::InvalidArgumentError(
-        "reason: must be valid UTF-8 of at most 256 bytes");
-  }
-  auto it = bookings_.find(command.booking_id);
-  if (it == bookings_.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("booking_id: no booking '", command.booking_id, "'"));
-  }
-  Booking& booking = it->second;
-  if (booking.status == BookingStatus::kCancelled) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("booking_id: already cancelled at ",
-                     FormatTime(booking.cancel_unix_s)));
-  }
+  return Mutation<Booking>(
+      caller, key, Method::kCancelBooking, now, effects,
+      [&](int64_t now_s) -> absl::StatusOr<Booking> {
+        RETURN_IF_ERROR(CheckId("booking_id", command.booking_id));
+        if (command.reason.size() > limits::kMaxCancelReasonBytes ||
+            !IsValidUtf8(command.reason)) {
+          return InvalidField("reason",
+                              Utf8Rule(limits::kMaxCancelReasonBytes));
+        }
+        auto it = bookings_.find(command.booking_id);
+        if (it == bookings_.end()) {
+          return absl::NotFoundError(absl::StrCat("booking_id: no booking '",
+                                                  command.booking_id, "'"));
+        }
+        Booking& booking = it->second;
+        if (booking.status == BookingStatus::kCancelled) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("booking_id: already cancelled at ",
+                           FormatTime(booking.cancel_unix_s)));
+        }
 
-  // The slot may have been purged since; a slot republished later under the
-  // same id has another start (publishing needs a future start).
-  const SlotNo no = slots_.Find(booking.slot_id);
-  if (no != kNoSlot && slots_.at(no).start_unix_s == booking.start_unix_s) {
-    ChangePlaces(no, booking.overbooking_place, 0, -1);
-  }
-  booking.status = BookingStatus::kCancelled;
-  booking.cancel_unix_s = now_s;
-  booking.cancel_reason = command.reason;
-  effects->bookings_put.push_back(booking);
-  Event event = MakeEvent(EventType::kBookingCancelled, caller, key);
-  event.subjects = {booking.id, booking.slot_id};
-  effects->events.push_back(std::move(event));
-  Outcome outcome;
-  outcome.booking = booking;
-  Remember(caller, key, Method::kCancelBooking, std::move(outcome), effects);
-  return booking;
+        // The slot may have been purged since; a slot republished later under
+        // the same id has another start (publishing needs a future start).
+        const SlotNo no = slots_.Find(booking.slot_id);
+        if (no != kNoSlot &&
+            slots_.at(no).start_unix_s == booking.start_unix_s) {
+          ChangePlaces(no, booking.overbooking_place, 0, -1);
+        }
+        booking.status = BookingStatus::kCancelled;
+        booking.cancel_unix_s = now_s;
+        booking.cancel_reason = command.reason;
+        effects->bookings_put.push_back(booking);
+        Event event = MakeEvent(EventType::kBookingCancelled, caller, key);
+        event.subjects = {booking.id, booking.slot_id};
+        effects->events.push_back(std::move(event));
+        return booking;
+      });
 }
 
 }  // namespace creneau

@@ -9,31 +9,24 @@
 #include "engine/validate.h"
 
 namespace creneau {
-namespace {
-
-absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
-
-}  // namespace
-
 absl::Status Engine::PrepareSearch(const Caller& caller,
                                    const SearchQuery& query, int64_t now_s,
                                    IndexQuery* iq, SearchResult* result,
                                    int32_t* cap_m) const {
   const int profession = static_cast<int>(query.profession);
   if (profession <= 0 || profession >= kProfessionCount) {
-    return Invalid("profession", "required");
+    return InvalidField("profession", "required");
   }
   const bool has_commune = !query.commune_code.empty();
   if (has_commune == query.point.has_value()) {
-    return Invalid("origin", "exactly one of point and commune_code is needed");
+    return InvalidField("origin",
+                        "exactly one of point and commune_code is needed");
   }
   const Commune* commune = nullptr;
   LatLng origin;
   if (has_commune) {
     if (!IsValidCommuneCode(query.commune_code)) {
-      return Invalid("commune_code", "must be a 5-character INSEE code");
+      return InvalidField("commune_code", "must be a 5-character INSEE code");
     }
     commune = communes_->Find(query.commune_code);
     if (commune == nullptr) {
@@ -43,43 +36,49 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
     origin = commune->location;
   } else {
     if (!IsValidLatLng(*query.point)) {
-      return Invalid("point", "must be a WGS84 position in degrees");
+      return InvalidField("point", "must be a WGS84 position in degrees");
     }
     origin = *query.point;
     commune = communes_->Nearest(origin);
   }
   if ((query.modalities & ~kAllModalities) != 0) {
-    return Invalid("modalities", "unknown modality");
+    return InvalidField("modalities", "unknown modality");
   }
   if (query.radius_m < 0 || query.radius_m > limits::kMaxRadiusM) {
-    return Invalid("radius_m",
-                   "must be in [1, 200000] meters, or 0 for automatic");
+    return InvalidField("radius_m",
+                        absl::StrCat(RangeRule(1, limits::kMaxRadiusM),
+                                     " meters, or 0 for automatic"));
   }
   if (query.limit < 0 || query.limit > limits::kMaxResultLimit) {
-    return Invalid("limit", "must be in [1, 100]");
+    return InvalidField("limit", RangeRule(1, limits::kMaxResultLimit));
   }
   const int order = static_cast<int>(query.order);
-  if (order < 1 || order > 3) return Invalid("order", "unknown order");
-  if (!query.preferred_professional_id.empty() &&
-      !IsValidId(query.preferred_professional_id)) {
-    return Invalid("preferred_professional_id",
-                   "must be 1 to 64 characters of [A-Za-z0-9._:-]");
+  if (order < 1 || order > 3) return InvalidField("order", "unknown order");
+  if (!query.preferred_professional_id.empty()) {
+    RETURN_IF_ERROR(
+        CheckId("preferred_professional_id", query.preferred_professional_id));
   }
 
   // Only slots that have not started can be taken.
   const int64_t start =
       std::max(query.window_start_unix_s.value_or(now_s), now_s + 1);
   if (start > now_s + limits::kMaxPublishAheadS) {
-    return Invalid("window_start", "must be at most 366 days ahead");
+    return InvalidField(
+        "window_start",
+        absl::StrCat("must be at most ",
+                     HumanDuration(limits::kMaxPublishAheadS), " ahead"));
   }
   const int64_t end =
       query.window_end_unix_s.value_or(start + limits::kDefaultWindowS);
   if (end <= start) {
-    return Invalid("window_end",
-                   "must be in the future and after window_start");
+    return InvalidField("window_end",
+                        "must be in the future and after window_start");
   }
   if (end - start > limits::kMaxWindowS) {
-    return Invalid("window_end", "must be at most 31 days after window_start");
+    return InvalidField(
+        "window_end",
+        absl::StrCat("must be at most ", HumanDuration(limits::kMaxWindowS),
+                     " after window_start"));
   }
 
   const SearchRadii radii =

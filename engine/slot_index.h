@@ -127,9 +127,8 @@ class SlotIndex {
  public:
   // Width of a time bucket. A search touches window/width buckets; a smaller
   // width lets the soonest order stop earlier, but each bucket visited costs
-  // its own range lookups. On 3.9 M slots (creneau-bench --scale 1), search
-  // p50 / p99 were 5.1 / 13.2 us with 6 hours, 4.3 / 12.9 with 3, 4.2 / 15.4
-  // with 2 and 4.4 / 20.1 with 1.
+  // its own range lookups. 3 hours measured best at p50 and p99 on 3.9 M
+  // slots (the trials of 1 to 6 hours are in docs/performance.md).
   static constexpr uint32_t kBucketWidthS = 3 * 3600;
 
   // Inserts an entry; the (profession, start, cell, slot) must not be in the

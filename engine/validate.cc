@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "engine/limits.h"
 
 namespace creneau {
@@ -99,6 +100,70 @@ bool IsValidTimeZoneName(absl::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+absl::Status InvalidField(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+std::string IdRule() {
+  return absl::StrCat("must be 1 to ", limits::kMaxIdLength,
+                      " characters of [A-Za-z0-9._:-]");
+}
+
+std::string RequestIdRule() {
+  return absl::StrCat("must be 1 to ", limits::kMaxRequestIdLength,
+                      " characters of [A-Za-z0-9._:-]");
+}
+
+std::string HoldTokenRule() {
+  return absl::StrCat("must be the ", limits::kHoldTokenLength,
+                      " hex characters HoldSlot returned");
+}
+
+std::string Utf8Rule(int max_bytes) {
+  return absl::StrCat("must be valid UTF-8 of at most ", max_bytes, " bytes");
+}
+
+std::string RangeRule(int64_t min, int64_t max) {
+  return absl::StrCat("must be in [", min, ", ", max, "]");
+}
+
+std::string DurationRule(int64_t min_s, int64_t max_s) {
+  return absl::StrCat("must be between ", HumanDuration(min_s), " and ",
+                      HumanDuration(max_s));
+}
+
+std::string HumanDuration(int64_t seconds) {
+  struct Unit {
+    int64_t seconds;
+    const char* name;
+  };
+  for (const Unit unit :
+       {Unit{86400, "day"}, Unit{3600, "hour"}, Unit{60, "minute"}}) {
+    if (seconds != 0 && seconds % unit.seconds == 0) {
+      const int64_t count = seconds / unit.seconds;
+      return absl::StrCat(count, " ", unit.name, count == 1 ? "" : "s");
+    }
+  }
+  return absl::StrCat(seconds, seconds == 1 ? " second" : " seconds");
+}
+
+absl::Status CheckId(absl::string_view field, absl::string_view id) {
+  if (IsValidId(id)) return absl::OkStatus();
+  return InvalidField(field, id.empty() ? "required" : IdRule());
+}
+
+absl::Status CheckRequestId(absl::string_view field, absl::string_view id) {
+  if (IsValidRequestId(id)) return absl::OkStatus();
+  return InvalidField(
+      field, id.empty() ? "required (a client-chosen id such as a UUID)"
+                        : RequestIdRule());
+}
+
+absl::Status CheckHoldToken(absl::string_view field, absl::string_view token) {
+  if (IsValidHoldToken(token)) return absl::OkStatus();
+  return InvalidField(field, token.empty() ? "required" : HoldTokenRule());
 }
 
 }  // namespace creneau

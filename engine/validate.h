@@ -1,8 +1,14 @@
 // Format checks shared by the engine (which refuses malformed commands) and
-// the server (which names the offending field before the engine sees it).
+// the server (which names the offending field before the engine sees it),
+// and the one shape of their errors: INVALID_ARGUMENT "<field>: <rule>",
+// the rule's numbers taken from limits.h.
 #ifndef CRENEAU_ENGINE_VALIDATE_H_
 #define CRENEAU_ENGINE_VALIDATE_H_
 
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/types.h"
 
@@ -26,6 +32,35 @@ bool IsValidLatLng(const LatLng& point);
 // An IANA zone name shape: [A-Za-z0-9_+/-]{1,64}. Whether the zone exists is
 // checked where time zones are loaded.
 bool IsValidTimeZoneName(absl::string_view name);
+
+// ---- Errors. ----
+
+// INVALID_ARGUMENT "<field>: <what>": every validation error has this shape
+// (the field path first, e.g. "slots[3].duration").
+absl::Status InvalidField(absl::string_view field, absl::string_view what);
+
+// The rules, as error texts built from limits.h.
+// "must be 1 to 64 characters of [A-Za-z0-9._:-]" (limits::kMaxIdLength).
+std::string IdRule();
+// The same with limits::kMaxRequestIdLength.
+std::string RequestIdRule();
+// "must be the 32 hex characters HoldSlot returned".
+std::string HoldTokenRule();
+// "must be valid UTF-8 of at most N bytes".
+std::string Utf8Rule(int max_bytes);
+// "must be in [min, max]".
+std::string RangeRule(int64_t min, int64_t max);
+// "must be between 5 minutes and 12 hours" (whole units of the bounds).
+std::string DurationRule(int64_t min_s, int64_t max_s);
+// A duration in its largest whole unit: "366 days", "12 hours", "5 minutes",
+// "10 seconds".
+std::string HumanDuration(int64_t seconds);
+
+// OK, or InvalidField(field, "required") when empty, else with IdRule() /
+// RequestIdRule() / HoldTokenRule().
+absl::Status CheckId(absl::string_view field, absl::string_view id);
+absl::Status CheckRequestId(absl::string_view field, absl::string_view id);
+absl::Status CheckHoldToken(absl::string_view field, absl::string_view token);
 
 }  // namespace creneau
 

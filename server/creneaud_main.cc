@@ -12,10 +12,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "server/engine_host.h"
 #include "server/server.h"
 #include "server/territory_loader.h"
 #include "spdlog/spdlog.h"
+#include "storage/engine_host.h"
 #include "storage/store.h"
 
 namespace creneau::server {
@@ -103,10 +103,10 @@ int Run(const Flags& flags, const char* argv0) {
       storage::Store::Open(store_options);
   if (!store.ok()) return Fail(store.status());
 
-  MonotonicWallClock clock;
+  storage::MonotonicWallClock clock;
   const auto shared_communes =
       std::make_shared<const CommuneTable>(*std::move(communes));
-  EngineHost host(shared_communes, store->get(), &clock);
+  storage::EngineHost host(shared_communes, store->get(), &clock);
   absl::StatusOr<std::unique_ptr<CreneauServer>> server =
       CreneauServer::Start(flags.server, &host, &authenticator);
   if (!server.ok()) return Fail(server.status());

@@ -1,8 +1,10 @@
 #include "server/orientation_service.h"
 
+#include "engine/validate.h"
 #include "server/call.h"
 #include "server/fingerprint.h"
-#include "server/mapping.h"
+#include "server/from_proto.h"
+#include "server/to_proto.h"
 
 namespace creneau::server {
 
@@ -33,7 +35,7 @@ grpc::ServerUnaryReactor* OrientationService::HoldSlot(
   auto* reactor = context->DefaultReactor();
   auto principal = Authorize(*context, *authenticator_, Permission::kBook);
   if (!principal.ok()) return Finish(reactor, principal.status());
-  auto command = HoldFromRequest(*request, EngineHost::NewHoldToken());
+  auto command = HoldFromRequest(*request, storage::EngineHost::NewHoldToken());
   if (!command.ok()) return Finish(reactor, command.status());
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),

@@ -6,7 +6,7 @@
 #include "creneau/v1/orientation_service.grpc.pb.h"
 #include "server/arena_allocator.h"
 #include "server/auth.h"
-#include "server/engine_host.h"
+#include "storage/engine_host.h"
 
 namespace creneau::server {
 
@@ -14,7 +14,8 @@ class OrientationService final
     : public v1::OrientationService::CallbackService {
  public:
   // `host` and `authenticator` must outlive the service.
-  OrientationService(EngineHost* host, const Authenticator* authenticator)
+  OrientationService(storage::EngineHost* host,
+                     const Authenticator* authenticator)
       : host_(host), authenticator_(authenticator) {
     SetMessageAllocatorFor_SearchSlots(&search_allocator_);
   }
@@ -44,7 +45,7 @@ class OrientationService final
       v1::GetBookingResponse* response) override;
 
  private:
-  EngineHost* const host_;
+  storage::EngineHost* const host_;
   const Authenticator* const authenticator_;
   ArenaMessageAllocator<v1::SearchSlotsRequest, v1::SearchSlotsResponse>
       search_allocator_;

@@ -53,7 +53,7 @@ int Millis(absl::Duration d) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
-    const ServerConfig& config, EngineHost* host,
+    const ServerConfig& config, storage::EngineHost* host,
     const Authenticator* authenticator) {
   auto credentials = Credentials(config);
   if (!credentials.ok()) return credentials.status();

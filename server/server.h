@@ -11,9 +11,9 @@
 #include "grpcpp/grpcpp.h"
 #include "server/auth.h"
 #include "server/bench_service.h"
-#include "server/engine_host.h"
 #include "server/orientation_service.h"
 #include "server/slot_service.h"
+#include "storage/engine_host.h"
 
 namespace creneau::server {
 
@@ -47,7 +47,7 @@ class CreneauServer {
   // SetServing(true). UNAVAILABLE when the address cannot be bound,
   // INVALID_ARGUMENT for unreadable TLS files.
   static absl::StatusOr<std::unique_ptr<CreneauServer>> Start(
-      const ServerConfig& config, EngineHost* host,
+      const ServerConfig& config, storage::EngineHost* host,
       const Authenticator* authenticator);
 
   // The bound port.
@@ -59,7 +59,7 @@ class CreneauServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  CreneauServer(EngineHost* host, const Authenticator* authenticator)
+  CreneauServer(storage::EngineHost* host, const Authenticator* authenticator)
       : slots_(host, authenticator), orientation_(host, authenticator) {}
 
   SlotService slots_;

@@ -1,8 +1,10 @@
 #include "server/slot_service.h"
 
+#include "engine/validate.h"
 #include "server/call.h"
 #include "server/fingerprint.h"
-#include "server/mapping.h"
+#include "server/from_proto.h"
+#include "server/to_proto.h"
 
 namespace creneau::server {
 namespace {

@@ -5,14 +5,14 @@
 
 #include "creneau/v1/slot_service.grpc.pb.h"
 #include "server/auth.h"
-#include "server/engine_host.h"
+#include "storage/engine_host.h"
 
 namespace creneau::server {
 
 class SlotService final : public v1::SlotService::CallbackService {
  public:
   // `host` and `authenticator` must outlive the service.
-  SlotService(EngineHost* host, const Authenticator* authenticator)
+  SlotService(storage::EngineHost* host, const Authenticator* authenticator)
       : host_(host), authenticator_(authenticator) {}
 
   grpc::ServerUnaryReactor* UpsertProfessionals(
@@ -35,7 +35,7 @@ class SlotService final : public v1::SlotService::CallbackService {
                                       v1::ListSlotsResponse* response) override;
 
  private:
-  EngineHost* const host_;
+  storage::EngineHost* const host_;
   const Authenticator* const authenticator_;
 };
 

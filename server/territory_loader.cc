@@ -15,14 +15,14 @@ namespace {
 // remembers the first failure.
 class BatchPipeline {
  public:
-  BatchPipeline(EngineHost* host, size_t limit) : host_(host), limit_(limit) {}
+  BatchPipeline(storage::EngineHost* host, size_t limit)
+      : host_(host), limit_(limit) {}
 
   template <typename Apply>
   void Submit(Apply&& apply) {
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](BatchPipeline* p) { return p->in_flight_ < p->limit_; }, this));
+      mu_.Await(absl::Condition(this, &BatchPipeline::HasRoom));
       ++in_flight_;
     }
     host_->Mutate<BatchCounts>(apply, [this](absl::StatusOr<BatchCounts> r) {
@@ -35,8 +35,7 @@ class BatchPipeline {
   // Waits for every submitted batch; returns the first failure.
   absl::Status Drain() {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](BatchPipeline* p) { return p->in_flight_ == 0; }, this));
+    mu_.Await(absl::Condition(this, &BatchPipeline::Drained));
     return failure_;
   }
 
@@ -46,7 +45,15 @@ class BatchPipeline {
   }
 
  private:
-  EngineHost* const host_;
+  // Await conditions: run with mu_ held.
+  bool HasRoom() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return in_flight_ < limit_;
+  }
+  bool Drained() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return in_flight_ == 0;
+  }
+
+  storage::EngineHost* const host_;
   const size_t limit_;
   absl::Mutex mu_;
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -95,7 +102,7 @@ class Progress {
 
 }  // namespace
 
-absl::StatusOr<tools::Territory> GenerateNamedTerritory(
+absl::StatusOr<territory::Territory> GenerateNamedTerritory(
     const CommuneTable& communes, const TerritoryLoadOptions& options,
     absl::Time now, size_t* communes_used) {
   if (options.days < 1 || options.days > 62) {
@@ -108,18 +115,18 @@ absl::StatusOr<tools::Territory> GenerateNamedTerritory(
       Members(communes, options.territory);
   if (!members.ok()) return members.status();
   *communes_used = members->size();
-  tools::TerritoryOptions generator;
+  territory::TerritoryOptions generator;
   generator.seed = options.seed;
   generator.target_professionals = options.professionals;
   generator.scale = options.scale;
   generator.start = now;
   generator.lead = options.lead;
   generator.days = options.days;
-  return tools::GenerateTerritory(*members, generator);
+  return territory::GenerateTerritory(*members, generator);
 }
 
 absl::StatusOr<TerritoryLoadStats> PublishTerritory(
-    EngineHost& host, const tools::Territory& territory,
+    storage::EngineHost& host, const territory::Territory& territory,
     const TerritoryLoadOptions& options) {
   TerritoryLoadStats stats;
   stats.professionals = territory.professionals.size();
@@ -161,11 +168,11 @@ absl::StatusOr<TerritoryLoadStats> PublishTerritory(
 }
 
 absl::StatusOr<TerritoryLoadStats> LoadTerritory(
-    EngineHost& host, const CommuneTable& communes,
+    storage::EngineHost& host, const CommuneTable& communes,
     const TerritoryLoadOptions& options, absl::Time now) {
   const absl::Time generate_start = absl::Now();
   size_t communes_used = 0;
-  absl::StatusOr<tools::Territory> territory =
+  absl::StatusOr<territory::Territory> territory =
       GenerateNamedTerritory(communes, options, now, &communes_used);
   if (!territory.ok()) return territory.status();
   const absl::Duration generate = absl::Now() - generate_start;

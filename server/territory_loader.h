@@ -13,8 +13,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/commune_table.h"
-#include "server/engine_host.h"
-#include "tools/territory_generator.h"
+#include "storage/engine_host.h"
+#include "territory/territory_generator.h"
 
 namespace creneau::server {
 
@@ -49,14 +49,14 @@ struct TerritoryLoadStats {
 
 // Generates the territory of `options` with slots from `now`. NOT_FOUND for
 // an unknown EPCI, INVALID_ARGUMENT for bad sizes.
-absl::StatusOr<tools::Territory> GenerateNamedTerritory(
+absl::StatusOr<territory::Territory> GenerateNamedTerritory(
     const CommuneTable& communes, const TerritoryLoadOptions& options,
     absl::Time now, size_t* communes_used);
 
 // Publishes `territory` through `host` (which must be loaded), professionals
 // first. Returns the first write error. Logs progress and throughput.
 absl::StatusOr<TerritoryLoadStats> PublishTerritory(
-    EngineHost& host, const tools::Territory& territory,
+    storage::EngineHost& host, const territory::Territory& territory,
     const TerritoryLoadOptions& options);
 
 // Generates the territory with slots from `now` and publishes it through
@@ -64,7 +64,7 @@ absl::StatusOr<TerritoryLoadStats> PublishTerritory(
 // INVALID_ARGUMENT for bad sizes, or the first write error. Logs progress
 // and throughput.
 absl::StatusOr<TerritoryLoadStats> LoadTerritory(
-    EngineHost& host, const CommuneTable& communes,
+    storage::EngineHost& host, const CommuneTable& communes,
     const TerritoryLoadOptions& options, absl::Time now);
 
 }  // namespace creneau::server

@@ -1,19 +1,23 @@
 // Micro-benchmarks of the store: durable group commit (hold + confirm
-// bookings through EngineHost, log synced) and start-up reload per slot.
+// bookings through EngineHost, log synced) and start-up reload per slot, on
+// the engine's synthetic national data set (engine/testing/fixtures.h).
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "bench/booking_driver.h"
-#include "bench/fixtures.h"
+#include "absl/synchronization/notification.h"
 #include "benchmark/benchmark.h"
 #include "engine/check.h"
-#include "server/clock.h"
-#include "server/engine_host.h"
-#include "server/territory_loader.h"
+#include "engine/limits.h"
+#include "engine/testing/fixtures.h"
+#include "engine/testing/workload.h"
+#include "storage/clock.h"
+#include "storage/engine_host.h"
 #include "storage/store.h"
+#include "storage/testing/booking_driver.h"
 
-namespace creneau {
+namespace creneau::storage {
 namespace {
 
 std::string ScratchDir(const std::string& name) {
@@ -24,21 +28,60 @@ std::string ScratchDir(const std::string& name) {
   return dir;
 }
 
-// Publishes the fixture of `slots` slots into a fresh store at `dir`.
-void Populate(const std::string& dir, size_t slots) {
-  storage::StoreOptions options;
-  options.path = dir;
-  auto store = storage::Store::Open(options);
-  CRENEAU_CHECK(store.ok());
-  server::MonotonicWallClock clock;
-  server::EngineHost host(bench::ShippedCommunes(), store->get(), &clock);
-  CRENEAU_CHECK(host.Load().ok());
-  tools::Territory territory = bench::NationalTerritory(slots);
-  // Published now, so the slots must start after now.
+// Applies one batch through the host and waits until it is durable.
+template <typename T>
+void Apply(
+    EngineHost& host,
+    absl::FunctionRef<absl::StatusOr<T>(Engine&, absl::Time, Effects*)> apply) {
+  absl::Notification done;
+  host.Mutate<T>(apply, [&](absl::StatusOr<T> result) {
+    CRENEAU_CHECK(result.ok());
+    done.Notify();
+  });
+  done.WaitForNotification();
+}
+
+// The fixture of `slots` slots, shifted to start an hour from now (a slot
+// must start after its publication).
+::creneau::testing::SyntheticData FixtureFromNow(size_t slots) {
+  ::creneau::testing::SyntheticData data =
+      ::creneau::testing::SyntheticFranceOf(slots);
   const int64_t shift = absl::ToUnixSeconds(absl::Now() + absl::Hours(1)) -
-                        absl::ToUnixSeconds(bench::FixtureStart());
-  for (Slot& s : territory.slots) s.start_unix_s += shift;
-  CRENEAU_CHECK(server::PublishTerritory(host, territory, {}).ok());
+                        absl::ToUnixSeconds(::creneau::testing::FixtureStart());
+  for (Slot& s : data.slots) s.start_unix_s += shift;
+  return data;
+}
+
+// Publishes the fixture of `slots` slots into a fresh store at `dir`,
+// batch by batch as a feed would.
+void Populate(const std::string& dir, size_t slots) {
+  StoreOptions options;
+  options.path = dir;
+  auto store = Store::Open(options);
+  CRENEAU_CHECK(store.ok());
+  MonotonicWallClock clock;
+  EngineHost host(::creneau::testing::ShippedCommunes(), store->get(), &clock);
+  CRENEAU_CHECK(host.Load().ok());
+  const ::creneau::testing::SyntheticData data = FixtureFromNow(slots);
+  const Caller& feed = ::creneau::testing::BenchRegulator();
+  const size_t batch = limits::kMaxBatchSize;
+  for (size_t i = 0; i < data.professionals.size(); i += batch) {
+    const std::vector<Professional> part(
+        data.professionals.begin() + i,
+        data.professionals.begin() +
+            std::min(i + batch, data.professionals.size()));
+    Apply<BatchCounts>(host, [&](Engine& e, absl::Time now, Effects* fx) {
+      return e.UpsertProfessionals(feed, {}, part, now, fx);
+    });
+  }
+  for (size_t i = 0; i < data.slots.size(); i += batch) {
+    const std::vector<Slot> part(
+        data.slots.begin() + i,
+        data.slots.begin() + std::min(i + batch, data.slots.size()));
+    Apply<BatchCounts>(host, [&](Engine& e, absl::Time now, Effects* fx) {
+      return e.PublishSlots(feed, {}, part, now, fx);
+    });
+  }
 }
 
 // Items: slots reloaded. Report s per million slots = 1e6 / items_per_second.
@@ -47,11 +90,11 @@ void BM_StoreReload(benchmark::State& state) {
   Populate(dir, state.range(0));
   size_t loaded_slots = 0;
   for (auto _ : state) {
-    storage::StoreOptions options;
+    StoreOptions options;
     options.path = dir;
-    auto store = storage::Store::Open(options);
+    auto store = Store::Open(options);
     CRENEAU_CHECK(store.ok());
-    Engine engine(bench::ShippedCommunes());
+    Engine engine(::creneau::testing::ShippedCommunes());
     auto loaded = (*store)->LoadInto(&engine);
     CRENEAU_CHECK(loaded.ok());
     loaded_slots = loaded->slots;
@@ -69,23 +112,24 @@ BENCHMARK(BM_StoreReload)
 void BM_StoreDurableBookings(benchmark::State& state) {
   const std::string dir = ScratchDir("bookings");
   Populate(dir, 100'000);
-  storage::StoreOptions options;
+  StoreOptions options;
   options.path = dir;
-  auto store = storage::Store::Open(options);
+  auto store = Store::Open(options);
   CRENEAU_CHECK(store.ok());
-  server::MonotonicWallClock clock;
-  server::EngineHost host(bench::ShippedCommunes(), store->get(), &clock);
+  MonotonicWallClock clock;
+  EngineHost host(::creneau::testing::ShippedCommunes(), store->get(), &clock);
   CRENEAU_CHECK(host.Load().ok());
   std::vector<std::string> ids;
-  for (const Slot& s : bench::NationalTerritory(100'000).slots) {
+  for (const Slot& s : ::creneau::testing::SyntheticFranceOf(100'000).slots) {
     if (s.visibility != Visibility::kCptsMembers) ids.push_back(s.id);
   }
   int64_t bookings = 0;
   for (auto _ : state) {
-    bench::BookingDriverOptions driver;
+    testing::BookingDriverOptions driver;
     driver.clients = static_cast<int>(state.range(0));
     driver.duration = absl::Milliseconds(200);
-    const bench::BookingRun run = bench::RunDurableBookings(host, ids, driver);
+    const testing::BookingRun run =
+        testing::RunDurableBookings(host, ids, driver);
     CRENEAU_CHECK(run.errors == 0);
     bookings += run.bookings;
   }
@@ -100,6 +144,6 @@ BENCHMARK(BM_StoreDurableBookings)
     ->UseRealTime();
 
 }  // namespace
-}  // namespace creneau
+}  // namespace creneau::storage
 
 BENCHMARK_MAIN();

@@ -10,7 +10,7 @@
 #include "rocksdb/db.h"
 #include "storage/internal/codec.h"
 #include "storage/internal/coding.h"
-#include "tests/support/temp_dir.h"
+#include "storage/testing/temp_dir.h"
 
 namespace creneau::storage {
 namespace {

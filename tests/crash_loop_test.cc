@@ -25,9 +25,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "storage/testing/temp_dir.h"
 #include "tests/support/api_client.h"
 #include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
 
 namespace creneau::testing {
 namespace {

@@ -13,8 +13,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "storage/testing/temp_dir.h"
 #include "tests/durability/simulation.h"
-#include "tests/support/temp_dir.h"
 
 namespace creneau::testing {
 namespace {

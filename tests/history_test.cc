@@ -29,10 +29,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
-#include "server/clock.h"
-#include "server/engine_host.h"
+#include "storage/clock.h"
+#include "storage/engine_host.h"
 #include "storage/store.h"
-#include "tests/support/temp_dir.h"
+#include "storage/testing/temp_dir.h"
 
 namespace creneau::testing {
 namespace {
@@ -85,7 +85,7 @@ const Caller& Regulator() {
 
 template <typename T>
 absl::StatusOr<T> Call(
-    server::EngineHost& host,
+    storage::EngineHost& host,
     absl::FunctionRef<absl::StatusOr<T>(Engine&, absl::Time, Effects*)> apply) {
   absl::Notification done;
   absl::StatusOr<T> result = absl::UnknownError("unanswered");
@@ -104,7 +104,7 @@ struct Mine {
   int64_t place;
 };
 
-void Client(server::EngineHost& host, int client, uint64_t seed, int64_t ops,
+void Client(storage::EngineHost& host, int client, uint64_t seed, int64_t ops,
             std::vector<Entry>* log) {
   std::mt19937_64 rng(seed);
   std::vector<Mine> holds, bookings;
@@ -169,7 +169,7 @@ void Client(server::EngineHost& host, int client, uint64_t seed, int64_t ops,
     } else {
       e.op = Op::kHold;
       e.slot = static_cast<int>(rng() % kHotSlots);
-      const std::string token = server::EngineHost::NewHoldToken();
+      const std::string token = storage::EngineHost::NewHoldToken();
       auto held = Call<Hold>(host, [&](Engine& en, absl::Time t, Effects* fx) {
         return en.HoldSlot(Regulator(), key,
                            {absl::StrCat("hot-", e.slot), token, 900}, t, fx);
@@ -282,9 +282,9 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
   options.path = dir.Sub("data");
   auto store = storage::Store::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
-  server::MonotonicWallClock clock;
-  server::EngineHost host(std::make_shared<const CommuneTable>(), store->get(),
-                          &clock);
+  storage::MonotonicWallClock clock;
+  storage::EngineHost host(std::make_shared<const CommuneTable>(), store->get(),
+                           &clock);
   ASSERT_TRUE(host.Load().ok());
   const Caller feed{"feed", Bit(Visibility::kPublic), false, ""};
   Professional pro{

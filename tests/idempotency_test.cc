@@ -24,9 +24,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "storage/testing/temp_dir.h"
 #include "tests/support/api_client.h"
 #include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
 
 namespace creneau::testing {
 namespace {
@@ -431,6 +431,26 @@ TEST(IdempotencyTest, RetriesTakeEffectOnceAcrossRestarts) {
   killer.join();
   if (HasFatalFailure()) return;
 
+  // Every flow's slot is booked once, or free again after its cancellation:
+  // in the running server's memory, then again after a restart reloads it
+  // from disk.
+  const auto check_slots = [&](ApiClient& api, const char* when) {
+    int64_t booked = 0;
+    for (const Flow& f : flows) {
+      const v1::Slot slot = api.GetSlot(f.slot_id);
+      EXPECT_EQ(slot.places_held(), 0) << f.slot_id << " " << when;
+      EXPECT_EQ(slot.places_booked(), f.cancel ? 0 : 1)
+          << f.slot_id << " " << when;
+      if (HasFailure()) break;
+      booked += slot.places_booked();
+    }
+    return booked;
+  };
+  {
+    ApiClient api(server);
+    check_slots(api, "before the last restart");
+    if (HasFailure()) return;
+  }
   server.Stop(SIGKILL);
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   ApiClient api(server);
@@ -439,13 +459,7 @@ TEST(IdempotencyTest, RetriesTakeEffectOnceAcrossRestarts) {
     if (HasFatalFailure()) return;
   }
   CheckSetupState(api, flows[0].slot_id);
-  int64_t booked = 0;
-  for (const Flow& f : flows) {
-    const v1::Slot slot = api.GetSlot(f.slot_id);
-    ASSERT_EQ(slot.places_held(), 0) << f.slot_id;
-    ASSERT_EQ(slot.places_booked(), f.cancel ? 0 : 1) << f.slot_id;
-    booked += slot.places_booked();
-  }
+  const int64_t booked = check_slots(api, "after the last restart");
   int64_t cut = 0;
   for (int64_t k : in_flight_at_kills) cut += k;
   std::printf(

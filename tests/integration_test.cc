@@ -9,9 +9,9 @@
 #include "gmock/gmock.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
 #include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
 
 namespace creneau::testing {
 namespace {

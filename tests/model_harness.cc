@@ -24,23 +24,9 @@ std::string CodeOf(const absl::StatusOr<T>& r) {
 
 }  // namespace
 
-std::shared_ptr<const CommuneTable> LoadShippedCommunes() {
-  static const auto* table = [] {
-    const char* dir = std::getenv("CRENEAU_DATA_DIR");
-    std::ifstream in(std::string(dir ? dir : "data") + "/communes.csv");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = CommuneTable::FromCsv(text.str());
-    CRENEAU_CHECK(parsed.ok());
-    return new std::shared_ptr<const CommuneTable>(
-        std::make_shared<const CommuneTable>(*std::move(parsed)));
-  }();
-  return *table;
-}
-
 ModelHarness::ModelHarness(uint64_t seed)
     : rng_(seed),
-      communes_(LoadShippedCommunes()),
+      communes_(ShippedCommunes()),
       engine_(communes_),
       model_(communes_),
       now_(kStart) {
@@ -138,6 +124,11 @@ Slot ModelHarness::RandomSlot() {
   s.modality = static_cast<Modality>(1 + rng_() % 3);
   s.capacity = rng_() % 5 == 0 ? 2 + int(rng_() % 3) : 1;
   s.overbooking_places = rng_() % 5 == 0 ? 1 + int(rng_() % 2) : 0;
+  // Now and then a value just past a limit, which both must refuse.
+  if (rng_() % 200 == 0) s.capacity = limits::kMaxCapacity + 1;
+  if (rng_() % 200 == 0) {
+    s.overbooking_places = limits::kMaxOverbookingPlaces + 1;
+  }
   const int v = int(rng_() % 10);
   s.visibility = v < 6   ? Visibility::kPublic
                  : v < 7 ? Visibility::kProfessionals
@@ -246,9 +237,17 @@ void ModelHarness::Step() {
     return Send(r);
   }
   Effects effects;
-  const int purged = engine_.Purge(absl::FromUnixSeconds(now_), &effects);
+  const int reported = engine_.Purge(absl::FromUnixSeconds(now_), &effects);
   Persist(effects);
   model_.ExpireHolds(now_);
+  // Count what the engine removed, not what it says it removed.
+  const int purged = static_cast<int>(
+      effects.slots_deleted.size() + effects.holds_deleted.size() +
+      effects.bookings_deleted.size() + effects.idempotency_deleted.size());
+  if (reported != purged) {
+    Fail(absl::StrCat("Purge reported ", reported, " records, removed ",
+                      purged));
+  }
   stats_.purged += purged;
   // Below its budget a pass removes everything due (the harness's few
   // hundred slot numbers are all swept in one pass).

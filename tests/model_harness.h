@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/testing/fixtures.h"
 #include "tests/reference_model.h"
 
 namespace creneau::testing {
@@ -20,9 +21,6 @@ struct ModelStats {
   uint64_t searches = 0, non_empty_searches = 0, holds = 0, bookings = 0;
   uint64_t expiries = 0, replays = 0, purged = 0, errors = 0;
 };
-
-// The communes of the shipped data file ($CRENEAU_DATA_DIR/communes.csv).
-std::shared_ptr<const CommuneTable> LoadShippedCommunes();
 
 class ModelHarness {
  public:

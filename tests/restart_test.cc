@@ -15,10 +15,10 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/testing/temp_dir.h"
 #include "tests/support/api_client.h"
 #include "tests/support/api_fixtures.h"
 #include "tests/support/server_process.h"
-#include "tests/support/temp_dir.h"
 
 namespace creneau::testing {
 namespace {

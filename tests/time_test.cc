@@ -23,11 +23,11 @@
 #include "absl/synchronization/notification.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "server/clock.h"
-#include "server/engine_host.h"
+#include "storage/clock.h"
+#include "storage/engine_host.h"
 #include "storage/store.h"
-#include "tests/support/temp_dir.h"
-#include "tools/territory_generator.h"
+#include "storage/testing/temp_dir.h"
+#include "territory/territory_generator.h"
 
 namespace creneau {
 namespace {
@@ -160,12 +160,12 @@ TEST(TimeGeneratorTest, SlotsAvoidTheSkippedHourAndNeverRepeat) {
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Paris", &paris));
   for (const absl::CivilDay day :
        {absl::CivilDay(2027, 3, 27), absl::CivilDay(2026, 10, 24)}) {
-    tools::TerritoryOptions options;
+    territory::TerritoryOptions options;
     options.seed = 5;
     options.target_professionals = 200;
     options.start = paris.At(absl::CivilSecond(day)).pre;
     options.days = 3;
-    auto territory = tools::GenerateTerritory({&royan}, options);
+    auto territory = territory::GenerateTerritory({&royan}, options);
     ASSERT_TRUE(territory.ok()) << territory.status();
     ASSERT_GT(territory->slots.size(), 100u);
     std::set<std::pair<std::string, int64_t>> seen;
@@ -203,12 +203,12 @@ TEST(TimeGeneratorTest, SlotsKeepTheirLocalTimesAcrossDaylightSaving) {
                                          absl::CivilDay(2027, 3, 28)},
                               Transition{absl::CivilDay(2026, 10, 23), 2, 1,
                                          absl::CivilDay(2026, 10, 25)}}) {
-    tools::TerritoryOptions options;
+    territory::TerritoryOptions options;
     options.seed = 11;
     options.target_professionals = 300;
     options.start = paris.At(absl::CivilSecond(t.first_day)).pre;
     options.days = 4;
-    auto territory = tools::GenerateTerritory({&royan}, options);
+    auto territory = territory::GenerateTerritory({&royan}, options);
     ASSERT_TRUE(territory.ok()) << territory.status();
     int before = 0, after = 0;
     for (const Slot& s : territory->slots) {
@@ -246,7 +246,7 @@ TEST(TimeGeneratorTest, SlotsKeepTheirLocalTimesAcrossDaylightSaving) {
 }
 
 TEST(ServerClockTest, NeverStepsBackWhileRunning) {
-  server::MonotonicWallClock clock;
+  storage::MonotonicWallClock clock;
   absl::Time last = clock.Now();
   for (int i = 0; i < 100000; ++i) {
     const absl::Time now = clock.Now();
@@ -262,13 +262,13 @@ TEST(ServerClockTest, NeverStepsBackWhileRunning) {
 TEST(ServerClockTest, WallClockStepsChangeNoHold) {
   std::atomic<int64_t> wall_s{1'900'000'000};
   std::atomic<int64_t> steady_ms{0};
-  server::MonotonicWallClock::Sources sources;
+  storage::MonotonicWallClock::Sources sources;
   sources.wall = [&] { return absl::FromUnixSeconds(wall_s.load()); };
   sources.steady = [&] {
-    return server::MonotonicWallClock::SteadyTime(
+    return storage::MonotonicWallClock::SteadyTime(
         std::chrono::milliseconds(steady_ms.load()));
   };
-  const server::MonotonicWallClock clock(sources);
+  const storage::MonotonicWallClock clock(sources);
   const absl::Time start = clock.Now();
   ASSERT_EQ(start, absl::FromUnixSeconds(1'900'000'000));
 
@@ -277,8 +277,8 @@ TEST(ServerClockTest, WallClockStepsChangeNoHold) {
   options.path = dir.Sub("data");
   auto store = storage::Store::Open(options);
   ASSERT_TRUE(store.ok()) << store.status();
-  server::EngineHost host(std::make_shared<const CommuneTable>(), store->get(),
-                          &clock);
+  storage::EngineHost host(std::make_shared<const CommuneTable>(), store->get(),
+                           &clock);
   ASSERT_TRUE(host.Load().ok());
   const auto mutate = [&](auto apply) {
     using T = typename std::invoke_result_t<decltype(apply), Engine&,

@@ -186,32 +186,30 @@ int Cli::Search(const SearchArgs& args) {
   }
   request.set_preferred_professional_id(args.preferred);
 
-  v1::SearchSlotsResponse response;
-  const grpc::Status status =
-      orientation_->SearchSlots(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-    return 0;
-  }
-  Table table({"#", "start", "distance", "professional", "modality", "places",
-               "slot", "why"});
-  int rank = 0;
-  for (const v1::SlotMatch& m : response.matches()) {
-    const v1::Slot& s = m.slot();
-    table.AddRow(
-        {absl::StrCat(++rank), LocalTime(s.start_time()),
-         m.distance_m() < 1000
-             ? absl::StrFormat("%.0f m", m.distance_m())
-             : absl::StrFormat("%.1f km", m.distance_m() / 1000),
-         m.professional().display_name(), internal::ModalityText(s.modality()),
-         absl::StrCat(s.capacity() - s.places_booked() - s.places_held(), "/",
-                      s.capacity()),
-         s.id(), m.reason_text()});
-  }
-  if (table.size() > 0) out_ << table.Render();
-  out_ << response.explanation() << "\n";
-  return 0;
+  return Call<v1::SearchSlotsResponse>(
+      [&](grpc::ClientContext* context, v1::SearchSlotsResponse* response) {
+        return orientation_->SearchSlots(context, request, response);
+      },
+      [&](const v1::SearchSlotsResponse& response) {
+        Table table({"#", "start", "distance", "professional", "modality",
+                     "places", "slot", "why"});
+        int rank = 0;
+        for (const v1::SlotMatch& m : response.matches()) {
+          const v1::Slot& s = m.slot();
+          table.AddRow(
+              {absl::StrCat(++rank), LocalTime(s.start_time()),
+               m.distance_m() < 1000
+                   ? absl::StrFormat("%.0f m", m.distance_m())
+                   : absl::StrFormat("%.1f km", m.distance_m() / 1000),
+               m.professional().display_name(),
+               internal::ModalityText(s.modality()),
+               absl::StrCat(s.capacity() - s.places_booked() - s.places_held(),
+                            "/", s.capacity()),
+               s.id(), m.reason_text()});
+        }
+        if (table.size() > 0) out_ << table.Render();
+        out_ << response.explanation() << "\n";
+      });
 }
 
 int Cli::Hold(const std::string& slot_id, const std::string& ttl) {
@@ -226,22 +224,19 @@ int Cli::Hold(const std::string& slot_id, const std::string& ttl) {
     }
     request.mutable_ttl()->set_seconds(absl::ToInt64Seconds(*d));
   }
-  v1::HoldSlotResponse response;
-  const grpc::Status status =
-      orientation_->HoldSlot(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-    return 0;
-  }
-  const v1::Hold& h = response.hold();
-  out_ << "held " << h.slot_id()
-       << (h.overbooking_place() ? " (overbooking place)" : "") << " until "
-       << LocalTime(h.expire_time()) << "\n"
-       << "token " << h.token() << "\n"
-       << "next: creneau confirm " << h.slot_id() << " " << h.token()
-       << " --patient <pseudonymous-ref>\n";
-  return 0;
+  return Call<v1::HoldSlotResponse>(
+      [&](grpc::ClientContext* context, v1::HoldSlotResponse* response) {
+        return orientation_->HoldSlot(context, request, response);
+      },
+      [&](const v1::HoldSlotResponse& response) {
+        const v1::Hold& h = response.hold();
+        out_ << "held " << h.slot_id()
+             << (h.overbooking_place() ? " (overbooking place)" : "")
+             << " until " << LocalTime(h.expire_time()) << "\n"
+             << "token " << h.token() << "\n"
+             << "next: creneau confirm " << h.slot_id() << " " << h.token()
+             << " --patient <pseudonymous-ref>\n";
+      });
 }
 
 }  // namespace creneau::tools

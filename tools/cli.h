@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "creneau/v1/orientation_service.grpc.pb.h"
 #include "creneau/v1/slot_service.grpc.pb.h"
@@ -62,6 +63,24 @@ class Cli {
   std::string RequestId() const;
   int Report(const grpc::Status& status) const;
   void PrintJson(const google::protobuf::Message& message) const;
+  // The one path of a command's call: sends the request through `call`
+  // (with a fresh context: deadline and token), reports an error status
+  // (exit code 1, or 2 for an unreachable server), and otherwise prints
+  // the response as JSON (--json) or with `print`. Returns the exit code.
+  template <typename Response>
+  int Call(
+      absl::FunctionRef<grpc::Status(grpc::ClientContext*, Response*)> call,
+      absl::FunctionRef<void(const Response&)> print) {
+    Response response;
+    const grpc::Status status = call(Context().get(), &response);
+    if (!status.ok()) return Report(status);
+    if (options_.json) {
+      PrintJson(response);
+    } else {
+      print(response);
+    }
+    return 0;
+  }
 
   CliOptions options_;
   std::ostream& out_;

@@ -26,16 +26,13 @@ int Cli::Confirm(const std::string& slot_id, const std::string& token,
   request.set_hold_token(token);
   request.set_patient_ref(patient);
   request.set_orientation_ref(orientation);
-  v1::ConfirmBookingResponse response;
-  const grpc::Status status =
-      orientation_->ConfirmBooking(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-  } else {
-    internal::PrintBooking(response.booking(), out_);
-  }
-  return 0;
+  return Call<v1::ConfirmBookingResponse>(
+      [&](grpc::ClientContext* context, v1::ConfirmBookingResponse* response) {
+        return orientation_->ConfirmBooking(context, request, response);
+      },
+      [&](const v1::ConfirmBookingResponse& response) {
+        internal::PrintBooking(response.booking(), out_);
+      });
 }
 
 int Cli::Release(const std::string& slot_id, const std::string& token) {
@@ -43,16 +40,13 @@ int Cli::Release(const std::string& slot_id, const std::string& token) {
   request.set_request_id(RequestId());
   request.set_slot_id(slot_id);
   request.set_hold_token(token);
-  v1::ReleaseHoldResponse response;
-  const grpc::Status status =
-      orientation_->ReleaseHold(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-  } else {
-    out_ << "released the hold on " << response.hold().slot_id() << "\n";
-  }
-  return 0;
+  return Call<v1::ReleaseHoldResponse>(
+      [&](grpc::ClientContext* context, v1::ReleaseHoldResponse* response) {
+        return orientation_->ReleaseHold(context, request, response);
+      },
+      [&](const v1::ReleaseHoldResponse& response) {
+        out_ << "released the hold on " << response.hold().slot_id() << "\n";
+      });
 }
 
 int Cli::Cancel(const std::string& booking_id, const std::string& reason) {
@@ -60,45 +54,36 @@ int Cli::Cancel(const std::string& booking_id, const std::string& reason) {
   request.set_request_id(RequestId());
   request.set_booking_id(booking_id);
   request.set_reason(reason);
-  v1::CancelBookingResponse response;
-  const grpc::Status status =
-      orientation_->CancelBooking(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-  } else {
-    internal::PrintBooking(response.booking(), out_);
-  }
-  return 0;
+  return Call<v1::CancelBookingResponse>(
+      [&](grpc::ClientContext* context, v1::CancelBookingResponse* response) {
+        return orientation_->CancelBooking(context, request, response);
+      },
+      [&](const v1::CancelBookingResponse& response) {
+        internal::PrintBooking(response.booking(), out_);
+      });
 }
 
 int Cli::Get(const std::string& id, bool force_slot) {
   if (!force_slot && id.rfind("bk-", 0) == 0) {
     v1::GetBookingRequest request;
     request.set_booking_id(id);
-    v1::GetBookingResponse response;
-    const grpc::Status status =
-        orientation_->GetBooking(Context().get(), request, &response);
-    if (!status.ok()) return Report(status);
-    if (options_.json) {
-      PrintJson(response);
-    } else {
-      internal::PrintBooking(response.booking(), out_);
-    }
-    return 0;
+    return Call<v1::GetBookingResponse>(
+        [&](grpc::ClientContext* context, v1::GetBookingResponse* response) {
+          return orientation_->GetBooking(context, request, response);
+        },
+        [&](const v1::GetBookingResponse& response) {
+          internal::PrintBooking(response.booking(), out_);
+        });
   }
   v1::GetSlotRequest request;
   request.set_slot_id(id);
-  v1::GetSlotResponse response;
-  const grpc::Status status =
-      slots_->GetSlot(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-  } else {
-    internal::PrintSlot(response.slot(), out_);
-  }
-  return 0;
+  return Call<v1::GetSlotResponse>(
+      [&](grpc::ClientContext* context, v1::GetSlotResponse* response) {
+        return slots_->GetSlot(context, request, response);
+      },
+      [&](const v1::GetSlotResponse& response) {
+        internal::PrintSlot(response.slot(), out_);
+      });
 }
 
 int Cli::List(const std::string& professional_id, int page_size) {
@@ -191,17 +176,14 @@ int Cli::Withdraw(const std::vector<std::string>& slot_ids) {
   v1::WithdrawSlotsRequest request;
   request.set_request_id(RequestId());
   for (const std::string& id : slot_ids) request.add_slot_ids(id);
-  v1::WithdrawSlotsResponse response;
-  const grpc::Status status =
-      slots_->WithdrawSlots(Context().get(), request, &response);
-  if (!status.ok()) return Report(status);
-  if (options_.json) {
-    PrintJson(response);
-  } else {
-    out_ << response.withdrawn_count() << " withdrawn, "
-         << response.unchanged_count() << " already withdrawn\n";
-  }
-  return 0;
+  return Call<v1::WithdrawSlotsResponse>(
+      [&](grpc::ClientContext* context, v1::WithdrawSlotsResponse* response) {
+        return slots_->WithdrawSlots(context, request, response);
+      },
+      [&](const v1::WithdrawSlotsResponse& response) {
+        out_ << response.withdrawn_count() << " withdrawn, "
+             << response.unchanged_count() << " already withdrawn\n";
+      });
 }
 
 int Cli::Health() {

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
       "creneau: search, hold and book unscheduled-care slots on a creneaud "
       "server"};
   app.require_subcommand(1);
+  // Global options (--server, --token, --json, ...) are accepted after the
+  // subcommand too, where a newcomer types them.
+  app.fallthrough();
   app.add_option("--server", options.server,
                  "creneaud address (env CRENEAU_SERVER)")
       ->capture_default_str();

@@ -11,15 +11,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/engine.h"
-#include "server/clock.h"
-#include "server/engine_host.h"
+#include "storage/clock.h"
+#include "storage/engine_host.h"
 #include "storage/store.h"
 #include "storage/testing/fault_injection_fs.h"
 
 namespace creneau::testing {
 namespace {
 
-class FakeClock final : public server::Clock {
+class FakeClock final : public storage::Clock {
  public:
   absl::Time Now() const override {
     absl::MutexLock lock(&mu_);
@@ -107,7 +107,7 @@ class Simulation {
   storage::testing::FaultInjectionFs fs_;
   FakeClock clock_;
   std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<server::EngineHost> host_;
+  std::unique_ptr<storage::EngineHost> host_;
   int wave_ = 0;
   int next_slot_ = 0;
   uint64_t next_request_ = 0;
@@ -135,7 +135,7 @@ absl::Status Simulation::Open() {
   if (!store.ok())
     return Fail(absl::StrCat("reopen: ", store.status().ToString()));
   store_ = *std::move(store);
-  host_ = std::make_unique<server::EngineHost>(
+  host_ = std::make_unique<storage::EngineHost>(
       std::make_shared<const CommuneTable>(), store_.get(), &clock_);
   auto loaded = host_->Load();
   if (!loaded.ok())
@@ -227,7 +227,7 @@ void Simulation::Submit(Command* c) {
           [&](Engine& e, absl::Time now, Effects* fx) {
             return e.HoldSlot(Regulator(), key, hold, now, fx);
           },
-          [this, c, answer](absl::StatusOr<Hold> r) {
+          [c, answer](absl::StatusOr<Hold> r) {
             if (r.ok()) c->hold.expire_unix_s = r->expire_unix_s;
             answer(r.status());
           });

@@ -10,7 +10,8 @@
 
 #include "engine/check.h"
 #include "engine/engine.h"
-#include "server/mapping.h"
+#include "server/from_proto.h"
+#include "server/to_proto.h"
 
 namespace {
 

@@ -1,10 +1,9 @@
-#include "server/mapping.h"
+#include "server/from_proto.h"
 
 #include <cmath>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/fingerprint.h"
 
 namespace creneau::server {
 namespace {
@@ -30,7 +29,7 @@ v1::Slot ValidSlot() {
   return s;
 }
 
-TEST(MappingTest, ProfessionalDefaultsAndErrors) {
+TEST(FromProtoTest, ProfessionalDefaultsAndErrors) {
   v1::UpsertProfessionalsRequest request;
   request.set_request_id("r1");
   *request.add_professionals() = ValidProfessional();
@@ -57,7 +56,7 @@ TEST(MappingTest, ProfessionalDefaultsAndErrors) {
               HasSubstr("request_id: required"));
 }
 
-TEST(MappingTest, SlotDefaultsAndErrors) {
+TEST(FromProtoTest, SlotDefaultsAndErrors) {
   v1::PublishSlotsRequest request;
   request.set_request_id("r1");
   *request.add_slots() = ValidSlot();
@@ -88,7 +87,7 @@ TEST(MappingTest, SlotDefaultsAndErrors) {
             "slots: must not be empty");
 }
 
-TEST(MappingTest, SearchQuery) {
+TEST(FromProtoTest, SearchQuery) {
   v1::SearchSlotsRequest request;
   request.set_profession(v1::PROFESSION_GENERAL_PRACTITIONER);
   EXPECT_EQ(QueryFromRequest(request).status().message(),
@@ -111,7 +110,7 @@ TEST(MappingTest, SearchQuery) {
               HasSubstr("commune_code: must be a 5-character INSEE code"));
 }
 
-TEST(MappingTest, HoldTtl) {
+TEST(FromProtoTest, HoldTtl) {
   v1::HoldSlotRequest request;
   request.set_request_id("r");
   request.set_slot_id("s");
@@ -121,34 +120,6 @@ TEST(MappingTest, HoldTtl) {
             "ttl: must be between 10 seconds and 15 minutes");
   request.mutable_ttl()->set_seconds(300);
   EXPECT_EQ(HoldFromRequest(request, "t")->ttl_s, 300);
-}
-
-TEST(MappingTest, ReasonTexts) {
-  SearchHit hit;
-  hit.distance_m = 2400;
-  const absl::Time now = absl::FromUnixSeconds(1'900'000'000);
-  EXPECT_EQ(ReasonText(hit, 1'900'000'000 + 3 * 3600 + 600, now),
-            "2.4 km, in 3 h 10 min");
-  hit.distance_m = 350;
-  hit.reason = MatchReason::kWidenedRadius;
-  hit.overbooking_only = true;
-  EXPECT_EQ(ReasonText(hit, 1'900'000'000 + 600, now),
-            "350 m, in 10 min (found after widening), overbooking place only");
-}
-
-TEST(FingerprintTest, IgnoresTheRequestIdOnly) {
-  v1::PublishSlotsRequest a;
-  a.set_request_id("one");
-  *a.add_slots() = ValidSlot();
-  v1::PublishSlotsRequest b = a;
-  b.set_request_id("two");
-  EXPECT_EQ(RequestFingerprint("PublishSlots", a),
-            RequestFingerprint("PublishSlots", b));
-  EXPECT_NE(RequestFingerprint("PublishSlots", a),
-            RequestFingerprint("WithdrawSlots", a));
-  b.mutable_slots(0)->set_capacity(2);
-  EXPECT_NE(RequestFingerprint("PublishSlots", a),
-            RequestFingerprint("PublishSlots", b));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "tools/territory_generator.h"
+#include "territory/territory_generator.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 
-namespace creneau::tools {
+namespace creneau::territory {
 namespace {
 
 const CommuneTable& Communes() {
@@ -110,4 +110,4 @@ TEST(TerritoryGeneratorTest, NationalDensityWithoutATarget) {
 }
 
 }  // namespace
-}  // namespace creneau::tools
+}  // namespace creneau::territory

@@ -1,4 +1,4 @@
-#include "tools/territory_generator.h"
+#include "territory/territory_generator.h"
 
 #include <algorithm>
 #include <array>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace creneau::tools {
+namespace creneau::territory {
 namespace {
 
 struct ProfessionProfile {
@@ -247,4 +247,4 @@ absl::StatusOr<Territory> GenerateTerritory(
   return territory;
 }
 
-}  // namespace creneau::tools
+}  // namespace creneau::territory

@@ -12,8 +12,8 @@
 //   day in its local time zone, with the modalities, session capacities,
 //   overbooking places and visibilities of its profession.
 // The same seed, communes and start day always give the same territory.
-#ifndef CRENEAU_TOOLS_TERRITORY_GENERATOR_H_
-#define CRENEAU_TOOLS_TERRITORY_GENERATOR_H_
+#ifndef CRENEAU_TERRITORY_TERRITORY_GENERATOR_H_
+#define CRENEAU_TERRITORY_TERRITORY_GENERATOR_H_
 
 #include <cstdint>
 #include <string>
@@ -24,7 +24,7 @@
 #include "engine/commune_table.h"
 #include "engine/types.h"
 
-namespace creneau::tools {
+namespace creneau::territory {
 
 struct TerritoryOptions {
   uint64_t seed = 1;
@@ -57,6 +57,6 @@ absl::StatusOr<Territory> GenerateTerritory(
 // The IANA zone of a departement ("971" -> "America/Guadeloupe").
 std::string TimeZoneOfDepartement(const std::string& departement);
 
-}  // namespace creneau::tools
+}  // namespace creneau::territory
 
-#endif  // CRENEAU_TOOLS_TERRITORY_GENERATOR_H_
+#endif  // CRENEAU_TERRITORY_TERRITORY_GENERATOR_H_

@@ -1,4 +1,4 @@
-#include "bench/booking_driver.h"
+#include "storage/testing/booking_driver.h"
 
 #include <atomic>
 #include <deque>
@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "bench/workload.h"
 #include "engine/check.h"
+#include "engine/testing/workload.h"
 
-namespace creneau::bench {
+namespace creneau::storage::testing {
 namespace {
 
 struct Client {
@@ -21,8 +21,8 @@ struct Client {
 // One driver thread and the clients it owns.
 class Worker {
  public:
-  Worker(server::EngineHost* host, const std::vector<std::string>* slot_ids,
-         int index, int clients, uint64_t seed)
+  Worker(EngineHost* host, const std::vector<std::string>* slot_ids, int index,
+         int clients, uint64_t seed)
       : host_(host),
         slot_ids_(slot_ids),
         index_(index),
@@ -92,13 +92,14 @@ class Worker {
   void StartHold(size_t c) {
     Client& client = clients_[c];
     client.slot_id = (*slot_ids_)[rng_() % slot_ids_->size()];
-    client.token = server::EngineHost::NewHoldToken();
+    client.token = EngineHost::NewHoldToken();
     const RequestKey key{NextRequestId(), 1};
     const HoldCommand command{client.slot_id, client.token,
                               limits::kDefaultHoldTtlS};
     host_->Mutate<creneau::Hold>(
         [&](Engine& engine, absl::Time now, Effects* effects) {
-          return engine.HoldSlot(BenchRegulator(), key, command, now, effects);
+          return engine.HoldSlot(::creneau::testing::BenchRegulator(), key,
+                                 command, now, effects);
         },
         [this, c](absl::StatusOr<creneau::Hold> r) {
           Finish(c, Step::kHold, r.status());
@@ -112,15 +113,15 @@ class Worker {
                                  ""};
     host_->Mutate<Booking>(
         [&](Engine& engine, absl::Time now, Effects* effects) {
-          return engine.ConfirmBooking(BenchRegulator(), key, command, now,
-                                       effects);
+          return engine.ConfirmBooking(::creneau::testing::BenchRegulator(),
+                                       key, command, now, effects);
         },
         [this, c](absl::StatusOr<Booking> r) {
           Finish(c, Step::kConfirm, r.status());
         });
   }
 
-  server::EngineHost* const host_;
+  EngineHost* const host_;
   const std::vector<std::string>* const slot_ids_;
   const int index_;
   std::vector<Client> clients_;
@@ -132,7 +133,7 @@ class Worker {
 
 }  // namespace
 
-BookingRun RunDurableBookings(server::EngineHost& host,
+BookingRun RunDurableBookings(EngineHost& host,
                               const std::vector<std::string>& slot_ids,
                               const BookingDriverOptions& options) {
   CRENEAU_CHECK(!slot_ids.empty());
@@ -162,4 +163,4 @@ BookingRun RunDurableBookings(server::EngineHost& host,
   return total;
 }
 
-}  // namespace creneau::bench
+}  // namespace creneau::storage::testing

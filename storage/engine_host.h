@@ -5,8 +5,8 @@
 // the same order (still under the lock), and answers once they are durable:
 // the caller never hears OK for something a crash could lose. Reads share
 // the lock and never wait for the disk.
-#ifndef CRENEAU_SERVER_ENGINE_HOST_H_
-#define CRENEAU_SERVER_ENGINE_HOST_H_
+#ifndef CRENEAU_STORAGE_ENGINE_HOST_H_
+#define CRENEAU_STORAGE_ENGINE_HOST_H_
 
 #include <atomic>
 #include <functional>
@@ -20,10 +20,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/engine.h"
-#include "server/clock.h"
+#include "storage/clock.h"
 #include "storage/store.h"
 
-namespace creneau::server {
+namespace creneau::storage {
 
 class EngineHost {
  public:
@@ -33,16 +33,15 @@ class EngineHost {
   static constexpr absl::Duration kMaxMaintenanceSleep = absl::Seconds(1);
 
   // `store` and `clock` must outlive the host.
-  EngineHost(std::shared_ptr<const CommuneTable> communes,
-             storage::Store* store, const Clock* clock,
-             EngineOptions options = {});
+  EngineHost(std::shared_ptr<const CommuneTable> communes, Store* store,
+             const Clock* clock, EngineOptions options = {});
   ~EngineHost();  // Stops maintenance.
   EngineHost(const EngineHost&) = delete;
   EngineHost& operator=(const EngineHost&) = delete;
 
   // Restores the stored state, expires the holds that lapsed while the
   // server was down, and starts serving. Call once.
-  absl::StatusOr<storage::LoadStats> Load();
+  absl::StatusOr<LoadStats> Load();
   // Starts the thread that expires holds on time and purges old records.
   void StartMaintenance();
 
@@ -73,16 +72,16 @@ class EngineHost {
   // A fresh hold token: 128 random bits from the system's CSPRNG, in hex.
   static std::string NewHoldToken();
 
-  storage::StoreStats store_stats() const { return store_->stats(); }
+  StoreStats store_stats() const { return store_->stats(); }
 
  private:
   absl::Status Admit() const;
-  void Commit(Effects effects, storage::CommitCallback done)
+  void Commit(Effects effects, CommitCallback done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MaintenanceLoop();
   void RunMaintenance(bool purge);
 
-  storage::Store* const store_;
+  Store* const store_;
   const Clock* const clock_;
   std::atomic<bool> loaded_{false};
   // Loaded and no write has failed. Reads go on after a write failure (the
@@ -135,6 +134,6 @@ absl::StatusOr<T> EngineHost::Read(
   return read(engine_, clock_->Now());
 }
 
-}  // namespace creneau::server
+}  // namespace creneau::storage
 
-#endif  // CRENEAU_SERVER_ENGINE_HOST_H_
+#endif  // CRENEAU_STORAGE_ENGINE_HOST_H_

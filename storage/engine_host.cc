@@ -1,15 +1,14 @@
-#include "server/engine_host.h"
+#include "storage/engine_host.h"
 
 #include "absl/strings/escaping.h"
 #include "engine/check.h"
 #include "openssl/rand.h"
 #include "spdlog/spdlog.h"
 
-namespace creneau::server {
+namespace creneau::storage {
 
 EngineHost::EngineHost(std::shared_ptr<const CommuneTable> communes,
-                       storage::Store* store, const Clock* clock,
-                       EngineOptions options)
+                       Store* store, const Clock* clock, EngineOptions options)
     : store_(store), clock_(clock), engine_(std::move(communes), options) {}
 
 EngineHost::~EngineHost() {
@@ -20,9 +19,9 @@ EngineHost::~EngineHost() {
   if (maintenance_.joinable()) maintenance_.join();
 }
 
-absl::StatusOr<storage::LoadStats> EngineHost::Load() {
+absl::StatusOr<LoadStats> EngineHost::Load() {
   CRENEAU_CHECK(!loaded_.load());
-  absl::StatusOr<storage::LoadStats> stats;
+  absl::StatusOr<LoadStats> stats;
   {
     absl::MutexLock lock(&mu_);
     stats = store_->LoadInto(&engine_);
@@ -50,7 +49,7 @@ absl::Status EngineHost::Admit() const {
   return store_->Admit();
 }
 
-void EngineHost::Commit(Effects effects, storage::CommitCallback done) {
+void EngineHost::Commit(Effects effects, CommitCallback done) {
   store_->Commit(std::move(effects), [this, done = std::move(done)](
                                          absl::Status status) mutable {
     if (!status.ok() && serving_.exchange(false)) {
@@ -109,4 +108,4 @@ void EngineHost::RunMaintenance(bool purge) {
   Commit(std::move(effects), [](absl::Status) {});
 }
 
-}  // namespace creneau::server
+}  // namespace creneau::storage

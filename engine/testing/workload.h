@@ -10,8 +10,8 @@
 // - The search radius is the one creneau starts with for that commune's
 //   density (RadiiForDensity), given explicitly so that PostgreSQL is asked
 //   exactly the same disk.
-#ifndef CRENEAU_BENCH_WORKLOAD_H_
-#define CRENEAU_BENCH_WORKLOAD_H_
+#ifndef CRENEAU_ENGINE_TESTING_WORKLOAD_H_
+#define CRENEAU_ENGINE_TESTING_WORKLOAD_H_
 
 #include <cstdint>
 #include <random>
@@ -21,7 +21,7 @@
 #include "engine/commune_table.h"
 #include "engine/types.h"
 
-namespace creneau::bench {
+namespace creneau::testing {
 
 struct SearchAsk {
   const Commune* commune = nullptr;
@@ -55,9 +55,6 @@ class Workload {
 // public, professional and regulation slots; no overbooking).
 const Caller& BenchRegulator();
 
-// The JSON number of a double, "null" when not finite.
-std::string JsonNumber(double value);
+}  // namespace creneau::testing
 
-}  // namespace creneau::bench
-
-#endif  // CRENEAU_BENCH_WORKLOAD_H_
+#endif  // CRENEAU_ENGINE_TESTING_WORKLOAD_H_

@@ -4,8 +4,8 @@
 // clock, so that an NTP step or a manual change of the system time neither
 // expires holds early nor keeps them alive. Across restarts the wall clock
 // is read again; the engine refuses to go back in time on its own.
-#ifndef CRENEAU_SERVER_CLOCK_H_
-#define CRENEAU_SERVER_CLOCK_H_
+#ifndef CRENEAU_STORAGE_CLOCK_H_
+#define CRENEAU_STORAGE_CLOCK_H_
 
 #include <chrono>
 #include <functional>
@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace creneau::server {
+namespace creneau::storage {
 
 class Clock {
  public:
@@ -50,6 +50,6 @@ class MonotonicWallClock final : public Clock {
   const SteadyTime steady_at_start_;
 };
 
-}  // namespace creneau::server
+}  // namespace creneau::storage
 
-#endif  // CRENEAU_SERVER_CLOCK_H_
+#endif  // CRENEAU_STORAGE_CLOCK_H_

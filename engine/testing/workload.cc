@@ -1,10 +1,6 @@
-#include "bench/workload.h"
+#include "engine/testing/workload.h"
 
-#include <cmath>
-
-#include "absl/strings/str_format.h"
-
-namespace creneau::bench {
+namespace creneau::testing {
 namespace {
 
 // Unscheduled-care demand by profession (share of calls), in the order of
@@ -56,9 +52,4 @@ const Caller& BenchRegulator() {
   return caller;
 }
 
-std::string JsonNumber(double value) {
-  if (!std::isfinite(value)) return "null";
-  return absl::StrFormat("%.6g", value);
-}
-
-}  // namespace creneau::bench
+}  // namespace creneau::testing

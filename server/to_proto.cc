@@ -1,11 +1,13 @@
 // Domain values to API messages, and the sentences that explain a search.
+#include "server/to_proto.h"
+
 #include <cmath>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/names.h"
-#include "server/mapping.h"
+#include "server/internal/enums.h"
 
 namespace creneau::server {
 namespace {

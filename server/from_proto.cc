@@ -1,4 +1,6 @@
 // Requests to domain commands, validating every field.
+#include "server/from_proto.h"
+
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -6,14 +8,10 @@
 #include "engine/limits.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
-#include "server/mapping.h"
+#include "server/internal/enums.h"
 
 namespace creneau::server {
 namespace {
-
-absl::Status Invalid(absl::string_view path, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what));
-}
 
 // Timestamps from year 1 to 9999, as google.protobuf.Timestamp defines them.
 absl::StatusOr<int64_t> UnixSeconds(const google::protobuf::Timestamp& t,
@@ -21,7 +19,7 @@ absl::StatusOr<int64_t> UnixSeconds(const google::protobuf::Timestamp& t,
   constexpr int64_t kMin = -62135596800, kMax = 253402300799;
   if (t.seconds() < kMin || t.seconds() > kMax || t.nanos() < 0 ||
       t.nanos() > 999999999) {
-    return Invalid(path, "not a valid timestamp");
+    return InvalidField(path, "not a valid timestamp");
   }
   return t.seconds();
 }
@@ -31,7 +29,7 @@ absl::StatusOr<int64_t> Seconds(const google::protobuf::Duration& d,
   if (d.nanos() <= -1000000000 || d.nanos() >= 1000000000 ||
       (d.seconds() > 0 && d.nanos() < 0) ||
       (d.seconds() < 0 && d.nanos() > 0)) {
-    return Invalid(path, "not a valid duration");
+    return InvalidField(path, "not a valid duration");
   }
   return d.seconds();
 }
@@ -39,16 +37,16 @@ absl::StatusOr<int64_t> Seconds(const google::protobuf::Duration& d,
 absl::StatusOr<LatLng> Point(const v1::LatLng& p, absl::string_view path) {
   const LatLng point{p.latitude(), p.longitude()};
   if (!IsValidLatLng(point)) {
-    return Invalid(path,
-                   "must be a WGS84 position in degrees (latitude in "
-                   "[-90, 90], longitude in [-180, 180])");
+    return InvalidField(path,
+                        "must be a WGS84 position in degrees (latitude in "
+                        "[-90, 90], longitude in [-180, 180])");
   }
   return point;
 }
 
 absl::Status CheckEnum(bool valid, int value, absl::string_view path) {
   if (valid) return absl::OkStatus();
-  return Invalid(path, absl::StrCat("unknown value ", value));
+  return InvalidField(path, absl::StrCat("unknown value ", value));
 }
 
 absl::StatusOr<Professional> ProfessionalFrom(const v1::Professional& in,
@@ -59,18 +57,18 @@ absl::StatusOr<Professional> ProfessionalFrom(const v1::Professional& in,
   RETURN_IF_ERROR(CheckEnum(v1::Profession_IsValid(in.profession()),
                             in.profession(), path + ".profession"));
   if (in.profession() == v1::PROFESSION_UNSPECIFIED) {
-    return Invalid(path + ".profession", "required");
+    return InvalidField(path + ".profession", "required");
   }
   p.profession = static_cast<Profession>(in.profession());
-  if (!in.has_location()) return Invalid(path + ".location", "required");
+  if (!in.has_location()) return InvalidField(path + ".location", "required");
   ASSIGN_OR_RETURN(p.location, Point(in.location(), path + ".location"));
   p.commune_code = in.commune_code();
   p.time_zone = in.time_zone().empty() ? kDefaultTimeZone : in.time_zone();
   absl::TimeZone zone;
   if (!IsValidTimeZoneName(p.time_zone) ||
       !absl::LoadTimeZone(p.time_zone, &zone)) {
-    return Invalid(path + ".time_zone",
-                   absl::StrCat("unknown time zone '", p.time_zone, "'"));
+    return InvalidField(path + ".time_zone",
+                        absl::StrCat("unknown time zone '", p.time_zone, "'"));
   }
   RETURN_IF_ERROR(CheckEnum(v1::StructureType_IsValid(in.structure()),
                             in.structure(), path + ".structure"));
@@ -90,22 +88,24 @@ absl::StatusOr<Slot> SlotFrom(const v1::Slot& in, const std::string& path) {
   s.id = in.id();
   RETURN_IF_ERROR(CheckId(path + ".professional_id", in.professional_id()));
   s.professional_id = in.professional_id();
-  if (!in.has_start_time()) return Invalid(path + ".start_time", "required");
+  if (!in.has_start_time())
+    return InvalidField(path + ".start_time", "required");
   ASSIGN_OR_RETURN(s.start_unix_s,
                    UnixSeconds(in.start_time(), path + ".start_time"));
-  if (!in.has_duration()) return Invalid(path + ".duration", "required");
+  if (!in.has_duration()) return InvalidField(path + ".duration", "required");
   ASSIGN_OR_RETURN(const int64_t duration_s,
                    Seconds(in.duration(), path + ".duration"));
   if (duration_s < limits::kMinSlotDurationS ||
       duration_s > limits::kMaxSlotDurationS) {
-    return Invalid(path + ".duration",
-                   "must be between 5 minutes and 12 hours");
+    return InvalidField(
+        path + ".duration",
+        DurationRule(limits::kMinSlotDurationS, limits::kMaxSlotDurationS));
   }
   s.duration_s = static_cast<int32_t>(duration_s);
   RETURN_IF_ERROR(CheckEnum(v1::Modality_IsValid(in.modality()), in.modality(),
                             path + ".modality"));
   if (in.modality() == v1::MODALITY_UNSPECIFIED) {
-    return Invalid(path + ".modality", "required");
+    return InvalidField(path + ".modality", "required");
   }
   s.modality = static_cast<Modality>(in.modality());
   s.capacity = in.capacity() == 0 ? 1 : in.capacity();
@@ -122,34 +122,19 @@ absl::StatusOr<Slot> SlotFrom(const v1::Slot& in, const std::string& path) {
 }
 
 absl::Status CheckBatch(absl::string_view field, int size) {
-  if (size == 0) return Invalid(field, "must not be empty");
+  if (size == 0) return InvalidField(field, "must not be empty");
   if (size > limits::kMaxBatchSize) {
-    return Invalid(field, absl::StrCat("at most ", limits::kMaxBatchSize,
-                                       " per request, got ", size));
+    return InvalidField(field, absl::StrCat("at most ", limits::kMaxBatchSize,
+                                            " per request, got ", size));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status CheckRequestId(const std::string& request_id) {
-  if (IsValidRequestId(request_id)) return absl::OkStatus();
-  return Invalid("request_id",
-                 request_id.empty()
-                     ? "required (a client-chosen id such as a UUID)"
-                     : "must be 1 to 36 characters of [A-Za-z0-9._:-]");
-}
-
-absl::Status CheckId(absl::string_view field, const std::string& id) {
-  if (IsValidId(id)) return absl::OkStatus();
-  return Invalid(field, id.empty()
-                            ? "required"
-                            : "must be 1 to 64 characters of [A-Za-z0-9._:-]");
-}
-
 absl::StatusOr<std::vector<Professional>> ProfessionalsFromRequest(
     const v1::UpsertProfessionalsRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckBatch("professionals", request.professionals_size()));
   std::vector<Professional> out;
   out.reserve(request.professionals_size());
@@ -164,7 +149,7 @@ absl::StatusOr<std::vector<Professional>> ProfessionalsFromRequest(
 
 absl::StatusOr<std::vector<Slot>> SlotsFromRequest(
     const v1::PublishSlotsRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckBatch("slots", request.slots_size()));
   std::vector<Slot> out;
   out.reserve(request.slots_size());
@@ -178,7 +163,7 @@ absl::StatusOr<std::vector<Slot>> SlotsFromRequest(
 
 absl::StatusOr<std::vector<std::string>> SlotIdsFromRequest(
     const v1::WithdrawSlotsRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckBatch("slot_ids", request.slot_ids_size()));
   std::vector<std::string> out;
   for (int i = 0; i < request.slot_ids_size(); ++i) {
@@ -199,25 +184,25 @@ absl::StatusOr<SearchQuery> QueryFromRequest(
     }
     case v1::SearchSlotsRequest::kCommuneCode:
       if (!IsValidCommuneCode(request.commune_code())) {
-        return Invalid("commune_code",
-                       "must be a 5-character INSEE code such as 17306");
+        return InvalidField("commune_code",
+                            "must be a 5-character INSEE code such as 17306");
       }
       q.commune_code = request.commune_code();
       break;
     case v1::SearchSlotsRequest::ORIGIN_NOT_SET:
-      return Invalid("origin", "one of point or commune_code is required");
+      return InvalidField("origin", "one of point or commune_code is required");
   }
   RETURN_IF_ERROR(CheckEnum(v1::Profession_IsValid(request.profession()),
                             request.profession(), "profession"));
   if (request.profession() == v1::PROFESSION_UNSPECIFIED) {
-    return Invalid("profession", "required");
+    return InvalidField("profession", "required");
   }
   q.profession = static_cast<Profession>(request.profession());
   for (int i = 0; i < request.modalities_size(); ++i) {
     const int m = request.modalities(i);
     if (!v1::Modality_IsValid(m) || m == v1::MODALITY_UNSPECIFIED) {
-      return Invalid(absl::StrCat("modalities[", i, "]"),
-                     absl::StrCat("unknown value ", m));
+      return InvalidField(absl::StrCat("modalities[", i, "]"),
+                          absl::StrCat("unknown value ", m));
     }
     q.modalities |= Bit(static_cast<Modality>(m));
   }
@@ -242,7 +227,7 @@ absl::StatusOr<SearchQuery> QueryFromRequest(
 
 absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
                                             std::string token) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckId("slot_id", request.slot_id()));
   HoldCommand command;
   command.slot_id = request.slot_id();
@@ -250,7 +235,8 @@ absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
   if (request.has_ttl()) {
     ASSIGN_OR_RETURN(const int64_t ttl_s, Seconds(request.ttl(), "ttl"));
     if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {
-      return Invalid("ttl", "must be between 10 seconds and 15 minutes");
+      return InvalidField(
+          "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
     }
     command.ttl_s = static_cast<int32_t>(ttl_s);
   }
@@ -259,17 +245,12 @@ absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
 
 absl::StatusOr<ConfirmCommand> ConfirmFromRequest(
     const v1::ConfirmBookingRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckId("slot_id", request.slot_id()));
-  if (!IsValidHoldToken(request.hold_token())) {
-    return Invalid("hold_token",
-                   request.hold_token().empty()
-                       ? "required"
-                       : "must be the 32 hex characters HoldSlot returned");
-  }
+  RETURN_IF_ERROR(CheckHoldToken("hold_token", request.hold_token()));
   if (request.patient_ref().empty()) {
-    return Invalid("patient_ref",
-                   "required (a pseudonymous reference, never a name)");
+    return InvalidField("patient_ref",
+                        "required (a pseudonymous reference, never a name)");
   }
   return ConfirmCommand{request.slot_id(), request.hold_token(),
                         request.patient_ref(), request.orientation_ref()};
@@ -277,20 +258,15 @@ absl::StatusOr<ConfirmCommand> ConfirmFromRequest(
 
 absl::StatusOr<ReleaseCommand> ReleaseFromRequest(
     const v1::ReleaseHoldRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckId("slot_id", request.slot_id()));
-  if (!IsValidHoldToken(request.hold_token())) {
-    return Invalid("hold_token",
-                   request.hold_token().empty()
-                       ? "required"
-                       : "must be the 32 hex characters HoldSlot returned");
-  }
+  RETURN_IF_ERROR(CheckHoldToken("hold_token", request.hold_token()));
   return ReleaseCommand{request.slot_id(), request.hold_token()};
 }
 
 absl::StatusOr<CancelCommand> CancelFromRequest(
     const v1::CancelBookingRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckId("booking_id", request.booking_id()));
   return CancelCommand{request.booking_id(), request.reason()};
 }

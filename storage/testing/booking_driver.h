@@ -6,8 +6,8 @@
 // commit). Completions arrive on the store's writer thread and are handed to
 // `workers` driver threads, which issue the next step, so the writer never
 // runs engine code.
-#ifndef CRENEAU_BENCH_BOOKING_DRIVER_H_
-#define CRENEAU_BENCH_BOOKING_DRIVER_H_
+#ifndef CRENEAU_STORAGE_TESTING_BOOKING_DRIVER_H_
+#define CRENEAU_STORAGE_TESTING_BOOKING_DRIVER_H_
 
 #include <cstdint>
 #include <string>
@@ -15,9 +15,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "server/engine_host.h"
+#include "storage/engine_host.h"
 
-namespace creneau::bench {
+namespace creneau::storage::testing {
 
 struct BookingRun {
   int64_t bookings = 0;       // Confirmed and durable.
@@ -39,10 +39,10 @@ struct BookingDriverOptions {
 
 // Runs for `options.duration`, then waits for what is in flight. Slot ids
 // are drawn uniformly from `slot_ids` (must be non-empty).
-BookingRun RunDurableBookings(server::EngineHost& host,
+BookingRun RunDurableBookings(EngineHost& host,
                               const std::vector<std::string>& slot_ids,
                               const BookingDriverOptions& options);
 
-}  // namespace creneau::bench
+}  // namespace creneau::storage::testing
 
-#endif  // CRENEAU_BENCH_BOOKING_DRIVER_H_
+#endif  // CRENEAU_STORAGE_TESTING_BOOKING_DRIVER_H_

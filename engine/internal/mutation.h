@@ -1,0 +1,75 @@
+// Engine::Mutation, the one path every mutating command takes (see its
+// declaration in engine.h), and the conversion of each command's answer to
+// and from the Outcome an idempotency record keeps. Included by the files
+// that define commands.
+#ifndef CRENEAU_ENGINE_INTERNAL_MUTATION_H_
+#define CRENEAU_ENGINE_INTERNAL_MUTATION_H_
+
+#include <utility>
+
+#include "engine/check.h"
+#include "engine/engine.h"
+#include "engine/status_macros.h"
+
+namespace creneau {
+namespace internal {
+
+inline Outcome OutcomeOf(const BatchCounts& counts) {
+  Outcome outcome;
+  outcome.counts = counts;
+  return outcome;
+}
+inline Outcome OutcomeOf(const Hold& hold) {
+  Outcome outcome;
+  outcome.hold = hold;
+  return outcome;
+}
+inline Outcome OutcomeOf(const Booking& booking) {
+  Outcome outcome;
+  outcome.booking = booking;
+  return outcome;
+}
+
+// The answer an Outcome holds, for a command answering T.
+template <typename T>
+T AnswerOf(const Outcome& outcome);
+template <>
+inline BatchCounts AnswerOf<BatchCounts>(const Outcome& outcome) {
+  return outcome.counts;
+}
+template <>
+inline Hold AnswerOf<Hold>(const Outcome& outcome) {
+  CRENEAU_CHECK(outcome.hold.has_value());
+  return *outcome.hold;
+}
+template <>
+inline Booking AnswerOf<Booking>(const Outcome& outcome) {
+  CRENEAU_CHECK(outcome.booking.has_value());
+  return *outcome.booking;
+}
+
+}  // namespace internal
+
+template <typename T>
+absl::StatusOr<T> Engine::Mutation(
+    const Caller& caller, const RequestKey& key, Method method, absl::Time now,
+    Effects* effects,
+    absl::FunctionRef<absl::StatusOr<T>(int64_t now_s)> apply) {
+  const int64_t now_s = Advance(now);
+  ExpireDue(now_s, effects);
+  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
+                   Replay(caller, key, method));
+  if (replay != nullptr) {
+    effects->replayed = true;
+    return internal::AnswerOf<T>(replay->outcome);
+  }
+  absl::StatusOr<T> answer = apply(now_s);
+  if (answer.ok()) {
+    Remember(caller, key, method, internal::OutcomeOf(*answer), effects);
+  }
+  return answer;
+}
+
+}  // namespace creneau
+
+#endif  // CRENEAU_ENGINE_INTERNAL_MUTATION_H_

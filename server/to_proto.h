@@ -1,0 +1,37 @@
+// The engine's domain values to creneau.v1 messages, for answers. Every
+// value the engine produced is valid, so nothing here fails. The reverse
+// direction, with validation, is from_proto.h.
+#ifndef CRENEAU_SERVER_TO_PROTO_H_
+#define CRENEAU_SERVER_TO_PROTO_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "creneau/v1/orientation_service.pb.h"
+#include "creneau/v1/slot_service.pb.h"
+#include "engine/engine.h"
+
+namespace creneau::server {
+
+namespace v1 = ::creneau::v1;
+
+void ToProto(const ProfessionalView& professional, v1::Professional* out);
+void ToProto(const SlotView& view, v1::Slot* out);
+void ToProto(const Hold& hold, v1::Hold* out);
+void ToProto(const Booking& booking, v1::Booking* out);
+// Fills a search response from an engine result; `engine` must be the one
+// that produced `result`, unchanged since (call under its lock).
+void ToProto(const Engine& engine, const SearchQuery& query,
+             const SearchResult& result, absl::Time now,
+             v1::SearchSlotsResponse* out);
+
+// One line for a regulator: "2.4 km, in 3 h 10 min".
+std::string ReasonText(const SearchHit& hit, int64_t start_unix_s,
+                       absl::Time now);
+// A sentence on the whole answer, empty or not.
+std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
+                        const SearchResult& result);
+
+}  // namespace creneau::server
+
+#endif  // CRENEAU_SERVER_TO_PROTO_H_
