@@ -52,7 +52,8 @@ std::shared_ptr<const CommuneTable> LoadCommunes(const std::string& path) {
 }
 
 // The slots a SAS regulator may book.
-std::vector<std::string> SlotIds(const territory::Territory& territory) {
+std::vector<std::string> SlotIds(
+    const territory::SyntheticTerritory& territory) {
   std::vector<std::string> ids;
   ids.reserve(territory.slots.size());
   for (const Slot& s : territory.slots) {
@@ -64,7 +65,7 @@ std::vector<std::string> SlotIds(const territory::Territory& territory) {
 // Durable figures: publish through the store, book, then reload.
 void MeasureDurable(const Flags& flags,
                     std::shared_ptr<const CommuneTable> communes,
-                    const territory::Territory& territory,
+                    const territory::SyntheticTerritory& territory,
                     std::vector<std::pair<std::string, double>>* out) {
   std::filesystem::remove_all(flags.data_dir);
   std::filesystem::create_directories(flags.data_dir);

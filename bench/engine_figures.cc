@@ -23,7 +23,7 @@ int64_t NanosSince(SteadyClock::time_point start) {
       .count();
 }
 
-void Publish(Engine& engine, const territory::Territory& territory,
+void Publish(Engine& engine, const territory::SyntheticTerritory& territory,
              absl::Time now) {
   const Caller feed{"bench-feed", Bit(Visibility::kPublic), false, ""};
   Effects effects;
@@ -57,7 +57,7 @@ SearchQuery QueryOf(const SearchAsk& ask) {
 }  // namespace
 
 EngineFigures MeasureEngine(std::shared_ptr<const CommuneTable> communes,
-                            const territory::Territory& territory,
+                            const territory::SyntheticTerritory& territory,
                             const Workload& workload, absl::Time now,
                             const EngineFiguresOptions& options) {
   EngineFigures figures;

@@ -36,7 +36,7 @@ struct EngineFiguresOptions {
 // drawn from `workload` and hold + confirm pairs on slots those searches
 // return. Progress goes to stderr.
 EngineFigures MeasureEngine(std::shared_ptr<const CommuneTable> communes,
-                            const territory::Territory& territory,
+                            const territory::SyntheticTerritory& territory,
                             const Workload& workload, absl::Time now,
                             const EngineFiguresOptions& options);
 

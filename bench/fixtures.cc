@@ -9,8 +9,8 @@
 
 namespace creneau::bench {
 
-const territory::Territory& NationalTerritory(size_t slots) {
-  static auto* cache = new std::map<size_t, territory::Territory>;
+const territory::SyntheticTerritory& NationalTerritory(size_t slots) {
+  static auto* cache = new std::map<size_t, territory::SyntheticTerritory>;
   auto it = cache->find(slots);
   if (it != cache->end()) return it->second;
   // Synthetic France at scale 1 holds about 4.1 million slots over 14 days.
@@ -24,7 +24,7 @@ const territory::Territory& NationalTerritory(size_t slots) {
   options.scale = static_cast<double>(slots) / kSlotsAtScaleOne;
   options.start = FixtureStart();
   options.days = 14;
-  absl::StatusOr<territory::Territory> territory =
+  absl::StatusOr<territory::SyntheticTerritory> territory =
       territory::GenerateTerritory(communes, options);
   CRENEAU_CHECK(territory.ok());
   return cache->emplace(slots, *std::move(territory)).first->second;

@@ -24,7 +24,7 @@ using testing::Workload;
 
 // Synthetic France from the territory generator, scaled to about `slots`
 // slots (seed 1, 14 days from FixtureStart()), cached per size.
-const territory::Territory& NationalTerritory(size_t slots);
+const territory::SyntheticTerritory& NationalTerritory(size_t slots);
 
 // The JSON number of a double, "null" when not finite.
 std::string JsonNumber(double value);

@@ -88,7 +88,7 @@ std::string Point(const LatLng& p) {
 }  // namespace
 
 absl::Status LoadPostgis(const std::string& conninfo,
-                         const territory::Territory& territory) {
+                         const territory::SyntheticTerritory& territory) {
   absl::StatusOr<Conn> conn = Connect(conninfo);
   if (!conn.ok()) return conn.status();
   absl::flat_hash_map<std::string, const Professional*> by_id;

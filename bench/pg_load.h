@@ -30,7 +30,7 @@ namespace creneau::bench {
 // COPYs the territory into empty tables. UNAVAILABLE when the server cannot
 // be reached, INTERNAL with PostgreSQL's message when a COPY fails.
 absl::Status LoadPostgis(const std::string& conninfo,
-                         const territory::Territory& territory);
+                         const territory::SyntheticTerritory& territory);
 
 struct PgLoadOptions {
   std::string conninfo;         // libpq connection string, loopback only.

@@ -23,7 +23,7 @@ packages=(
   # Peer comparison (PostgreSQL + PostGIS side by side)
   postgresql-15 postgresql-15-postgis-3 libpq-dev
   # Process tools used by tests and scripts
-  procps psmisc patch
+  procps psmisc patch openssl
 )
 
 if [ "$(id -u)" -ne 0 ]; then

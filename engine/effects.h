@@ -24,6 +24,8 @@ enum class Method : uint8_t {
   kConfirmBooking = 5,
   kReleaseHold = 6,
   kCancelBooking = 7,
+  kUpsertTerritory = 8,
+  kTransferProfessionals = 9,
 };
 
 // Counts returned by the batch mutations. For WithdrawSlots, `created` counts
@@ -68,24 +70,54 @@ enum class EventType : uint8_t {
   kBookingCancelled = 7,
   kHoldsExpired = 8,
   kRecordsPurged = 9,
+  kTerritoryUpserted = 10,
+  kProfessionalsTransferred = 11,
+  // Audit records of the server, not changes of state: a booking (patient
+  // data) was read; calls of a principal were refused (counted).
+  kBookingRead = 12,
+  kCallsRefused = 13,
 };
 
 // The caller name recorded for changes the engine makes by itself (hold
 // expiry, retention).
 inline constexpr char kSystemActor[] = "creneau";
 
+// What an event is about. Values are persisted.
+enum class SubjectKind : uint8_t {
+  kSlot = 1,
+  kBooking = 2,
+  kProfessional = 3,
+  kTerritory = 4,
+};
+
+struct Subject {
+  SubjectKind kind = SubjectKind::kSlot;
+  std::string id;
+  bool operator==(const Subject&) const = default;
+};
+
 struct Event {
   EventType type = EventType::kSlotsPublished;
   int64_t time_unix_s = 0;
-  std::string actor;       // Caller name, or kSystemActor.
-  std::string request_id;  // Empty for system events.
-  // Ids of what changed: slots, a hold's slot, a booking. At most
-  // limits::kMaxBatchSize (or kMaxPurgedPerPass) entries.
-  std::vector<std::string> subjects;
+  std::string actor;         // Caller name, or kSystemActor.
+  std::string organisation;  // The actor's organisation.
+  std::string request_id;    // Empty for system events.
+  // What changed (or was read): slots, bookings, professionals,
+  // territories. At most limits::kMaxBatchSize entries of each kind (or
+  // kMaxPurgedPerPass, kMaxActiveHolds for system events).
+  std::vector<Subject> subjects;
+  // kCallsRefused: the status code and count, e.g. "RESOURCE_EXHAUSTED x12".
+  // Never patient data. At most limits::kMaxEventDetailBytes.
+  std::string detail;
   bool operator==(const Event&) const = default;
+
+  void Add(SubjectKind kind, std::string id) {
+    subjects.push_back({kind, std::move(id)});
+  }
 };
 
 struct Effects {
+  std::vector<Territory> territories_put;
   std::vector<Professional> professionals_put;
   std::vector<Slot> slots_put;
   std::vector<std::string> slots_deleted;

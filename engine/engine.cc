@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/check.h"
 #include "engine/names.h"
+#include "engine/validate.h"
 
 namespace creneau {
 
@@ -71,7 +72,10 @@ void Engine::Remember(const Caller& caller, const RequestKey& key,
   std::string storage_key = IdempotencyKey(caller.name, key.request_id);
   idempotency_by_age_.emplace_back(clock_unix_s_, storage_key);
   effects->idempotency_put.push_back(record);
-  idempotency_.insert_or_assign(std::move(storage_key), std::move(record));
+  if (idempotency_.insert_or_assign(std::move(storage_key), std::move(record))
+          .second) {
+    ++requests_by_caller_[caller.name];
+  }
 }
 
 Event Engine::MakeEvent(EventType type, const Caller& caller,
@@ -80,6 +84,7 @@ Event Engine::MakeEvent(EventType type, const Caller& caller,
   event.type = type;
   event.time_unix_s = clock_unix_s_;
   event.actor = caller.name;
+  event.organisation = caller.organisation;
   event.request_id = key.request_id;
   return event;
 }
@@ -144,14 +149,61 @@ void Engine::Reindex(SlotNo no) {
 
 bool Engine::VisibleTo(const Caller& caller, SlotNo no) const {
   const internal::SlotRecord& r = slots_.at(no);
-  if ((caller.visibilities & Bit(r.visibility)) != 0) return true;
+  if (caller.administrator || (caller.visibilities & Bit(r.visibility)) != 0 ||
+      Manages(caller, r.professional)) {
+    return true;
+  }
   const uint16_t cpts = professionals_.at(r.professional).cpts;
   return r.visibility == Visibility::kCptsMembers && cpts != 0 &&
-         cpts == professionals_.FindCpts(caller.cpts_id);
+         cpts == professionals_.FindCpts(caller.organisation);
 }
 
-std::string Engine::NextBookingId() {
-  return absl::StrFormat("bk-%012d", next_booking_number_++);
+bool Engine::Manages(const Caller& caller, internal::ProfNo prof) const {
+  return caller.administrator ||
+         professionals_.owner(prof) == caller.organisation;
+}
+
+bool Engine::MayReadBooking(const Caller& caller,
+                            const Booking& booking) const {
+  if (caller.administrator || booking.organisation == caller.organisation) {
+    return true;
+  }
+  const internal::ProfNo prof = professionals_.Find(booking.professional_id);
+  return prof != internal::kNoProfessional && Manages(caller, prof);
+}
+
+bool Engine::InScopeCommune(const Caller& caller,
+                            uint32_t commune_index) const {
+  if (caller.administrator || caller.scope.national) return true;
+  if (commune_index == internal::kNoCommune) return false;
+  for (const std::string& id : caller.scope.territory_ids) {
+    if (territories_.Contains(id, commune_index)) return true;
+  }
+  return false;
+}
+
+uint32_t Engine::CommuneIndexOf(absl::string_view commune_code,
+                                const LatLng& location) const {
+  const Commune* commune = commune_code.empty() ? communes_->Nearest(location)
+                                                : communes_->Find(commune_code);
+  if (commune == nullptr) return internal::kNoCommune;
+  return static_cast<uint32_t>(commune - communes_->communes().data());
+}
+
+uint32_t Engine::CommuneOfSlot(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  if (r.has_location) return CommuneIndexOf("", slots_.location(no).exact);
+  return professionals_.at(r.professional).commune_index;
+}
+
+bool Engine::InScope(const Caller& caller, SlotNo no) const {
+  return InScopeCommune(caller, CommuneOfSlot(no));
+}
+
+std::string Engine::BookingIdOf(absl::string_view hold_token) {
+  CRENEAU_CHECK(hold_token.size() >= limits::kBookingIdHexDigits);
+  return absl::StrCat("bk-", hold_token.substr(hold_token.size() -
+                                               limits::kBookingIdHexDigits));
 }
 
 SlotView Engine::ViewSlot(SlotNo no) const {
@@ -193,12 +245,31 @@ ProfessionalView Engine::ProfessionalOfSlot(SlotNo no) const {
   return professionals_.view(slots_.at(no).professional);
 }
 
+namespace {
+
+absl::Status NoSlot(absl::string_view field, absl::string_view slot_id) {
+  return absl::NotFoundError(absl::StrCat(field, ": no slot '", slot_id, "'"));
+}
+
+absl::Status NoBooking(absl::string_view booking_id) {
+  return absl::NotFoundError(
+      absl::StrCat("booking_id: no booking '", booking_id, "'"));
+}
+
+}  // namespace
+
 absl::StatusOr<SlotView> Engine::GetSlot(absl::string_view slot_id) const {
   const SlotNo no = slots_.Find(slot_id);
-  if (no == kNoSlot) {
-    return absl::NotFoundError(
-        absl::StrCat("slot_id: no slot '", slot_id, "'"));
-  }
+  if (no == kNoSlot) return NoSlot("slot_id", slot_id);
+  return ViewSlot(no);
+}
+
+absl::StatusOr<SlotView> Engine::GetSlot(const Caller& caller,
+                                         absl::string_view slot_id) const {
+  const SlotNo no = slots_.Find(slot_id);
+  // A slot the caller may not see answers exactly as an unknown one.
+  if (no == kNoSlot || !VisibleTo(caller, no))
+    return NoSlot("slot_id", slot_id);
   return ViewSlot(no);
 }
 
@@ -221,7 +292,8 @@ bool DecodePageToken(absl::string_view token, int64_t* start_unix_s,
 
 }  // namespace
 
-absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
+absl::StatusOr<SlotPage> Engine::ListSlots(const Caller& caller,
+                                           absl::string_view professional_id,
                                            int32_t page_size,
                                            absl::string_view page_token,
                                            bool include_withdrawn) const {
@@ -231,21 +303,22 @@ absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
         "professional_id: no professional '", professional_id, "'"));
   }
   if (page_size < 0 || page_size > limits::kMaxPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: must be in [1, ", limits::kMaxPageSize, "]"));
+    return InvalidField("page_size", RangeRule(1, limits::kMaxPageSize));
   }
   if (page_size == 0) page_size = limits::kDefaultPageSize;
   int64_t after_start = INT64_MIN;
   std::string after_id;
   if (!page_token.empty() &&
       !DecodePageToken(page_token, &after_start, &after_id)) {
-    return absl::InvalidArgumentError("page_token: malformed");
+    return InvalidField("page_token", "malformed");
   }
 
   std::vector<std::pair<int64_t, absl::string_view>> order;
   for (SlotNo no : professionals_.at(prof).slots) {
     const internal::SlotRecord& r = slots_.at(no);
-    if (r.withdrawn && !include_withdrawn) continue;
+    if ((r.withdrawn && !include_withdrawn) || !VisibleTo(caller, no)) {
+      continue;
+    }
     const auto key = std::make_pair(int64_t{r.start_unix_s}, slots_.id(no));
     if (!page_token.empty() &&
         key <= std::make_pair(after_start, absl::string_view(after_id))) {
@@ -268,11 +341,45 @@ absl::StatusOr<SlotPage> Engine::ListSlots(absl::string_view professional_id,
 
 absl::StatusOr<Booking> Engine::GetBooking(absl::string_view booking_id) const {
   auto it = bookings_.find(booking_id);
-  if (it == bookings_.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("booking_id: no booking '", booking_id, "'"));
+  if (it == bookings_.end()) return NoBooking(booking_id);
+  return it->second;
+}
+
+absl::StatusOr<Booking> Engine::GetBooking(const Caller& caller,
+                                           absl::string_view booking_id) const {
+  auto it = bookings_.find(booking_id);
+  if (it == bookings_.end() || !MayReadBooking(caller, it->second)) {
+    return NoBooking(booking_id);
   }
   return it->second;
+}
+
+absl::StatusOr<Territory> Engine::GetTerritory(absl::string_view id) const {
+  const Territory* territory = territories_.Find(id);
+  if (territory == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("territory_id: no territory '", id, "'"));
+  }
+  return *territory;
+}
+
+absl::StatusOr<TerritoryPage> Engine::ListTerritories(
+    int32_t page_size, absl::string_view page_token) const {
+  if (page_size < 0 || page_size > limits::kMaxPageSize) {
+    return InvalidField("page_size", RangeRule(1, limits::kMaxPageSize));
+  }
+  if (page_size == 0) page_size = limits::kDefaultPageSize;
+  std::vector<const Territory*> found =
+      territories_.Page(page_token, static_cast<size_t>(page_size) + 1);
+  TerritoryPage page;
+  for (size_t i = 0; i < found.size() && i < static_cast<size_t>(page_size);
+       ++i) {
+    page.territories.push_back(*found[i]);
+  }
+  if (found.size() > static_cast<size_t>(page_size)) {
+    page.next_page_token = page.territories.back().id;
+  }
+  return page;
 }
 
 std::optional<ProfessionalView> Engine::FindProfessional(
@@ -289,6 +396,7 @@ const Hold* Engine::FindHold(absl::string_view token) const {
 
 EngineStats Engine::stats() const {
   EngineStats s;
+  s.territories = territories_.size();
   s.professionals = professionals_.size();
   s.slots = slots_.size();
   s.searchable_slots = index_.size();

@@ -41,6 +41,7 @@
 #include "engine/commune_table.h"
 #include "engine/effects.h"
 #include "engine/internal/tables.h"
+#include "engine/internal/territories.h"
 #include "engine/limits.h"
 #include "engine/slot_index.h"
 #include "engine/types.h"
@@ -50,6 +51,12 @@ namespace creneau {
 struct EngineOptions {
   // Weekly orientation cap of professionals that do not set one.
   int32_t default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
+  // What one caller (principal) can make the engine remember, at most; 0
+  // for no limit (in-process callers). Administrators are exempt. The
+  // server sets them from its flags (limits::kDefault... by default).
+  int max_active_holds_per_caller = 0;
+  int max_request_records_per_caller = 0;
+  int max_professionals_per_organisation = 0;
 };
 
 struct HoldCommand {
@@ -72,7 +79,7 @@ struct ReleaseCommand {
 
 struct CancelCommand {
   std::string booking_id;
-  std::string reason;  // Optional UTF-8.
+  CancelReason reason = CancelReason::kUnspecified;  // Unspecified: kOther.
 };
 
 enum class MatchReason : uint8_t {
@@ -125,7 +132,13 @@ struct SlotPage {
   std::string next_page_token;  // Empty on the last page.
 };
 
+struct TerritoryPage {
+  std::vector<Territory> territories;
+  std::string next_page_token;  // Empty on the last page.
+};
+
 struct EngineStats {
+  size_t territories = 0;
   size_t professionals = 0;
   size_t slots = 0;
   size_t searchable_slots = 0;
@@ -207,6 +220,28 @@ class Engine {
                                         const CancelCommand& command,
                                         absl::Time now, Effects* effects);
 
+  // ---- Administration (administrators only: PERMISSION_DENIED else). ----
+
+  // Creates or replaces a territory, as `mode` allows (ALREADY_EXISTS or
+  // NOT_FOUND otherwise). Its communes must be known to the commune table
+  // (INVALID_ARGUMENT names the first unknown one); a national territory
+  // lists none and covers every commune. RESOURCE_EXHAUSTED past
+  // limits::kMaxTerritories. Counts: created or updated 1, or unchanged 1.
+  enum class UpsertMode : uint8_t { kCreateOrReplace, kCreate, kReplace };
+  absl::StatusOr<BatchCounts> UpsertTerritory(const Caller& caller,
+                                              const RequestKey& key,
+                                              const Territory& territory,
+                                              UpsertMode mode, absl::Time now,
+                                              Effects* effects);
+  // Gives up to kMaxBatchSize professionals to organisation `new_owner`
+  // (a practice changed agenda software): from then on that organisation
+  // manages them, their slots and their bookings. NOT_FOUND for an unknown
+  // professional. Counts: `updated` moved, `unchanged` already there.
+  absl::StatusOr<BatchCounts> TransferProfessionals(
+      const Caller& caller, const RequestKey& key,
+      const std::vector<std::string>& professional_ids,
+      const std::string& new_owner, absl::Time now, Effects* effects);
+
   // ---- Maintenance (system commands). ----
 
   // Expires every active hold due at `now`, each exactly once, appending
@@ -240,18 +275,39 @@ class Engine {
   // hit after another. Changes nothing.
   void PrefetchHits(const SearchResult& result) const;
 
-  // A copy of a slot and its places; NOT_FOUND for an unknown id.
+  // A copy of a slot and its places, as `caller` may see it: NOT_FOUND, the
+  // same as for an unknown id, when it may not (see VisibleTo).
+  absl::StatusOr<SlotView> GetSlot(const Caller& caller,
+                                   absl::string_view slot_id) const;
+  // As above for a trusted in-process reader (tests, tools): no rules.
   absl::StatusOr<SlotView> GetSlot(absl::string_view slot_id) const;
-  // Slots of a professional by (start, id), at most page_size (0: default,
-  // limits::kDefaultPageSize; at most limits::kMaxPageSize), after the
-  // position `page_token` names. NOT_FOUND for an unknown professional,
-  // INVALID_ARGUMENT for a bad page size or token.
-  absl::StatusOr<SlotPage> ListSlots(absl::string_view professional_id,
+  // The slots of a professional that `caller` may see, by (start, id), at
+  // most page_size (0: limits::kDefaultPageSize; at most
+  // limits::kMaxPageSize), after the position `page_token` names.
+  // NOT_FOUND for an unknown professional, INVALID_ARGUMENT for a bad page
+  // size or token.
+  absl::StatusOr<SlotPage> ListSlots(const Caller& caller,
+                                     absl::string_view professional_id,
                                      int32_t page_size,
                                      absl::string_view page_token,
                                      bool include_withdrawn) const;
-  // A copy of a booking; NOT_FOUND for an unknown id.
+  // A copy of a booking `caller` may read: its own organisation's, one of a
+  // professional its organisation manages, or any for an administrator;
+  // NOT_FOUND, the same as for an unknown id, otherwise.
+  absl::StatusOr<Booking> GetBooking(const Caller& caller,
+                                     absl::string_view booking_id) const;
+  // As above for a trusted in-process reader (tests, tools): no rules.
   absl::StatusOr<Booking> GetBooking(absl::string_view booking_id) const;
+  // A copy of a territory; NOT_FOUND for an unknown id.
+  absl::StatusOr<Territory> GetTerritory(absl::string_view id) const;
+  // Territories by id, at most page_size (0: limits::kDefaultPageSize), after
+  // `page_token` (the last id of the previous page). INVALID_ARGUMENT for a
+  // bad page size.
+  absl::StatusOr<TerritoryPage> ListTerritories(
+      int32_t page_size, absl::string_view page_token) const;
+  // Whether `caller` may hold slot `no` (from a search on the unchanged
+  // engine): the slot's commune lies in its scope.
+  bool InScope(const Caller& caller, SlotNo no) const;
   // A professional by id, as ProfessionalOfSlot; nullopt when unknown.
   std::optional<ProfessionalView> FindProfessional(absl::string_view id) const;
   // The hold of a token, active or closed (closed ones are kept
@@ -268,10 +324,10 @@ class Engine {
   // ---- Start-up: storage replays persisted records, then Finish. ----
   //
   // On a fresh engine only, in this order: BeginRestore (optional), every
-  // professional, then slots, then holds, then bookings, then idempotency
-  // records (Restore*, each Prefetch* optional and changing nothing), then
-  // FinishRestore once. Each Restore* refuses (DATA_LOSS, naming the
-  // record) what a command could never have produced: a malformed or
+  // territory, then professionals, then slots, then holds, then bookings, then
+  // idempotency records (Restore*, each Prefetch* optional and changing
+  // nothing), then FinishRestore once. Each Restore* refuses (DATA_LOSS, naming
+  // the record) what a command could never have produced: a malformed or
   // duplicate record, a slot of an unknown professional, an active hold or
   // booking beyond its slot's places. No mutation or search before
   // FinishRestore.
@@ -302,6 +358,8 @@ class Engine {
   void PrefetchBooking(const Booking& booking) const;
   // Adds a stored idempotency record.
   absl::Status RestoreIdempotency(const IdempotencyRecord& record);
+  // Adds a stored territory (before the professionals).
+  absl::Status RestoreTerritory(const Territory& territory);
   // Ends the restore: sets the clock high-water mark (the engine's clock is
   // then at least `clock_unix_s`), builds the index when BeginRestore
   // deferred it, and checks that the index holds exactly the searchable
@@ -348,10 +406,33 @@ class Engine {
   absl::StatusOr<Hold*> ActiveHoldFor(const Caller& caller,
                                       absl::string_view slot_id,
                                       absl::string_view token);
+  absl::Status CheckProfessionalChange(const Caller& caller,
+                                       const Professional& professional,
+                                       const std::string& path) const;
+  absl::Status CheckSlotOwnership(const Caller& caller, const Slot& slot,
+                                  const std::string& path) const;
+  // Access rules. A caller sees a slot when it is an administrator, when
+  // its organisation manages the slot's professional, when the slot's
+  // visibility is in its mask, or for a kCptsMembers slot of its own CPTS.
   bool VisibleTo(const Caller& caller, SlotNo no) const;
+  // A caller may read and cancel a booking of its own organisation, or of a
+  // professional its organisation manages (administrators: all).
+  bool MayReadBooking(const Caller& caller, const Booking& booking) const;
+  // A caller manages a professional its organisation owns.
+  bool Manages(const Caller& caller, internal::ProfNo prof) const;
+  // Whether the commune at `commune_index` lies in the caller's scope.
+  bool InScopeCommune(const Caller& caller, uint32_t commune_index) const;
+  // The commune table index of a commune code, or of the commune nearest to
+  // `location` when the code is empty; internal::kNoCommune when unknown.
+  uint32_t CommuneIndexOf(absl::string_view commune_code,
+                          const LatLng& location) const;
+  // The commune a slot takes place in (its own location's, or its
+  // practice's).
+  uint32_t CommuneOfSlot(SlotNo no) const;
   void CloseHold(Hold& hold, HoldState state, int64_t now_s, Effects* effects);
   void ExpireDue(int64_t now_s, Effects* effects);
-  std::string NextBookingId();
+  // "bk-" and the last limits::kBookingIdHexDigits digits of the token.
+  static std::string BookingIdOf(absl::string_view hold_token);
 
   // Search steps.
   absl::Status PrepareSearch(const Caller& caller, const SearchQuery& query,
@@ -365,16 +446,19 @@ class Engine {
   EngineOptions options_;
   int64_t clock_unix_s_ = 0;
 
+  internal::TerritoryTable territories_;
   internal::ProfessionalTable professionals_;
   internal::SlotTable slots_;
   SlotIndex index_;
   absl::flat_hash_map<std::string, Hold> holds_;  // By token.
+  // Per-caller counts behind EngineOptions' limits.
+  absl::flat_hash_map<std::string, int> active_holds_by_caller_;
+  absl::flat_hash_map<std::string, int> requests_by_caller_;
   absl::btree_set<std::pair<int64_t, std::string>> active_by_expiry_;
   std::deque<std::pair<int64_t, std::string>> closed_holds_;  // By close.
   absl::btree_map<std::string, Booking> bookings_;            // By id.
   // (end of the appointment, id) of every booking, for retention.
   absl::btree_set<std::pair<int64_t, std::string>> bookings_by_end_;
-  uint64_t next_booking_number_ = 1;
   // A node map: records are large (an outcome holds a whole hold or
   // booking), so growing the table moves pointers, not records.
   absl::node_hash_map<std::string, IdempotencyRecord> idempotency_;

@@ -121,11 +121,11 @@ void BM_EngineHoldConfirmCancel(benchmark::State& state) {
         testing::BenchRegulator(), {absl::StrCat("c", n), 2},
         {slot.id, token, "p", ""}, now, &effects);
     CRENEAU_CHECK(booking.ok());
-    CRENEAU_CHECK(engine
-                      .CancelBooking(testing::BenchRegulator(),
-                                     {absl::StrCat("x", n), 3},
-                                     {booking->id, "bench"}, now, &effects)
-                      .ok());
+    CRENEAU_CHECK(
+        engine
+            .CancelBooking(testing::BenchRegulator(), {absl::StrCat("x", n), 3},
+                           {booking->id, CancelReason::kOther}, now, &effects)
+            .ok());
     effects.Clear();
   }
 }

@@ -1,5 +1,5 @@
-// Engine: the feed commands (UpsertProfessionals, PublishSlots,
-// WithdrawSlots). Each validates the whole batch before changing anything.
+// Engine: the slot commands of feeds (PublishSlots, WithdrawSlots). Each
+// validates the whole batch before changing anything.
 #include <algorithm>
 #include <utility>
 
@@ -13,62 +13,6 @@
 
 namespace creneau {
 namespace {
-
-absl::Status CheckBatchSize(absl::string_view field, size_t size) {
-  if (size == 0) return InvalidField(field, "must not be empty");
-  if (size > static_cast<size_t>(limits::kMaxBatchSize)) {
-    return InvalidField(field, absl::StrCat("at most ", limits::kMaxBatchSize,
-                                            " per request, got ", size));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateProfessional(const Professional& p,
-                                  const CommuneTable& communes,
-                                  const std::string& path) {
-  RETURN_IF_ERROR(CheckId(path + ".id", p.id));
-  const int profession = static_cast<int>(p.profession);
-  if (profession <= 0 || profession >= kProfessionCount) {
-    return InvalidField(path + ".profession", "required");
-  }
-  if (!IsValidLatLng(p.location)) {
-    return InvalidField(path + ".location",
-                        "must be a WGS84 position in degrees");
-  }
-  if (!p.commune_code.empty()) {
-    if (!IsValidCommuneCode(p.commune_code)) {
-      return InvalidField(path + ".commune_code", "must be an INSEE code");
-    }
-    if (communes.size() > 0 && communes.Find(p.commune_code) == nullptr) {
-      return InvalidField(
-          path + ".commune_code",
-          absl::StrCat("unknown commune '", p.commune_code, "'"));
-    }
-  }
-  if (!IsValidTimeZoneName(p.time_zone)) {
-    return InvalidField(path + ".time_zone", "must be an IANA zone name");
-  }
-  const int structure = static_cast<int>(p.structure);
-  if (structure < 1 || structure > 4) {
-    return InvalidField(path + ".structure", "unknown structure type");
-  }
-  if (!p.cpts_id.empty())
-    RETURN_IF_ERROR(CheckId(path + ".cpts_id", p.cpts_id));
-  if (p.sector < 0 || p.sector > 3) {
-    return InvalidField(path + ".sector", RangeRule(0, 3));
-  }
-  if (p.weekly_orientation_cap < 0 ||
-      p.weekly_orientation_cap > limits::kMaxWeeklyOrientationCap) {
-    return InvalidField(path + ".weekly_orientation_cap",
-                        RangeRule(0, limits::kMaxWeeklyOrientationCap));
-  }
-  if (p.display_name.size() > limits::kMaxDisplayNameBytes ||
-      !IsValidUtf8(p.display_name)) {
-    return InvalidField(path + ".display_name",
-                        Utf8Rule(limits::kMaxDisplayNameBytes));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateSlotShape(const Slot& s, int64_t now_s,
                                const std::string& path) {
@@ -119,53 +63,23 @@ absl::Status ValidateSlotShape(const Slot& s, int64_t now_s,
 
 }  // namespace
 
-absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
-    const Caller& caller, const RequestKey& key,
-    const std::vector<Professional>& professionals, absl::Time now,
-    Effects* effects) {
-  return Mutation<BatchCounts>(
-      caller, key, Method::kUpsertProfessionals, now, effects,
-      [&](int64_t now_s) -> absl::StatusOr<BatchCounts> {
-        RETURN_IF_ERROR(CheckBatchSize("professionals", professionals.size()));
-        absl::flat_hash_map<absl::string_view, size_t> seen;
-        for (size_t i = 0; i < professionals.size(); ++i) {
-          const std::string path = absl::StrCat("professionals[", i, "]");
-          RETURN_IF_ERROR(
-              ValidateProfessional(professionals[i], *communes_, path));
-          auto [it, fresh] = seen.emplace(professionals[i].id, i);
-          if (!fresh) {
-            return InvalidField(
-                path + ".id",
-                absl::StrCat("duplicate of professionals[", it->second, "]"));
-          }
-        }
-
-        BatchCounts counts;
-        Event event = MakeEvent(EventType::kProfessionalsUpserted, caller, key);
-        for (const Professional& p : professionals) {
-          const internal::ProfNo no = professionals_.Find(p.id);
-          if (no != internal::kNoProfessional &&
-              professionals_.view(no).ToProfessional() == p) {
-            ++counts.unchanged;
-            continue;
-          }
-          if (no == internal::kNoProfessional) {
-            professionals_.Add(p);
-            ++counts.created;
-          } else {
-            // Entries carry the profession, location and CPTS: move them all.
-            const std::vector<SlotNo> owned = professionals_.at(no).slots;
-            for (SlotNo s : owned) Unindex(s);
-            professionals_.Replace(no, p);
-            for (SlotNo s : owned) Reindex(s);
-            ++counts.updated;
-          }
-          effects->professionals_put.push_back(p);
-          event.subjects.push_back(p.id);
-        }
-        effects->events.push_back(std::move(event));
-        return counts;
-      });
+absl::Status Engine::CheckSlotOwnership(const Caller& caller, const Slot& s,
+                                        const std::string& path) const {
+  if (!Manages(caller, professionals_.Find(s.professional_id))) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, ".professional_id: professional '", s.professional_id,
+        "' is managed by another organisation"));
+  }
+  // Slot ids are one namespace for every agenda (regulators name a slot by
+  // its id alone): an id another organisation publishes is refused the same
+  // way whether the caller may see that slot or not, and says nothing more.
+  const SlotNo no = slots_.Find(s.id);
+  if (no != kNoSlot && !Manages(caller, slots_.at(no).professional)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        path, ".id: slot id '", s.id,
+        "' is used by another organisation; prefix your slot ids"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
@@ -195,6 +109,7 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
                 absl::StrCat(path, ".professional_id: unknown professional '",
                              s.professional_id, "'; upsert it first"));
           }
+          RETURN_IF_ERROR(CheckSlotOwnership(caller, s, path));
           const SlotNo no = slots_.Find(s.id);
           if (no == kNoSlot || slots_.at(no).professional != prof) {
             const int owned =
@@ -266,7 +181,7 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
           slots_.set_location(no, s.location);
           Reindex(no);
           effects->slots_put.push_back(s);
-          event.subjects.push_back(s.id);
+          event.Add(SubjectKind::kSlot, s.id);
         }
         effects->events.push_back(std::move(event));
         return counts;
@@ -291,11 +206,17 @@ absl::StatusOr<BatchCounts> Engine::WithdrawSlots(
                 path, absl::StrCat("duplicate of slot_ids[", it->second, "]"));
           }
           const SlotNo no = slots_.Find(slot_ids[i]);
-          if (no == kNoSlot) {
+          // A slot the caller may not see answers as an unknown one.
+          if (no == kNoSlot || !VisibleTo(caller, no)) {
             return absl::NotFoundError(
                 absl::StrCat(path, ": no slot '", slot_ids[i], "'"));
           }
           const internal::SlotRecord& r = slots_.at(no);
+          if (!Manages(caller, r.professional)) {
+            return absl::PermissionDeniedError(
+                absl::StrCat(path, ": slot '", slot_ids[i],
+                             "' is published by another organisation"));
+          }
           if (r.taken()) {
             return absl::FailedPreconditionError(absl::StrCat(
                 path, ": slot '", slot_ids[i], "' has ",
@@ -316,7 +237,7 @@ absl::StatusOr<BatchCounts> Engine::WithdrawSlots(
           Unindex(no);
           slots_.at(no).withdrawn = true;
           effects->slots_put.push_back(SlotOf(no));
-          event.subjects.push_back(id);
+          event.Add(SubjectKind::kSlot, id);
           ++counts.created;
         }
         effects->events.push_back(std::move(event));

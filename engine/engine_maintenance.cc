@@ -27,6 +27,9 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     auto it = idempotency_.find(key);
     if (it == idempotency_.end() || it->second.create_unix_s != created)
       continue;
+    auto count = requests_by_caller_.find(it->second.caller);
+    CRENEAU_CHECK(count != requests_by_caller_.end() && count->second > 0);
+    if (--count->second == 0) requests_by_caller_.erase(count);
     idempotency_.erase(it);
     effects->idempotency_deleted.push_back(key);
     --budget;
@@ -58,7 +61,7 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     auto& owned = professionals_.at(r.professional).slots;
     owned.erase(std::find(owned.begin(), owned.end(), no));
     effects->slots_deleted.emplace_back(slots_.id(no));
-    event.subjects.emplace_back(slots_.id(no));
+    event.Add(SubjectKind::kSlot, std::string(slots_.id(no)));
     slots_.Remove(no);
     --budget;
   }
@@ -71,7 +74,7 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     bookings_by_end_.erase(bookings_by_end_.begin());
     CRENEAU_CHECK(bookings_.erase(id) == 1);
     effects->bookings_deleted.push_back(id);
-    event.subjects.push_back(id);
+    event.Add(SubjectKind::kBooking, id);
     --budget;
   }
   const int purged = limits::kMaxPurgedPerPass - budget;
@@ -97,7 +100,15 @@ absl::Status Engine::RestoreProfessional(const Professional& professional) {
     return absl::DataLossError(
         absl::StrCat("professional '", professional.id, "' stored twice"));
   }
-  professionals_.Add(professional);
+  if (!professionals_.FitsNewCpts(professional.cpts_id) ||
+      professional.sector < 0 || professional.sector > 3 ||
+      professional.weekly_orientation_cap < 0 ||
+      professional.weekly_orientation_cap > limits::kMaxWeeklyOrientationCap) {
+    return absl::DataLossError(
+        absl::StrCat("professional '", professional.id, "' is corrupt"));
+  }
+  professionals_.Add(professional, CommuneIndexOf(professional.commune_code,
+                                                  professional.location));
   return absl::OkStatus();
 }
 
@@ -172,6 +183,7 @@ absl::Status Engine::RestoreHold(const Hold& hold) {
     }
     ChangePlaces(no, hold.overbooking_place, +1, 0);
     active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
+    ++active_holds_by_caller_[hold.holder];
   } else {
     closed_holds_.emplace_back(hold.close_unix_s, hold.token);
   }
@@ -180,9 +192,7 @@ absl::Status Engine::RestoreHold(const Hold& hold) {
 }
 
 absl::Status Engine::RestoreBooking(const Booking& booking) {
-  uint64_t number = 0;
-  if (!absl::StartsWith(booking.id, "bk-") ||
-      !absl::SimpleAtoi(booking.id.substr(3), &number)) {
+  if (!absl::StartsWith(booking.id, "bk-") || !IsValidId(booking.id)) {
     return absl::DataLossError(
         absl::StrCat("booking id '", booking.id, "' is malformed"));
   }
@@ -192,7 +202,6 @@ absl::Status Engine::RestoreBooking(const Booking& booking) {
   }
   bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
                            booking.id);
-  next_booking_number_ = std::max(next_booking_number_, number + 1);
   if (booking.status != BookingStatus::kBooked) return absl::OkStatus();
   const SlotNo no = slots_.Find(booking.slot_id);
   if (no == kNoSlot || slots_.at(no).start_unix_s != booking.start_unix_s) {
@@ -214,6 +223,7 @@ absl::Status Engine::RestoreIdempotency(const IdempotencyRecord& record) {
   if (!idempotency_.emplace(std::move(key), record).second) {
     return absl::DataLossError("an idempotency record is stored twice");
   }
+  ++requests_by_caller_[record.caller];
   return absl::OkStatus();
 }
 

@@ -53,6 +53,9 @@ void Engine::CloseHold(Hold& hold, HoldState state, int64_t now_s,
   const size_t erased =
       active_by_expiry_.erase({hold.expire_unix_s, hold.token});
   CRENEAU_CHECK(erased == 1);
+  auto count = active_holds_by_caller_.find(hold.holder);
+  CRENEAU_CHECK(count != active_holds_by_caller_.end() && count->second > 0);
+  if (--count->second == 0) active_holds_by_caller_.erase(count);
   hold.state = state;
   hold.close_unix_s = now_s;
   closed_holds_.emplace_back(now_s, hold.token);
@@ -72,7 +75,7 @@ void Engine::ExpireDue(int64_t now_s, Effects* effects) {
     CRENEAU_CHECK(no != kNoSlot);
     ChangePlaces(no, hold.overbooking_place, -1, 0);
     CloseHold(hold, HoldState::kExpired, now_s, effects);
-    event.subjects.push_back(hold.slot_id);
+    event.Add(SubjectKind::kSlot, hold.slot_id);
   }
   if (!event.subjects.empty()) effects->events.push_back(std::move(event));
 }
@@ -103,7 +106,8 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
               "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
         }
         const SlotNo no = slots_.Find(command.slot_id);
-        if (no == kNoSlot) {
+        // A slot the caller may not see answers as an unknown one.
+        if (no == kNoSlot || !VisibleTo(caller, no)) {
           return absl::NotFoundError(
               absl::StrCat("slot_id: no slot '", command.slot_id, "'"));
         }
@@ -116,10 +120,10 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
           return absl::FailedPreconditionError(absl::StrCat(
               "slot_id: slot '", command.slot_id, "' has already started"));
         }
-        if (!VisibleTo(caller, no)) {
+        if (!InScope(caller, no)) {
           return absl::PermissionDeniedError(
               absl::StrCat("slot_id: slot '", command.slot_id,
-                           "' is not open to this caller"));
+                           "' lies outside this caller's territories"));
         }
         bool overbooking = false;
         if (!r.regular_place_free()) {
@@ -136,6 +140,16 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
           return absl::ResourceExhaustedError(
               "too many active holds; retry when some have been confirmed");
         }
+        const int max_holds = options_.max_active_holds_per_caller;
+        if (max_holds > 0 && !caller.administrator) {
+          auto held = active_holds_by_caller_.find(caller.name);
+          if (held != active_holds_by_caller_.end() &&
+              held->second >= max_holds) {
+            return absl::ResourceExhaustedError(
+                absl::StrCat("active holds: at most ", max_holds,
+                             " per caller; confirm or release one first"));
+          }
+        }
         if (holds_.contains(command.token)) {
           return absl::AlreadyExistsError(
               "token: already used by another hold");
@@ -151,32 +165,43 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
         hold.overbooking_place = overbooking;
         hold.state = HoldState::kActive;
         active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
+        ++active_holds_by_caller_[hold.holder];
         holds_.emplace(hold.token, hold);
         effects->holds_put.push_back(hold);
         Event event = MakeEvent(EventType::kSlotHeld, caller, key);
-        event.subjects.push_back(hold.slot_id);
+        event.Add(SubjectKind::kSlot, hold.slot_id);
         effects->events.push_back(std::move(event));
         return hold;
       });
 }
 
+namespace {
+
+void AddBookingSubjects(const Booking& booking, Event* event) {
+  event->Add(SubjectKind::kBooking, booking.id);
+  event->Add(SubjectKind::kSlot, booking.slot_id);
+  event->Add(SubjectKind::kProfessional, booking.professional_id);
+}
+
+absl::Status NoHold() {
+  return absl::NotFoundError(
+      "hold_token: no such hold (it may have been purged a day after it "
+      "ended)");
+}
+
+}  // namespace
+
 absl::StatusOr<Hold*> Engine::ActiveHoldFor(const Caller& caller,
                                             absl::string_view slot_id,
                                             absl::string_view token) {
   auto it = holds_.find(token);
-  if (it == holds_.end()) {
-    return absl::NotFoundError(
-        "hold_token: no such hold (it may have been "
-        "purged a day after it ended)");
-  }
+  if (it == holds_.end()) return NoHold();
   Hold& hold = it->second;
+  // Another caller's hold answers as an unknown token.
+  if (hold.holder != caller.name) return NoHold();
   if (hold.slot_id != slot_id) {
     return absl::FailedPreconditionError(absl::StrCat(
         "hold_token: the hold is for another slot than '", slot_id, "'"));
-  }
-  if (hold.holder != caller.name) {
-    return absl::PermissionDeniedError(
-        "hold_token: the hold belongs to another caller");
   }
   switch (hold.state) {
     case HoldState::kActive:
@@ -218,12 +243,16 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
                                                     command.hold_token));
         const SlotNo no = slots_.Find(command.slot_id);
         CRENEAU_CHECK(no != kNoSlot);
+        Booking booking;
+        booking.id = BookingIdOf(hold->token);
+        if (bookings_.contains(booking.id)) {
+          return absl::AlreadyExistsError(
+              "hold_token: its booking id is already taken; hold again");
+        }
 
         ChangePlaces(no, hold->overbooking_place, -1, +1);
         CloseHold(*hold, HoldState::kConfirmed, now_s, effects);
         const internal::SlotRecord& r = slots_.at(no);
-        Booking booking;
-        booking.id = NextBookingId();
         booking.slot_id = std::string(slots_.id(no));
         booking.professional_id =
             std::string(professionals_.id(r.professional));
@@ -236,13 +265,14 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
         booking.create_unix_s = now_s;
         booking.overbooking_place = hold->overbooking_place;
         booking.booked_by = caller.name;
+        booking.organisation = caller.organisation;
         booking.hold_token = hold->token;
         bookings_.emplace(booking.id, booking);
         bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
                                  booking.id);
         effects->bookings_put.push_back(booking);
         Event event = MakeEvent(EventType::kBookingConfirmed, caller, key);
-        event.subjects = {booking.id, booking.slot_id};
+        AddBookingSubjects(booking, &event);
         effects->events.push_back(std::move(event));
         return booking;
       });
@@ -265,7 +295,7 @@ absl::StatusOr<Hold> Engine::ReleaseHold(const Caller& caller,
         ChangePlaces(no, hold->overbooking_place, -1, 0);
         CloseHold(*hold, HoldState::kReleased, now_s, effects);
         Event event = MakeEvent(EventType::kHoldReleased, caller, key);
-        event.subjects.push_back(hold->slot_id);
+        event.Add(SubjectKind::kSlot, hold->slot_id);
         effects->events.push_back(std::move(event));
         return *hold;
       });
@@ -280,13 +310,13 @@ absl::StatusOr<Booking> Engine::CancelBooking(const Caller& caller,
       caller, key, Method::kCancelBooking, now, effects,
       [&](int64_t now_s) -> absl::StatusOr<Booking> {
         RETURN_IF_ERROR(CheckId("booking_id", command.booking_id));
-        if (command.reason.size() > limits::kMaxCancelReasonBytes ||
-            !IsValidUtf8(command.reason)) {
-          return InvalidField("reason",
-                              Utf8Rule(limits::kMaxCancelReasonBytes));
+        const int reason = static_cast<int>(command.reason);
+        if (reason < 0 || reason >= kCancelReasonCount) {
+          return InvalidField("reason", "unknown reason code");
         }
         auto it = bookings_.find(command.booking_id);
-        if (it == bookings_.end()) {
+        // A booking the caller may not read answers as an unknown one.
+        if (it == bookings_.end() || !MayReadBooking(caller, it->second)) {
           return absl::NotFoundError(absl::StrCat("booking_id: no booking '",
                                                   command.booking_id, "'"));
         }
@@ -306,10 +336,12 @@ absl::StatusOr<Booking> Engine::CancelBooking(const Caller& caller,
         }
         booking.status = BookingStatus::kCancelled;
         booking.cancel_unix_s = now_s;
-        booking.cancel_reason = command.reason;
+        booking.cancel_reason = command.reason == CancelReason::kUnspecified
+                                    ? CancelReason::kOther
+                                    : command.reason;
         effects->bookings_put.push_back(booking);
         Event event = MakeEvent(EventType::kBookingCancelled, caller, key);
-        event.subjects = {booking.id, booking.slot_id};
+        AddBookingSubjects(booking, &event);
         effects->events.push_back(std::move(event));
         return booking;
       });

@@ -102,8 +102,13 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   iq->from_unix_s = static_cast<uint32_t>(start);
   iq->to_unix_s = static_cast<uint32_t>(std::min<int64_t>(end, UINT32_MAX));
   iq->modalities = query.modalities == 0 ? kAllModalities : query.modalities;
-  iq->visibilities = caller.visibilities;
-  iq->caller_cpts = professionals_.FindCpts(caller.cpts_id);
+  iq->visibilities = caller.administrator
+                         ? VisibilityMask{Bit(Visibility::kPublic) |
+                                          Bit(Visibility::kProfessionals) |
+                                          Bit(Visibility::kRegulation) |
+                                          Bit(Visibility::kCptsMembers)}
+                         : caller.visibilities;
+  iq->caller_cpts = professionals_.FindCpts(caller.organisation);
   iq->may_overbook = caller.may_overbook;
   iq->order = query.order;
   iq->now_unix_s = now_s;

@@ -64,9 +64,12 @@ class EngineTest : public ::testing::Test {
                               Bit(Visibility::kProfessionals) |
                               Bit(Visibility::kRegulation);
     regulator_.may_overbook = true;
+    regulator_.organisation = "sas-17";
     feed_.name = "agenda";
+    feed_.organisation = "agenda-vendor";
     feed_.visibilities = Bit(Visibility::kPublic);
     public_.name = "app";
+    public_.organisation = "app";
     public_.visibilities = Bit(Visibility::kPublic);
     Upsert({Gp("gp-royan", {45.6248, -1.0281}),
             Gp("gp-didonne", {45.6031, -0.9969}),
@@ -243,12 +246,13 @@ TEST_F(EngineTest, ReleaseAndCancelGiveThePlaceBack) {
   ASSERT_TRUE(booking.ok());
   EXPECT_TRUE(SearchIds(RoyanGp()).empty());
   auto cancelled = engine_->CancelBooking(
-      regulator_, Key(""), {booking->id, "patient better"}, At(now_), &e);
+      regulator_, Key(""), {booking->id, CancelReason::kPatientBetter},
+      At(now_), &e);
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(cancelled->status, BookingStatus::kCancelled);
   EXPECT_THAT(SearchIds(RoyanGp()), ::testing::ElementsAre("s1"));
-  auto twice = engine_->CancelBooking(regulator_, Key(""), {booking->id, ""},
-                                      At(now_), &e);
+  auto twice =
+      engine_->CancelBooking(regulator_, Key(""), {booking->id}, At(now_), &e);
   EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -269,6 +273,11 @@ TEST_F(EngineTest, ExpiryFreesThePlaceExactlyOnceAndClockNeverGoesBack) {
 }
 
 TEST_F(EngineTest, AnotherCallersTokenOrAnotherSlotIsRefused) {
+  const auto unknown_message = [&](int token) {
+    auto unknown = Confirm("s1", token);
+    EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+    return std::string(unknown.status().message());
+  };
   ASSERT_TRUE(Publish({MakeSlot("s1", "gp-royan", kT0 + 3600),
                        MakeSlot("s2", "gp-royan", kT0 + 7200)})
                   .ok());
@@ -280,9 +289,9 @@ TEST_F(EngineTest, AnotherCallersTokenOrAnotherSlotIsRefused) {
   other.name = "sas-33";
   auto stolen = engine_->ConfirmBooking(
       other, Key(""), {"s1", Token(1), "p", ""}, At(now_), &e);
-  EXPECT_EQ(stolen.status().code(), absl::StatusCode::kPermissionDenied);
-  auto unknown = Confirm("s1", 99);
-  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  // Another caller's hold answers as an unknown token.
+  EXPECT_EQ(stolen.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(stolen.status().message(), unknown_message(99));
 }
 
 TEST_F(EngineTest, OverbookingPlacesAreForRegulationOnly) {
@@ -308,8 +317,12 @@ TEST_F(EngineTest, VisibilityIsEnforcedBySearchAndHold) {
   ASSERT_TRUE(Publish({s}).ok());
   EXPECT_TRUE(SearchIds(RoyanGp(), &public_).empty());
   EXPECT_THAT(SearchIds(RoyanGp()), ::testing::ElementsAre("reg"));
-  EXPECT_EQ(HoldOn("reg", 1, &public_).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  // A slot the caller may not see answers as an unknown one.
+  auto hidden = HoldOn("reg", 1, &public_);
+  EXPECT_EQ(hidden.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(hidden.status().message(), "slot_id: no slot 'reg'");
+  EXPECT_EQ(HoldOn("nothing", 2, &public_).status().message(),
+            "slot_id: no slot 'nothing'");
 }
 
 TEST_F(EngineTest, IdempotentRetriesReturnTheFirstAnswer) {
@@ -469,6 +482,8 @@ TEST_F(EngineTest, ProfessionalsReadBackAsPublished) {
   Professional bare = Gp("gp-bare", {45.6200, -1.0200});
   bare.display_name.clear();
   Upsert({full, bare});
+  // They read back managed by the feed's organisation, which created them.
+  full.owner = bare.owner = feed_.organisation;
   ASSERT_TRUE(Publish({MakeSlot("s-full", "gp-full", kT0 + 3600),
                        MakeSlot("s-bare", "gp-bare", kT0 + 3600)})
                   .ok());
@@ -581,7 +596,8 @@ TEST_F(EngineTest, RestoringTheEffectsGivesTheSameState) {
                                         At(now_), &r);
   ASSERT_TRUE(replay.ok());
   EXPECT_TRUE(r.replayed);
-  EXPECT_EQ(replay->id, "bk-000000000001");
+  // A booking's id is its hold token's last 20 hex digits.
+  EXPECT_EQ(replay->id, "bk-00000000000000000002");
 }
 
 }  // namespace

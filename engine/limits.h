@@ -16,7 +16,6 @@ inline constexpr int kMaxIdLength = 64;
 inline constexpr int kMaxRequestIdLength = 36;
 inline constexpr int kHoldTokenLength = 32;  // Lowercase hex.
 inline constexpr int kMaxDisplayNameBytes = 128;
-inline constexpr int kMaxCancelReasonBytes = 256;
 inline constexpr int kMaxTimeZoneLength = 64;
 
 // Slots.
@@ -58,6 +57,25 @@ inline constexpr int64_t kEndedBookingRetentionS = 90LL * 24 * 3600;
 inline constexpr int kMaxSweptSlotsPerPass = 10000;
 // Records removed by one maintenance pass, so that a pass never stalls writers.
 inline constexpr int kMaxPurgedPerPass = 1000;
+
+// Access model.
+inline constexpr int kMaxTerritories = 10000;
+inline constexpr int kMaxTerritoryNameBytes = 128;
+// Territories a principal's scope may list.
+inline constexpr int kMaxScopeTerritories = 64;
+// Distinct CPTS ids, all professionals together (France has about 1,000
+// CPTS; the tables number them in 16 bits).
+inline constexpr int kMaxCptsIds = 20000;
+// Defaults of the per-caller limits of EngineOptions: what one principal
+// can make the engine remember.
+inline constexpr int kDefaultMaxActiveHoldsPerCaller = 10;
+inline constexpr int kDefaultMaxRequestRecordsPerCaller = 200000;
+inline constexpr int kDefaultMaxProfessionalsPerOrganisation = 500000;
+// A booking id is "bk-" and the last this many hex digits of its hold's
+// token (80 of the token's 128 random bits).
+inline constexpr int kBookingIdHexDigits = 20;
+// Audit details (refused calls, counted): bytes at most.
+inline constexpr int kMaxEventDetailBytes = 256;
 
 // Paging.
 inline constexpr int32_t kDefaultPageSize = 100;

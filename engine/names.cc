@@ -113,6 +113,23 @@ constexpr std::array<std::pair<HoldState, absl::string_view>, 4> kHoldStates{{
     {HoldState::kExpired, "expired"},
 }};
 
+constexpr std::array<std::pair<CancelReason, absl::string_view>, 5>
+    kCancelReasons{{
+        {CancelReason::kPatientBetter, "patient-better"},
+        {CancelReason::kPatientUnreachable, "patient-unreachable"},
+        {CancelReason::kProfessionalUnavailable, "professional-unavailable"},
+        {CancelReason::kDuplicate, "duplicate"},
+        {CancelReason::kOther, "other"},
+    }};
+
+constexpr std::array<std::pair<TerritoryKind, absl::string_view>, 4>
+    kTerritoryKinds{{
+        {TerritoryKind::kCpts, "cpts"},
+        {TerritoryKind::kSasArea, "sas-area"},
+        {TerritoryKind::kNational, "national"},
+        {TerritoryKind::kOther, "other"},
+    }};
+
 }  // namespace
 
 absl::string_view ProfessionName(Profession profession) {
@@ -170,5 +187,18 @@ absl::string_view BookingStatusName(BookingStatus s) {
   return NameOf(s, kBookingStatuses);
 }
 absl::string_view HoldStateName(HoldState s) { return NameOf(s, kHoldStates); }
+
+absl::string_view CancelReasonName(CancelReason r) {
+  return NameOf(r, kCancelReasons);
+}
+std::optional<CancelReason> ParseCancelReason(absl::string_view text) {
+  return ParseByName(text, kCancelReasons);
+}
+absl::string_view TerritoryKindName(TerritoryKind k) {
+  return NameOf(k, kTerritoryKinds);
+}
+std::optional<TerritoryKind> ParseTerritoryKind(absl::string_view text) {
+  return ParseByName(text, kTerritoryKinds);
+}
 
 }  // namespace creneau

@@ -37,6 +37,13 @@ absl::string_view SlotStateName(SlotState state);
 absl::string_view BookingStatusName(BookingStatus status);
 // "active", "confirmed", "released", "expired".
 absl::string_view HoldStateName(HoldState state);
+// "patient-better", "patient-unreachable", "professional-unavailable",
+// "duplicate", "other".
+absl::string_view CancelReasonName(CancelReason reason);
+std::optional<CancelReason> ParseCancelReason(absl::string_view text);
+// "cpts", "sas-area", "national", "other".
+absl::string_view TerritoryKindName(TerritoryKind kind);
+std::optional<TerritoryKind> ParseTerritoryKind(absl::string_view text);
 
 }  // namespace creneau
 

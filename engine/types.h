@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -88,6 +89,10 @@ struct Professional {
   int32_t sector = 0;
   int32_t weekly_orientation_cap = 0;  // 0: the engine's default.
   std::string display_name;
+  // The organisation (agenda vendor) that manages this professional: the
+  // organisation of the caller that created it, changed only by an
+  // administrator's transfer. Set by the engine; ignored on input.
+  std::string owner;
   bool operator==(const Professional&) const = default;
 };
 
@@ -96,6 +101,7 @@ struct Professional {
 // mutated). The engine keeps professionals in compact records, so reading
 // one copies no string.
 struct ProfessionalView {
+  absl::string_view owner;
   absl::string_view id;
   Profession profession = Profession::kUnspecified;
   LatLng location;
@@ -110,6 +116,7 @@ struct ProfessionalView {
   // An owning copy.
   Professional ToProfessional() const {
     Professional p;
+    p.owner = std::string(owner);
     p.id = std::string(id);
     p.profession = profession;
     p.location = location;
@@ -185,6 +192,18 @@ enum class BookingStatus : uint8_t {
   kCancelled = 2,
 };
 
+// Why a booking was cancelled: a code, never free text (a sentence could
+// carry health details). Values match creneau.v1.CancelReason.
+enum class CancelReason : uint8_t {
+  kUnspecified = 0,
+  kPatientBetter = 1,
+  kPatientUnreachable = 2,
+  kProfessionalUnavailable = 3,
+  kDuplicate = 4,
+  kOther = 5,
+};
+inline constexpr int kCancelReasonCount = 6;
+
 struct Booking {
   std::string id;
   std::string slot_id;
@@ -197,20 +216,57 @@ struct Booking {
   BookingStatus status = BookingStatus::kBooked;
   int64_t create_unix_s = 0;
   int64_t cancel_unix_s = 0;
-  std::string cancel_reason;
+  CancelReason cancel_reason = CancelReason::kUnspecified;
   bool overbooking_place = false;
-  std::string booked_by;   // Caller name.
-  std::string hold_token;  // The hold it came from.
+  std::string booked_by;     // Caller name.
+  std::string organisation;  // The caller's organisation: who may read it.
+  std::string hold_token;    // The hold it came from.
   bool operator==(const Booking&) const = default;
 };
 
+// Values match creneau.v1.TerritoryKind.
+enum class TerritoryKind : uint8_t {
+  kUnspecified = 0,
+  kCpts = 1,     // A CPTS, often one EPCI.
+  kSasArea = 2,  // The area of a département's SAS call centre.
+  kNational = 3,
+  kOther = 4,
+};
+inline constexpr int kTerritoryKindCount = 5;
+
+// A named set of INSEE communes: the unit of scopes and indicators.
+struct Territory {
+  std::string id;    // [A-Za-z0-9._:-], chosen by the administrator.
+  std::string name;  // UTF-8, e.g. "CPTS Royan Atlantique".
+  TerritoryKind kind = TerritoryKind::kUnspecified;
+  // Sorted, unique INSEE codes; empty for kNational (every commune).
+  std::vector<std::string> commune_codes;
+  bool operator==(const Territory&) const = default;
+};
+
+// Where a caller may act: every commune, or the communes of the listed
+// territories (an unknown territory id adds none).
+struct Scope {
+  bool national = true;
+  std::vector<std::string> territory_ids;  // When not national.
+};
+
 // Who a command runs for. The server derives it from the authenticated
-// principal's role; the engine trusts it.
+// principal (its role, organisation and scope); the engine trusts it and
+// enforces, with it, the access rules that are data: ownership, scope,
+// visibility, organisations.
 struct Caller {
   std::string name;                 // Recorded in events; scopes request ids.
   VisibilityMask visibilities = 0;  // Slots it may see and take.
   bool may_overbook = false;        // Regulation roles only.
-  std::string cpts_id;              // Sees kCptsMembers slots of this CPTS.
+  // Owns the professionals it creates, sees and cancels the bookings it (or
+  // a colleague) made, sees every slot of its own professionals, and the
+  // kCptsMembers slots of the CPTS whose id it is.
+  std::string organisation;
+  // Where it may hold and book, and create professionals.
+  Scope scope;
+  // Bypasses ownership, scope and organisation rules, and sees everything.
+  bool administrator = false;
 };
 
 // Idempotency key of a mutation: the caller's request id and a fingerprint

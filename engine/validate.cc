@@ -166,4 +166,40 @@ absl::Status CheckHoldToken(absl::string_view field, absl::string_view token) {
   return InvalidField(field, token.empty() ? "required" : HoldTokenRule());
 }
 
+absl::Status CheckBatchSize(absl::string_view field, size_t size) {
+  if (size == 0) return InvalidField(field, "must not be empty");
+  if (size > static_cast<size_t>(limits::kMaxBatchSize)) {
+    return InvalidField(field, absl::StrCat("at most ", limits::kMaxBatchSize,
+                                            " per request, got ", size));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+constexpr absl::string_view kFrenchTimeZones[] = {
+    "Europe/Paris",     "America/Guadeloupe",    "America/Martinique",
+    "America/Cayenne",  "Indian/Reunion",        "Indian/Mayotte",
+    "America/Miquelon", "America/St_Barthelemy", "America/Marigot",
+    "Pacific/Noumea",   "Pacific/Tahiti",        "Pacific/Marquesas",
+    "Pacific/Gambier",  "Pacific/Wallis",        "Indian/Kerguelen",
+};
+
+}  // namespace
+
+bool IsSupportedTimeZone(absl::string_view name) {
+  for (absl::string_view zone : kFrenchTimeZones) {
+    if (zone == name) return true;
+  }
+  return false;
+}
+
+std::string TimeZoneRule() {
+  std::string rule = "must be one of";
+  for (absl::string_view zone : kFrenchTimeZones) {
+    absl::StrAppend(&rule, rule.size() == 14 ? " " : ", ", zone);
+  }
+  return rule;
+}
+
 }  // namespace creneau

@@ -5,6 +5,7 @@
 #ifndef CRENEAU_ENGINE_VALIDATE_H_
 #define CRENEAU_ENGINE_VALIDATE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -61,6 +62,14 @@ std::string HumanDuration(int64_t seconds);
 absl::Status CheckId(absl::string_view field, absl::string_view id);
 absl::Status CheckRequestId(absl::string_view field, absl::string_view id);
 absl::Status CheckHoldToken(absl::string_view field, absl::string_view token);
+// OK for 1 to limits::kMaxBatchSize items; "<field>: must not be empty" or
+// "<field>: at most 1000 per request, got N" otherwise.
+absl::Status CheckBatchSize(absl::string_view field, size_t size);
+// The IANA zones of France, metropolitan and overseas, which professionals
+// may name (time zones are interned: the set must stay small).
+bool IsSupportedTimeZone(absl::string_view name);
+// "must be one of Europe/Paris, America/Guadeloupe, ...".
+std::string TimeZoneRule();
 
 }  // namespace creneau
 

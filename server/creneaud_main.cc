@@ -1,5 +1,6 @@
 // creneaud: the creneau server. Wires the parts together: flags, commune
-// data, store, engine host, gRPC server, optional demo territory, signals.
+// data, principals, store, engine host, gRPC server, optional demo
+// territory, signals (SIGINT/SIGTERM stop, SIGHUP reloads the principals).
 #include <pthread.h>
 #include <signal.h>
 
@@ -12,6 +13,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "server/gatekeeper.h"
+#include "server/principals.h"
 #include "server/server.h"
 #include "server/territory_loader.h"
 #include "spdlog/spdlog.h"
@@ -25,7 +28,16 @@ struct Flags {
   ServerConfig server;
   std::string data_dir = "creneau-data";
   std::string communes;
-  std::string tokens_file;
+  std::string principals_file;
+  bool insecure_transport = false;
+  GateOptions gate;
+  int max_holds_per_principal = limits::kDefaultMaxActiveHoldsPerCaller;
+  int max_requests_remembered_per_principal =
+      limits::kDefaultMaxRequestRecordsPerCaller;
+  int max_professionals_per_organisation =
+      limits::kDefaultMaxProfessionalsPerOrganisation;
+  int audit_retention_days = 365;
+  int tls_reload_s = 5;
   std::string port_file;
   std::string demo_territory;
   int demo_professionals = 0;
@@ -47,7 +59,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 // The first commune file found: the flag, then beside an installed binary,
 // then the source tree this binary was built from.
-std::string FindCommunes(const std::string& flag, const char* argv0) {
+std::string FindCommunes(const std::string& flag) {
   if (!flag.empty()) return flag;
   std::error_code ignored;
   const auto exe = std::filesystem::canonical("/proc/self/exe", ignored);
@@ -70,31 +82,105 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int Run(const Flags& flags, const char* argv0) {
+// Tokens and patient references must not cross a network in clear: with a
+// principals file, or on any address but loopback, TLS is required unless
+// the operator says a service mesh terminates it.
+absl::Status CheckTransport(const Flags& flags) {
+  const bool tls = !flags.server.tls_cert_file.empty();
+  const bool loopback = IsLoopback(flags.server.listen);
+  if (flags.principals_file.empty() && !loopback) {
+    return absl::FailedPreconditionError(
+        "--listen is not a loopback address: give --principals_file (open "
+        "mode, where everyone is admin, is for loopback only)");
+  }
+  if (tls || (flags.principals_file.empty() && loopback)) {
+    return absl::OkStatus();
+  }
+  if (!flags.insecure_transport) {
+    return absl::FailedPreconditionError(
+        "bearer tokens and patient references would cross the network in "
+        "clear: give --tls_cert and --tls_key, or "
+        "--insecure_transport_behind_mesh when a service mesh terminates "
+        "TLS in front of creneaud");
+  }
+  spdlog::warn(
+      "**** INSECURE TRANSPORT: serving plaintext gRPC with principals "
+      "(--insecure_transport_behind_mesh). Tokens and patient references "
+      "are protected only if a service mesh terminates TLS in front of "
+      "creneaud on this host. ****");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const PrincipalDirectory>> LoadPrincipals(
+    const std::string& path) {
+  if (path.empty()) return std::make_shared<const PrincipalDirectory>();
+  absl::StatusOr<PrincipalDirectory> directory = ReadPrincipalsFile(path);
+  if (!directory.ok()) return directory.status();
+  spdlog::info("{} principal(s) from {}", directory->size(), path);
+  return std::make_shared<const PrincipalDirectory>(*std::move(directory));
+}
+
+storage::HostOptions HostOptionsOf(const Flags& flags) {
+  storage::HostOptions options;
+  options.engine.max_active_holds_per_caller = flags.max_holds_per_principal;
+  options.engine.max_request_records_per_caller =
+      flags.max_requests_remembered_per_principal;
+  options.engine.max_professionals_per_organisation =
+      flags.max_professionals_per_organisation;
+  options.event_retention = absl::Hours(24) * flags.audit_retention_days;
+  return options;
+}
+
+// Waits for signals: SIGHUP reloads the principals file (calls go on; TLS
+// files are re-read by gRPC on their own), SIGINT or SIGTERM returns.
+int WaitForStop(const Flags& flags, Gatekeeper& gate) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
+  while (true) {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (received != SIGHUP) return received;
+    if (flags.principals_file.empty()) {
+      spdlog::info("SIGHUP: open mode, no principals file to reload");
+      continue;
+    }
+    auto reloaded = LoadPrincipals(flags.principals_file);
+    if (!reloaded.ok()) {
+      spdlog::error("SIGHUP: keeping the current principals: {}",
+                    reloaded.status().ToString());
+      continue;
+    }
+    gate.Reload(*std::move(reloaded));
+    spdlog::info(
+        "SIGHUP: principals reloaded (TLS files are re-read every {} s)",
+        flags.tls_reload_s);
+  }
+}
+
+absl::Status LoadDemo(const Flags& flags, storage::EngineHost& host,
+                      const CommuneTable& communes, absl::Time now) {
+  TerritoryLoadOptions demo;
+  demo.territory = flags.demo_territory;
+  demo.professionals = flags.demo_professionals;
+  demo.scale = flags.demo_scale;
+  demo.days = flags.demo_days;
+  demo.seed = flags.demo_seed;
+  return LoadTerritory(host, communes, demo, now).status();
+}
+
+int Run(Flags flags) {
   spdlog::set_level(spdlog::level::from_str(flags.log_level));
-  const std::string communes_path = FindCommunes(flags.communes, argv0);
+  if (absl::Status s = CheckTransport(flags); !s.ok()) return Fail(s);
+  const std::string communes_path = FindCommunes(flags.communes);
   absl::StatusOr<std::string> communes_text = ReadFile(communes_path);
   if (!communes_text.ok()) return Fail(communes_text.status());
   absl::StatusOr<CommuneTable> communes = CommuneTable::FromCsv(*communes_text);
   if (!communes.ok()) return Fail(communes.status());
   spdlog::info("{} communes from {}", communes->size(), communes_path);
-
-  Authenticator authenticator;
-  if (!flags.tokens_file.empty()) {
-    absl::StatusOr<std::string> tokens = ReadFile(flags.tokens_file);
-    if (!tokens.ok()) return Fail(tokens.status());
-    absl::StatusOr<Authenticator> parsed =
-        Authenticator::FromTokensFile(*tokens);
-    if (!parsed.ok()) return Fail(parsed.status());
-    authenticator = *std::move(parsed);
-    spdlog::info("{} principal(s) from {}", authenticator.size(),
-                 flags.tokens_file);
-  } else if (!IsLoopback(flags.server.listen)) {
-    return Fail(absl::FailedPreconditionError(
-        "--listen is not a loopback address: give --auth_tokens_file (open "
-        "mode is for "
-        "loopback only)"));
-  }
+  auto principals = LoadPrincipals(flags.principals_file);
+  if (!principals.ok()) return Fail(principals.status());
+  Gatekeeper gate(*std::move(principals), flags.gate);
 
   storage::StoreOptions store_options;
   store_options.path = flags.data_dir;
@@ -106,9 +192,13 @@ int Run(const Flags& flags, const char* argv0) {
   storage::MonotonicWallClock clock;
   const auto shared_communes =
       std::make_shared<const CommuneTable>(*std::move(communes));
-  storage::EngineHost host(shared_communes, store->get(), &clock);
+  storage::EngineHost host(shared_communes, store->get(), &clock,
+                           HostOptionsOf(flags));
+  host.set_audit_source(
+      [&gate](absl::Time now) { return gate.TakeRefusals(now); });
+  flags.server.tls_reload_interval = absl::Seconds(flags.tls_reload_s);
   absl::StatusOr<std::unique_ptr<CreneauServer>> server =
-      CreneauServer::Start(flags.server, &host, &authenticator);
+      CreneauServer::Start(flags.server, &host, &gate);
   if (!server.ok()) return Fail(server.status());
   host.set_on_unhealthy([s = server->get()] { s->SetServing(false); });
   const std::string address = absl::StrCat(
@@ -122,19 +212,13 @@ int Run(const Flags& flags, const char* argv0) {
   absl::StatusOr<storage::LoadStats> loaded = host.Load();
   if (!loaded.ok()) return Fail(loaded.status());
   spdlog::info(
-      "loaded {} professionals, {} slots, {} holds, {} bookings from {} in {}",
-      loaded->professionals, loaded->slots, loaded->holds, loaded->bookings,
-      flags.data_dir, absl::FormatDuration(loaded->elapsed));
+      "loaded {} territories, {} professionals, {} slots, {} holds, {} "
+      "bookings from {} in {}",
+      loaded->territories, loaded->professionals, loaded->slots, loaded->holds,
+      loaded->bookings, flags.data_dir, absl::FormatDuration(loaded->elapsed));
   if (!flags.demo_territory.empty() && loaded->professionals == 0) {
-    TerritoryLoadOptions demo;
-    demo.territory = flags.demo_territory;
-    demo.professionals = flags.demo_professionals;
-    demo.scale = flags.demo_scale;
-    demo.days = flags.demo_days;
-    demo.seed = flags.demo_seed;
-    absl::StatusOr<TerritoryLoadStats> loaded_demo =
-        LoadTerritory(host, *shared_communes, demo, clock.Now());
-    if (!loaded_demo.ok()) return Fail(loaded_demo.status());
+    absl::Status demo = LoadDemo(flags, host, *shared_communes, clock.Now());
+    if (!demo.ok()) return Fail(demo);
   }
   host.StartMaintenance();
   (*server)->SetServing(true);
@@ -142,12 +226,7 @@ int Run(const Flags& flags, const char* argv0) {
       "ready: try `creneau --server {} search --commune 17306 --profession gp`",
       address);
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  int received = 0;
-  sigwait(&signals, &received);
+  const int received = WaitForStop(flags, gate);
   spdlog::info("signal {}: shutting down (grace {} s)", received,
                flags.shutdown_grace_s);
   (*server)->Shutdown(absl::Seconds(flags.shutdown_grace_s));
@@ -155,25 +234,7 @@ int Run(const Flags& flags, const char* argv0) {
   return 0;
 }
 
-}  // namespace
-}  // namespace creneau::server
-
-int main(int argc, char** argv) {
-  // Termination signals are taken synchronously by main (sigwait); block
-  // them before any thread starts so that no other thread receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // Debian builds Abseil without NDEBUG, which leaves its debugging
-  // lock-order checker on: every Mutex acquisition updates a global graph
-  // under a global spin lock. Lock order is a test-time concern.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-
-  creneau::server::Flags flags;
-  CLI::App app{
-      "creneaud: matches patients who need unscheduled care with open slots"};
+void AddFlags(CLI::App& app, Flags& flags) {
   app.add_option("--listen", flags.server.listen,
                  "host:port to serve on (port 0: any free)")
       ->capture_default_str();
@@ -182,16 +243,44 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--communes", flags.communes,
                  "communes CSV (default: the shipped data)");
-  app.add_option("--auth_tokens_file", flags.tokens_file,
-                 "bearer tokens, one \"token name role [cpts_id]\" per line; "
-                 "without it every "
-                 "caller is admin (loopback only)");
+  app.add_option("--principals_file", flags.principals_file,
+                 "principals, one \"<sha256:digest|cn:name> name role "
+                 "organisation scope\" per line, mode 0600 (see `creneau "
+                 "token new`); without it every caller is admin (loopback "
+                 "only). SIGHUP reloads it");
   app.add_option("--tls_cert", flags.server.tls_cert_file,
                  "PEM certificate: serve TLS");
   app.add_option("--tls_key", flags.server.tls_key_file,
                  "PEM private key of --tls_cert");
   app.add_option("--tls_client_ca", flags.server.tls_client_ca_file,
                  "PEM CA: require client certificates it signed (mutual TLS)");
+  app.add_option("--tls_reload_s", flags.tls_reload_s,
+                 "seconds between re-reads of the TLS files")
+      ->capture_default_str();
+  app.add_flag("--insecure_transport_behind_mesh", flags.insecure_transport,
+               "serve plaintext with principals or off loopback, because a "
+               "service mesh terminates TLS in front of creneaud");
+  app.add_option("--requests_per_s_per_principal", flags.gate.requests_per_s,
+                 "average request rate a principal may send (0: unlimited)")
+      ->capture_default_str();
+  app.add_option("--burst_per_principal", flags.gate.burst,
+                 "requests a principal may send at once above its rate")
+      ->capture_default_str();
+  app.add_option("--max_holds_per_principal", flags.max_holds_per_principal,
+                 "active holds one principal may have (admins exempt)")
+      ->capture_default_str();
+  app.add_option("--max_requests_remembered_per_principal",
+                 flags.max_requests_remembered_per_principal,
+                 "idempotency records kept for one principal (25 hours each)")
+      ->capture_default_str();
+  app.add_option("--max_professionals_per_organisation",
+                 flags.max_professionals_per_organisation,
+                 "professionals one organisation may manage")
+      ->capture_default_str();
+  app.add_option("--audit_retention_days", flags.audit_retention_days,
+                 "days the event log (audit trail) is kept")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
   app.add_option("--max_message_bytes", flags.server.max_message_bytes,
                  "largest request or response")
       ->capture_default_str();
@@ -206,9 +295,9 @@ int main(int argc, char** argv) {
                  "write the bound port to this file");
   app.add_option("--demo_territory", flags.demo_territory,
                  "on first start (empty data), generate this EPCI's "
-                 "professionals and slots, "
-                 "e.g. \"CA Royan Atlantique\", or \"France\" for every "
-                 "commune (national load tests)");
+                 "professionals and slots and define its territory, e.g. "
+                 "\"CA Royan Atlantique\", or \"France\" for every commune "
+                 "(national load tests)");
   app.add_option("--demo_professionals", flags.demo_professionals,
                  "professionals in the demo territory (0: national density)")
       ->capture_default_str();
@@ -233,6 +322,27 @@ int main(int argc, char** argv) {
   app.add_option("--shutdown_grace_s", flags.shutdown_grace_s,
                  "seconds running calls get to finish on SIGTERM")
       ->capture_default_str();
+}
+
+}  // namespace
+}  // namespace creneau::server
+
+int main(int argc, char** argv) {
+  // Signals are taken synchronously by main (sigwait); block them before
+  // any thread starts so that no other thread receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Debian builds Abseil without NDEBUG, which leaves its debugging
+  // lock-order checker on: every Mutex acquisition updates a global graph
+  // under a global spin lock. Lock order is a test-time concern.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+
+  creneau::server::Flags flags;
+  CLI::App app{
+      "creneaud: matches patients who need unscheduled care with open slots"};
+  creneau::server::AddFlags(app, flags);
   CLI11_PARSE(app, argc, argv);
-  return creneau::server::Run(flags, argv[0]);
+  return creneau::server::Run(std::move(flags));
 }

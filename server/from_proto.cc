@@ -9,6 +9,7 @@
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 #include "server/internal/enums.h"
+#include "territory/territory_source.h"
 
 namespace creneau::server {
 namespace {
@@ -64,11 +65,14 @@ absl::StatusOr<Professional> ProfessionalFrom(const v1::Professional& in,
   ASSIGN_OR_RETURN(p.location, Point(in.location(), path + ".location"));
   p.commune_code = in.commune_code();
   p.time_zone = in.time_zone().empty() ? kDefaultTimeZone : in.time_zone();
+  if (!IsSupportedTimeZone(p.time_zone)) {
+    return InvalidField(path + ".time_zone", TimeZoneRule());
+  }
   absl::TimeZone zone;
-  if (!IsValidTimeZoneName(p.time_zone) ||
-      !absl::LoadTimeZone(p.time_zone, &zone)) {
-    return InvalidField(path + ".time_zone",
-                        absl::StrCat("unknown time zone '", p.time_zone, "'"));
+  if (!absl::LoadTimeZone(p.time_zone, &zone)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ".time_zone: '", p.time_zone,
+                     "' is not installed on the server (package tzdata)"));
   }
   RETURN_IF_ERROR(CheckEnum(v1::StructureType_IsValid(in.structure()),
                             in.structure(), path + ".structure"));
@@ -121,21 +125,13 @@ absl::StatusOr<Slot> SlotFrom(const v1::Slot& in, const std::string& path) {
   return s;
 }
 
-absl::Status CheckBatch(absl::string_view field, int size) {
-  if (size == 0) return InvalidField(field, "must not be empty");
-  if (size > limits::kMaxBatchSize) {
-    return InvalidField(field, absl::StrCat("at most ", limits::kMaxBatchSize,
-                                            " per request, got ", size));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<Professional>> ProfessionalsFromRequest(
     const v1::UpsertProfessionalsRequest& request) {
   RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
-  RETURN_IF_ERROR(CheckBatch("professionals", request.professionals_size()));
+  RETURN_IF_ERROR(
+      CheckBatchSize("professionals", request.professionals_size()));
   std::vector<Professional> out;
   out.reserve(request.professionals_size());
   for (int i = 0; i < request.professionals_size(); ++i) {
@@ -150,7 +146,7 @@ absl::StatusOr<std::vector<Professional>> ProfessionalsFromRequest(
 absl::StatusOr<std::vector<Slot>> SlotsFromRequest(
     const v1::PublishSlotsRequest& request) {
   RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
-  RETURN_IF_ERROR(CheckBatch("slots", request.slots_size()));
+  RETURN_IF_ERROR(CheckBatchSize("slots", request.slots_size()));
   std::vector<Slot> out;
   out.reserve(request.slots_size());
   for (int i = 0; i < request.slots_size(); ++i) {
@@ -164,7 +160,7 @@ absl::StatusOr<std::vector<Slot>> SlotsFromRequest(
 absl::StatusOr<std::vector<std::string>> SlotIdsFromRequest(
     const v1::WithdrawSlotsRequest& request) {
   RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
-  RETURN_IF_ERROR(CheckBatch("slot_ids", request.slot_ids_size()));
+  RETURN_IF_ERROR(CheckBatchSize("slot_ids", request.slot_ids_size()));
   std::vector<std::string> out;
   for (int i = 0; i < request.slot_ids_size(); ++i) {
     RETURN_IF_ERROR(
@@ -268,7 +264,103 @@ absl::StatusOr<CancelCommand> CancelFromRequest(
     const v1::CancelBookingRequest& request) {
   RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
   RETURN_IF_ERROR(CheckId("booking_id", request.booking_id()));
-  return CancelCommand{request.booking_id(), request.reason()};
+  RETURN_IF_ERROR(CheckEnum(v1::CancelReason_IsValid(request.reason_code()),
+                            request.reason_code(), "reason_code"));
+  return CancelCommand{request.booking_id(),
+                       static_cast<CancelReason>(request.reason_code())};
+}
+
+absl::StatusOr<std::vector<std::string>> CommunesFromSource(
+    const v1::TerritorySource& source, const CommuneTable& communes,
+    bool* national) {
+  *national = false;
+  switch (source.source_case()) {
+    case v1::TerritorySource::kEpciSiren: {
+      auto codes = territory::CommunesOfEpci(communes, source.epci_siren());
+      if (absl::IsNotFound(codes.status())) {
+        return InvalidField("source", codes.status().message());
+      }
+      return codes;
+    }
+    case v1::TerritorySource::kDepartement: {
+      auto codes =
+          territory::CommunesOfDepartement(communes, source.departement());
+      if (absl::IsNotFound(codes.status())) {
+        return InvalidField("source", codes.status().message());
+      }
+      return codes;
+    }
+    case v1::TerritorySource::kCommunes:
+      return std::vector<std::string>(source.communes().commune_codes().begin(),
+                                      source.communes().commune_codes().end());
+    case v1::TerritorySource::kNational:
+      if (!source.national()) break;
+      *national = true;
+      return std::vector<std::string>();
+    case v1::TerritorySource::SOURCE_NOT_SET:
+      break;
+  }
+  return InvalidField("source",
+                      "one of epci_siren, departement, communes or national "
+                      "is required");
+}
+
+absl::StatusOr<Territory> TerritoryFromRequest(
+    const v1::CreateTerritoryRequest& request, const CommuneTable& communes) {
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(CheckId("territory_id", request.territory_id()));
+  RETURN_IF_ERROR(CheckEnum(v1::TerritoryKind_IsValid(request.kind()),
+                            request.kind(), "kind"));
+  Territory t;
+  t.id = request.territory_id();
+  t.name = request.name();
+  t.kind = static_cast<TerritoryKind>(request.kind());
+  bool national = false;
+  ASSIGN_OR_RETURN(t.commune_codes,
+                   CommunesFromSource(request.source(), communes, &national));
+  if (national != (t.kind == TerritoryKind::kNational)) {
+    return InvalidField("kind",
+                        "TERRITORY_KIND_NATIONAL goes with source.national, "
+                        "and only with it");
+  }
+  return t;  // The engine checks the name, the communes and the limits.
+}
+
+absl::StatusOr<Territory> TerritoryFromRequest(
+    const v1::UpdateTerritoryRequest& request, const Territory& current,
+    const CommuneTable& communes) {
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(CheckEnum(v1::TerritoryKind_IsValid(request.kind()),
+                            request.kind(), "kind"));
+  Territory t = current;
+  if (!request.name().empty()) t.name = request.name();
+  if (request.kind() != v1::TERRITORY_KIND_UNSPECIFIED) {
+    t.kind = static_cast<TerritoryKind>(request.kind());
+  }
+  if (request.has_source()) {
+    bool national = false;
+    ASSIGN_OR_RETURN(t.commune_codes,
+                     CommunesFromSource(request.source(), communes, &national));
+    if (national && t.kind != TerritoryKind::kNational) {
+      return InvalidField("kind", "source.national needs a national kind");
+    }
+  }
+  return t;
+}
+
+absl::StatusOr<std::vector<std::string>> TransferFromRequest(
+    const v1::TransferProfessionalsRequest& request) {
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
+  RETURN_IF_ERROR(CheckId("organisation", request.organisation()));
+  RETURN_IF_ERROR(
+      CheckBatchSize("professional_ids", request.professional_ids_size()));
+  std::vector<std::string> ids;
+  for (int i = 0; i < request.professional_ids_size(); ++i) {
+    RETURN_IF_ERROR(CheckId(absl::StrCat("professional_ids[", i, "]"),
+                            request.professional_ids(i)));
+    ids.push_back(request.professional_ids(i));
+  }
+  return ids;
 }
 
 }  // namespace creneau::server

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "creneau/v1/admin_service.pb.h"
 #include "creneau/v1/orientation_service.pb.h"
 #include "creneau/v1/slot_service.pb.h"
+#include "creneau/v1/territory_service.pb.h"
 #include "engine/engine.h"
 
 namespace creneau::server {
@@ -37,6 +39,23 @@ absl::StatusOr<ReleaseCommand> ReleaseFromRequest(
     const v1::ReleaseHoldRequest& request);
 absl::StatusOr<CancelCommand> CancelFromRequest(
     const v1::CancelBookingRequest& request);
+
+// The INSEE codes a territory source names, resolved against `communes`
+// (sets *national for the national source). INVALID_ARGUMENT names the
+// field: an unknown EPCI or département, no source.
+absl::StatusOr<std::vector<std::string>> CommunesFromSource(
+    const v1::TerritorySource& source, const CommuneTable& communes,
+    bool* national);
+// The territory a create request defines.
+absl::StatusOr<Territory> TerritoryFromRequest(
+    const v1::CreateTerritoryRequest& request, const CommuneTable& communes);
+// `current` with an update request's changes.
+absl::StatusOr<Territory> TerritoryFromRequest(
+    const v1::UpdateTerritoryRequest& request, const Territory& current,
+    const CommuneTable& communes);
+// The professional ids of a transfer, checked.
+absl::StatusOr<std::vector<std::string>> TransferFromRequest(
+    const v1::TransferProfessionalsRequest& request);
 
 }  // namespace creneau::server
 

@@ -44,8 +44,9 @@ TEST(FromProtoTest, ProfessionalDefaultsAndErrors) {
             "professionals[0].location: required");
   *request.mutable_professionals(0) = ValidProfessional();
   request.mutable_professionals(0)->set_time_zone("Mars/Olympus_Mons");
-  EXPECT_THAT(std::string(ProfessionalsFromRequest(request).status().message()),
-              HasSubstr("professionals[0].time_zone: unknown time zone"));
+  EXPECT_THAT(
+      std::string(ProfessionalsFromRequest(request).status().message()),
+      HasSubstr("professionals[0].time_zone: must be one of Europe/Paris"));
   *request.mutable_professionals(0) = ValidProfessional();
   request.mutable_professionals(0)->set_profession(
       static_cast<v1::Profession>(99));

@@ -1,54 +1,72 @@
 #include "server/orientation_service.h"
 
 #include "engine/validate.h"
-#include "server/call.h"
 #include "server/fingerprint.h"
 #include "server/from_proto.h"
 #include "server/to_proto.h"
 
 namespace creneau::server {
+namespace {
+
+// The audit record of a booking read (patient data).
+Event BookingRead(const Principal& principal, const Booking& booking,
+                  absl::Time now) {
+  Event event;
+  event.type = EventType::kBookingRead;
+  event.time_unix_s = absl::ToUnixSeconds(now);
+  event.actor = principal.name;
+  event.organisation = principal.organisation;
+  event.Add(SubjectKind::kBooking, booking.id);
+  event.Add(SubjectKind::kProfessional, booking.professional_id);
+  return event;
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* OrientationService::SearchSlots(
     grpc::CallbackServerContext* context, const v1::SearchSlotsRequest* request,
     v1::SearchSlotsResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto principal = Authorize(*context, *authenticator_, Permission::kRead);
-  if (!principal.ok()) return Finish(reactor, principal.status());
+  auto principal = parts_.gate->Admit(*context, Permission::kRead);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
   auto query = QueryFromRequest(*request);
-  if (!query.ok()) return Finish(reactor, query.status());
+  if (!query.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name, query.status());
+  }
   const Caller caller = CallerFor(*principal);
-  auto done = host_->Read<bool>(
+  auto done = parts_.host->Read<bool>(
       [&](const Engine& engine, absl::Time now) -> absl::StatusOr<bool> {
         // Reused by this thread's searches: no allocation once warm.
         thread_local SearchResult result;
         absl::Status status = engine.Search(caller, *query, now, &result);
         if (!status.ok()) return status;
-        ToProto(engine, *query, result, now, response);
+        ToProto(engine, caller, *query, result, now, response);
         return true;
       });
-  return Finish(reactor, done.status());
+  return Finish(reactor, *parts_.gate, principal->name, done.status());
 }
 
 grpc::ServerUnaryReactor* OrientationService::HoldSlot(
     grpc::CallbackServerContext* context, const v1::HoldSlotRequest* request,
     v1::HoldSlotResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto principal = Authorize(*context, *authenticator_, Permission::kBook);
-  if (!principal.ok()) return Finish(reactor, principal.status());
+  auto principal = parts_.gate->Admit(*context, Permission::kHold);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
   auto command = HoldFromRequest(*request, storage::EngineHost::NewHoldToken());
-  if (!command.ok()) return Finish(reactor, command.status());
+  if (!command.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name, command.status());
+  }
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),
                        RequestFingerprint("HoldSlot", *request)};
-  host_->Mutate<Hold>(
+  return MutateThenFinish<Hold>(
+      reactor, parts_, principal->name,
       [&](Engine& engine, absl::Time now, Effects* effects) {
         return engine.HoldSlot(caller, key, *command, now, effects);
       },
-      [reactor, response](absl::StatusOr<Hold> hold) {
-        if (hold.ok()) ToProto(*hold, response->mutable_hold());
-        Finish(reactor, hold.status());
+      [response](const Hold& hold) {
+        ToProto(hold, response->mutable_hold());
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* OrientationService::ConfirmBooking(
@@ -56,44 +74,46 @@ grpc::ServerUnaryReactor* OrientationService::ConfirmBooking(
     const v1::ConfirmBookingRequest* request,
     v1::ConfirmBookingResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto principal = Authorize(*context, *authenticator_, Permission::kBook);
-  if (!principal.ok()) return Finish(reactor, principal.status());
+  auto principal = parts_.gate->Admit(*context, Permission::kHold);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
   auto command = ConfirmFromRequest(*request);
-  if (!command.ok()) return Finish(reactor, command.status());
+  if (!command.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name, command.status());
+  }
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),
                        RequestFingerprint("ConfirmBooking", *request)};
-  host_->Mutate<Booking>(
+  return MutateThenFinish<Booking>(
+      reactor, parts_, principal->name,
       [&](Engine& engine, absl::Time now, Effects* effects) {
         return engine.ConfirmBooking(caller, key, *command, now, effects);
       },
-      [reactor, response](absl::StatusOr<Booking> booking) {
-        if (booking.ok()) ToProto(*booking, response->mutable_booking());
-        Finish(reactor, booking.status());
+      [response](const Booking& booking) {
+        ToProto(booking, response->mutable_booking());
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* OrientationService::ReleaseHold(
     grpc::CallbackServerContext* context, const v1::ReleaseHoldRequest* request,
     v1::ReleaseHoldResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto principal = Authorize(*context, *authenticator_, Permission::kBook);
-  if (!principal.ok()) return Finish(reactor, principal.status());
+  auto principal = parts_.gate->Admit(*context, Permission::kHold);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
   auto command = ReleaseFromRequest(*request);
-  if (!command.ok()) return Finish(reactor, command.status());
+  if (!command.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name, command.status());
+  }
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),
                        RequestFingerprint("ReleaseHold", *request)};
-  host_->Mutate<Hold>(
+  return MutateThenFinish<Hold>(
+      reactor, parts_, principal->name,
       [&](Engine& engine, absl::Time now, Effects* effects) {
         return engine.ReleaseHold(caller, key, *command, now, effects);
       },
-      [reactor, response](absl::StatusOr<Hold> hold) {
-        if (hold.ok()) ToProto(*hold, response->mutable_hold());
-        Finish(reactor, hold.status());
+      [response](const Hold& hold) {
+        ToProto(hold, response->mutable_hold());
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* OrientationService::CancelBooking(
@@ -101,38 +121,47 @@ grpc::ServerUnaryReactor* OrientationService::CancelBooking(
     const v1::CancelBookingRequest* request,
     v1::CancelBookingResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto principal = Authorize(*context, *authenticator_, Permission::kCancel);
-  if (!principal.ok()) return Finish(reactor, principal.status());
+  auto principal = parts_.gate->Admit(*context, Permission::kManageBookings);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
   auto command = CancelFromRequest(*request);
-  if (!command.ok()) return Finish(reactor, command.status());
+  if (!command.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name, command.status());
+  }
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),
                        RequestFingerprint("CancelBooking", *request)};
-  host_->Mutate<Booking>(
+  return MutateThenFinish<Booking>(
+      reactor, parts_, principal->name,
       [&](Engine& engine, absl::Time now, Effects* effects) {
         return engine.CancelBooking(caller, key, *command, now, effects);
       },
-      [reactor, response](absl::StatusOr<Booking> booking) {
-        if (booking.ok()) ToProto(*booking, response->mutable_booking());
-        Finish(reactor, booking.status());
+      [response](const Booking& booking) {
+        ToProto(booking, response->mutable_booking());
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* OrientationService::GetBooking(
     grpc::CallbackServerContext* context, const v1::GetBookingRequest* request,
     v1::GetBookingResponse* response) {
   auto* reactor = context->DefaultReactor();
-  auto principal = Authorize(*context, *authenticator_, Permission::kBook);
-  if (!principal.ok()) return Finish(reactor, principal.status());
-  if (auto s = CheckId("booking_id", request->booking_id()); !s.ok()) {
-    return Finish(reactor, s);
+  auto principal = parts_.gate->Admit(*context, Permission::kManageBookings);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
+  absl::Status status = CheckId("booking_id", request->booking_id());
+  if (status.ok()) {
+    const Caller caller = CallerFor(*principal);
+    absl::Time read_at;
+    auto booking =
+        parts_.host->Read<Booking>([&](const Engine& engine, absl::Time now) {
+          read_at = now;
+          return engine.GetBooking(caller, request->booking_id());
+        });
+    if (booking.ok()) {
+      ToProto(*booking, response->mutable_booking());
+      parts_.host->RecordAudit({BookingRead(*principal, *booking, read_at)});
+    }
+    status = booking.status();
   }
-  auto booking = host_->Read<Booking>([&](const Engine& engine, absl::Time) {
-    return engine.GetBooking(request->booking_id());
-  });
-  if (booking.ok()) ToProto(*booking, response->mutable_booking());
-  return Finish(reactor, booking.status());
+  return Finish(reactor, *parts_.gate, principal->name, status);
 }
 
 }  // namespace creneau::server

@@ -5,18 +5,14 @@
 
 #include "creneau/v1/orientation_service.grpc.pb.h"
 #include "server/arena_allocator.h"
-#include "server/auth.h"
-#include "storage/engine_host.h"
+#include "server/call.h"
 
 namespace creneau::server {
 
 class OrientationService final
     : public v1::OrientationService::CallbackService {
  public:
-  // `host` and `authenticator` must outlive the service.
-  OrientationService(storage::EngineHost* host,
-                     const Authenticator* authenticator)
-      : host_(host), authenticator_(authenticator) {
+  explicit OrientationService(ServiceParts parts) : parts_(parts) {
     SetMessageAllocatorFor_SearchSlots(&search_allocator_);
   }
 
@@ -45,8 +41,7 @@ class OrientationService final
       v1::GetBookingResponse* response) override;
 
  private:
-  storage::EngineHost* const host_;
-  const Authenticator* const authenticator_;
+  const ServiceParts parts_;
   ArenaMessageAllocator<v1::SearchSlotsRequest, v1::SearchSlotsResponse>
       search_allocator_;
 };

@@ -1,11 +1,15 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 
 namespace creneau::server {
 namespace {
@@ -30,20 +34,32 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     }
     return grpc::InsecureServerCredentials();
   }
+  // Read once here so that a missing file is an error at start rather
+  // than a failed handshake later.
   auto cert = ReadFile(config.tls_cert_file, "--tls_cert");
   if (!cert.ok()) return cert.status();
   auto key = ReadFile(config.tls_key_file, "--tls_key");
   if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!config.tls_client_ca_file.empty()) {
     auto ca = ReadFile(config.tls_client_ca_file, "--tls_client_ca");
     if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *ca;
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
-  return grpc::SslServerCredentials(options);
+  // gRPC's file watcher re-reads the files every reload interval: a renewed
+  // certificate (or CA) takes effect for new connections without a restart.
+  const auto interval = static_cast<unsigned int>(
+      std::max<int64_t>(1, absl::ToInt64Seconds(config.tls_reload_interval)));
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          config.tls_key_file, config.tls_cert_file, config.tls_client_ca_file,
+          interval);
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (!config.tls_client_ca_file.empty()) {
+    options.watch_root_certs();
+    options.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 int Millis(absl::Duration d) {
@@ -53,11 +69,11 @@ int Millis(absl::Duration d) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
-    const ServerConfig& config, storage::EngineHost* host,
-    const Authenticator* authenticator) {
+    const ServerConfig& config, storage::EngineHost* host, Gatekeeper* gate) {
   auto credentials = Credentials(config);
   if (!credentials.ok()) return credentials.status();
-  std::unique_ptr<CreneauServer> server(new CreneauServer(host, authenticator));
+  std::unique_ptr<CreneauServer> server(
+      new CreneauServer(ServiceParts{host, gate}));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -65,6 +81,8 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
   builder.AddListeningPort(config.listen, *credentials, &server->port_);
   builder.RegisterService(&server->slots_);
   builder.RegisterService(&server->orientation_);
+  builder.RegisterService(&server->territories_);
+  builder.RegisterService(&server->admin_);
   if (config.bench_service) builder.RegisterService(&server->bench_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
@@ -95,7 +113,8 @@ void CreneauServer::SetServing(bool serving) {
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus(serving);
   for (const char* service :
-       {"", "creneau.v1.SlotService", "creneau.v1.OrientationService"}) {
+       {"", "creneau.v1.SlotService", "creneau.v1.OrientationService",
+        "creneau.v1.TerritoryService", "creneau.v1.AdminService"}) {
     health->SetServingStatus(service, serving);
   }
 }

@@ -9,10 +9,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
-#include "server/auth.h"
+#include "server/admin_service.h"
 #include "server/bench_service.h"
+#include "server/gatekeeper.h"
 #include "server/orientation_service.h"
 #include "server/slot_service.h"
+#include "server/territory_service.h"
 #include "storage/engine_host.h"
 
 namespace creneau::server {
@@ -32,10 +34,13 @@ struct ServerConfig {
   absl::Duration keepalive_timeout = absl::Seconds(20);
   absl::Duration min_client_ping_interval = absl::Seconds(10);
   // PEM files. With cert and key: TLS. With a client CA too: mutual TLS
-  // (clients must present a certificate it signed).
+  // (clients must present a certificate it signed, unexpired). The files
+  // are re-read every tls_reload_interval, so that a renewed certificate
+  // serves new connections without a restart.
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+  absl::Duration tls_reload_interval = absl::Seconds(5);
   // Also serve creneau.bench.v1.BenchService (an empty RPC, the ceiling
   // for load tests). Off in production.
   bool bench_service = false;
@@ -45,10 +50,10 @@ class CreneauServer {
  public:
   // Builds and starts the server; health reports NOT_SERVING until
   // SetServing(true). UNAVAILABLE when the address cannot be bound,
-  // INVALID_ARGUMENT for unreadable TLS files.
+  // INVALID_ARGUMENT for unreadable TLS files. `host` and `gate` must
+  // outlive the server.
   static absl::StatusOr<std::unique_ptr<CreneauServer>> Start(
-      const ServerConfig& config, storage::EngineHost* host,
-      const Authenticator* authenticator);
+      const ServerConfig& config, storage::EngineHost* host, Gatekeeper* gate);
 
   // The bound port.
   int port() const { return port_; }
@@ -59,11 +64,16 @@ class CreneauServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  CreneauServer(storage::EngineHost* host, const Authenticator* authenticator)
-      : slots_(host, authenticator), orientation_(host, authenticator) {}
+  explicit CreneauServer(ServiceParts parts)
+      : slots_(parts),
+        orientation_(parts),
+        territories_(parts),
+        admin_(parts) {}
 
   SlotService slots_;
   OrientationService orientation_;
+  TerritoryService territories_;
+  AdminService admin_;
   BenchService bench_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

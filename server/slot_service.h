@@ -4,16 +4,13 @@
 #define CRENEAU_SERVER_SLOT_SERVICE_H_
 
 #include "creneau/v1/slot_service.grpc.pb.h"
-#include "server/auth.h"
-#include "storage/engine_host.h"
+#include "server/call.h"
 
 namespace creneau::server {
 
 class SlotService final : public v1::SlotService::CallbackService {
  public:
-  // `host` and `authenticator` must outlive the service.
-  SlotService(storage::EngineHost* host, const Authenticator* authenticator)
-      : host_(host), authenticator_(authenticator) {}
+  explicit SlotService(ServiceParts parts) : parts_(parts) {}
 
   grpc::ServerUnaryReactor* UpsertProfessionals(
       grpc::CallbackServerContext* context,
@@ -35,8 +32,7 @@ class SlotService final : public v1::SlotService::CallbackService {
                                       v1::ListSlotsResponse* response) override;
 
  private:
-  storage::EngineHost* const host_;
-  const Authenticator* const authenticator_;
+  const ServiceParts parts_;
 };
 
 }  // namespace creneau::server

@@ -5,8 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "engine/limits.h"
 #include "spdlog/spdlog.h"
+#include "territory/territory_source.h"
 
 namespace creneau::server {
 namespace {
@@ -102,7 +104,7 @@ class Progress {
 
 }  // namespace
 
-absl::StatusOr<territory::Territory> GenerateNamedTerritory(
+absl::StatusOr<territory::SyntheticTerritory> GenerateNamedTerritory(
     const CommuneTable& communes, const TerritoryLoadOptions& options,
     absl::Time now, size_t* communes_used) {
   if (options.days < 1 || options.days > 62) {
@@ -126,13 +128,16 @@ absl::StatusOr<territory::Territory> GenerateNamedTerritory(
 }
 
 absl::StatusOr<TerritoryLoadStats> PublishTerritory(
-    storage::EngineHost& host, const territory::Territory& territory,
+    storage::EngineHost& host, const territory::SyntheticTerritory& territory,
     const TerritoryLoadOptions& options) {
   TerritoryLoadStats stats;
   stats.professionals = territory.professionals.size();
   stats.slots = territory.slots.size();
   const absl::Time publish_start = absl::Now();
-  const Caller feed{"demo-feed", Bit(Visibility::kPublic), false, ""};
+  Caller feed;
+  feed.name = kDemoOrganisation;
+  feed.organisation = kDemoOrganisation;  // It manages the professionals.
+  feed.visibilities = Bit(Visibility::kPublic);
   BatchPipeline pipeline(&host,
                          std::max<size_t>(options.max_batches_in_flight, 1));
   const size_t batch = limits::kMaxBatchSize;
@@ -167,12 +172,63 @@ absl::StatusOr<TerritoryLoadStats> PublishTerritory(
   return stats;
 }
 
+absl::StatusOr<Territory> DemoTerritoryDefinition(const CommuneTable& communes,
+                                                  const std::string& name) {
+  if (name == kNationalTerritory) {
+    return Territory{"france", "France", TerritoryKind::kNational, {}};
+  }
+  const std::vector<const Commune*> members = communes.CommunesOfEpci(name);
+  if (members.empty()) {
+    return absl::NotFoundError(absl::StrCat("no EPCI named '", name, "'"));
+  }
+  const std::string& siren = members.front()->epci_siren;
+  if (siren == territory::kRoyanAtlantiqueSiren) {
+    return territory::RoyanAtlantique(communes);
+  }
+  absl::StatusOr<std::vector<std::string>> codes =
+      territory::CommunesOfEpci(communes, siren);
+  if (!codes.ok()) return codes.status();
+  return Territory{absl::StrCat("epci-", siren),
+                   absl::StrCat("CPTS ", members.front()->epci_name),
+                   TerritoryKind::kCpts, *std::move(codes)};
+}
+
+absl::Status DefineTerritory(storage::EngineHost& host,
+                             const Territory& territory) {
+  Caller admin;
+  admin.name = kDemoOrganisation;
+  admin.organisation = kDemoOrganisation;
+  admin.administrator = true;
+  absl::Notification done;
+  absl::Status status;
+  host.Mutate<BatchCounts>(
+      [&](Engine& engine, absl::Time now, Effects* effects) {
+        return engine.UpsertTerritory(admin, {}, territory,
+                                      Engine::UpsertMode::kCreateOrReplace, now,
+                                      effects);
+      },
+      [&](absl::StatusOr<BatchCounts> counts) {
+        status = counts.status();
+        done.Notify();
+      });
+  done.WaitForNotification();
+  if (status.ok()) {
+    spdlog::info("territory '{}' ({}): {} communes", territory.name,
+                 territory.id, territory.commune_codes.size());
+  }
+  return status;
+}
+
 absl::StatusOr<TerritoryLoadStats> LoadTerritory(
     storage::EngineHost& host, const CommuneTable& communes,
     const TerritoryLoadOptions& options, absl::Time now) {
+  absl::StatusOr<Territory> definition =
+      DemoTerritoryDefinition(communes, options.territory);
+  if (!definition.ok()) return definition.status();
+  if (absl::Status s = DefineTerritory(host, *definition); !s.ok()) return s;
   const absl::Time generate_start = absl::Now();
   size_t communes_used = 0;
-  absl::StatusOr<territory::Territory> territory =
+  absl::StatusOr<territory::SyntheticTerritory> territory =
       GenerateNamedTerritory(communes, options, now, &communes_used);
   if (!territory.ok()) return territory.status();
   const absl::Duration generate = absl::Now() - generate_start;

@@ -20,6 +20,20 @@ namespace creneau::server {
 
 // The territory name that means every inhabited commune of France.
 inline constexpr char kNationalTerritory[] = "France";
+// The organisation that manages the generated professionals (an
+// administrator can transfer them to a real agenda vendor).
+inline constexpr char kDemoOrganisation[] = "creneau-demo";
+
+// The territory a demo defines besides its professionals: "CPTS Royan
+// Atlantique" for the EPCI of Royan, "CPTS <EPCI name>" (id "epci-<SIREN>")
+// for another EPCI, the national territory "france" for kNationalTerritory.
+// NOT_FOUND for an unknown EPCI name.
+absl::StatusOr<Territory> DemoTerritoryDefinition(const CommuneTable& communes,
+                                                  const std::string& name);
+// Creates or replaces `territory` through `host` (as an administrator) and
+// waits until it is durable.
+absl::Status DefineTerritory(storage::EngineHost& host,
+                             const Territory& territory);
 
 struct TerritoryLoadOptions {
   // An EPCI name of the commune file, or kNationalTerritory.
@@ -49,20 +63,21 @@ struct TerritoryLoadStats {
 
 // Generates the territory of `options` with slots from `now`. NOT_FOUND for
 // an unknown EPCI, INVALID_ARGUMENT for bad sizes.
-absl::StatusOr<territory::Territory> GenerateNamedTerritory(
+absl::StatusOr<territory::SyntheticTerritory> GenerateNamedTerritory(
     const CommuneTable& communes, const TerritoryLoadOptions& options,
     absl::Time now, size_t* communes_used);
 
 // Publishes `territory` through `host` (which must be loaded), professionals
 // first. Returns the first write error. Logs progress and throughput.
 absl::StatusOr<TerritoryLoadStats> PublishTerritory(
-    storage::EngineHost& host, const territory::Territory& territory,
+    storage::EngineHost& host, const territory::SyntheticTerritory& territory,
     const TerritoryLoadOptions& options);
 
-// Generates the territory with slots from `now` and publishes it through
-// `host` (which must be loaded). NOT_FOUND for an unknown EPCI,
-// INVALID_ARGUMENT for bad sizes, or the first write error. Logs progress
-// and throughput.
+// Defines the demo territory (DemoTerritoryDefinition), then generates the
+// professionals and slots with slots from `now` and publishes them through
+// `host` (which must be loaded), as organisation kDemoOrganisation. NOT_FOUND
+// for an unknown EPCI, INVALID_ARGUMENT for bad sizes, or the first write
+// error. Logs progress and throughput.
 absl::StatusOr<TerritoryLoadStats> LoadTerritory(
     storage::EngineHost& host, const CommuneTable& communes,
     const TerritoryLoadOptions& options, absl::Time now);

@@ -64,6 +64,7 @@ void ToProto(const ProfessionalView& p, v1::Professional* out) {
   out->set_sector(p.sector);
   out->set_weekly_orientation_cap(p.weekly_orientation_cap);
   out->set_display_name(p.display_name.data(), p.display_name.size());
+  out->set_owner_organisation(p.owner.data(), p.owner.size());
 }
 
 void ToProto(const SlotView& view, v1::Slot* out) {
@@ -106,10 +107,65 @@ void ToProto(const Booking& b, v1::Booking* out) {
   SetTime(b.create_unix_s, out->mutable_create_time());
   if (b.status == BookingStatus::kCancelled) {
     SetTime(b.cancel_unix_s, out->mutable_cancel_time());
-    out->set_cancel_reason(b.cancel_reason);
+    out->set_cancel_reason_code(static_cast<v1::CancelReason>(b.cancel_reason));
   }
   out->set_overbooking_place(b.overbooking_place);
   out->set_booked_by(b.booked_by);
+  out->set_organisation(b.organisation);
+}
+
+void ToProto(const Territory& t, v1::Territory* out) {
+  out->set_id(t.id);
+  out->set_name(t.name);
+  out->set_kind(static_cast<v1::TerritoryKind>(t.kind));
+  for (const std::string& code : t.commune_codes) out->add_commune_codes(code);
+}
+
+std::string ActionName(EventType type) {
+  switch (type) {
+    case EventType::kProfessionalsUpserted:
+      return "professionals_upserted";
+    case EventType::kSlotsPublished:
+      return "slots_published";
+    case EventType::kSlotsWithdrawn:
+      return "slots_withdrawn";
+    case EventType::kSlotHeld:
+      return "slot_held";
+    case EventType::kBookingConfirmed:
+      return "booking_confirmed";
+    case EventType::kHoldReleased:
+      return "hold_released";
+    case EventType::kBookingCancelled:
+      return "booking_cancelled";
+    case EventType::kHoldsExpired:
+      return "holds_expired";
+    case EventType::kRecordsPurged:
+      return "records_purged";
+    case EventType::kTerritoryUpserted:
+      return "territory_upserted";
+    case EventType::kProfessionalsTransferred:
+      return "professionals_transferred";
+    case EventType::kBookingRead:
+      return "booking_read";
+    case EventType::kCallsRefused:
+      return "calls_refused";
+  }
+  return "unknown";
+}
+
+void ToProto(uint64_t sequence, const Event& e, v1::AuditRecord* out) {
+  out->set_sequence(sequence);
+  SetTime(e.time_unix_s, out->mutable_time());
+  out->set_action(ActionName(e.type));
+  out->set_principal(e.actor);
+  out->set_organisation(e.organisation);
+  out->set_request_id(e.request_id);
+  for (const Subject& s : e.subjects) {
+    v1::AuditSubject* subject = out->add_subjects();
+    subject->set_kind(static_cast<v1::AuditSubject::Kind>(s.kind));
+    subject->set_id(s.id);
+  }
+  out->set_detail(e.detail);
 }
 
 std::string ReasonText(const SearchHit& hit, int64_t start_unix_s,
@@ -163,9 +219,9 @@ std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
   return "";
 }
 
-void ToProto(const Engine& engine, const SearchQuery& query,
-             const SearchResult& result, absl::Time now,
-             v1::SearchSlotsResponse* out) {
+void ToProto(const Engine& engine, const Caller& caller,
+             const SearchQuery& query, const SearchResult& result,
+             absl::Time now, v1::SearchSlotsResponse* out) {
   thread_local SlotView view;  // Its strings are reused from call to call.
   engine.PrefetchHits(result);
   for (const SearchHit& hit : result.hits) {
@@ -177,6 +233,7 @@ void ToProto(const Engine& engine, const SearchQuery& query,
     match->set_reason(static_cast<v1::MatchReason>(hit.reason));
     match->set_reason_text(ReasonText(hit, view.slot.start_unix_s, now));
     match->set_overbooking_only(hit.overbooking_only);
+    match->set_in_scope(engine.InScope(caller, hit.slot));
   }
   out->set_radius_m(result.radius_m);
   out->set_widening_steps(result.widening_steps);

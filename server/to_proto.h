@@ -7,23 +7,32 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "creneau/v1/admin_service.pb.h"
 #include "creneau/v1/orientation_service.pb.h"
 #include "creneau/v1/slot_service.pb.h"
+#include "creneau/v1/territory_service.pb.h"
 #include "engine/engine.h"
 
 namespace creneau::server {
 
 namespace v1 = ::creneau::v1;
 
+// Each fills `out` (which it does not clear first) from a domain value.
 void ToProto(const ProfessionalView& professional, v1::Professional* out);
 void ToProto(const SlotView& view, v1::Slot* out);
 void ToProto(const Hold& hold, v1::Hold* out);
 void ToProto(const Booking& booking, v1::Booking* out);
-// Fills a search response from an engine result; `engine` must be the one
-// that produced `result`, unchanged since (call under its lock).
-void ToProto(const Engine& engine, const SearchQuery& query,
-             const SearchResult& result, absl::Time now,
-             v1::SearchSlotsResponse* out);
+void ToProto(const Territory& territory, v1::Territory* out);
+// An event of the log as an audit record.
+void ToProto(uint64_t sequence, const Event& event, v1::AuditRecord* out);
+// The audit action name of an event type: "slots_published", ...
+std::string ActionName(EventType type);
+// Fills a search response from an engine result for `caller` (whose scope
+// says which matches are in scope); `engine` must be the one that produced
+// `result`, unchanged since (call under its lock).
+void ToProto(const Engine& engine, const Caller& caller,
+             const SearchQuery& query, const SearchResult& result,
+             absl::Time now, v1::SearchSlotsResponse* out);
 
 // One line for a regulator: "2.4 km, in 3 h 10 min".
 std::string ReasonText(const SearchHit& hit, int64_t start_unix_s,

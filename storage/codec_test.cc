@@ -1,5 +1,6 @@
 #include "storage/internal/codec.h"
 
+#include "engine/limits.h"
 #include "gtest/gtest.h"
 #include "storage/internal/coding.h"
 
@@ -18,6 +19,7 @@ Professional SampleProfessional() {
   p.sector = 2;
   p.weekly_orientation_cap = 25;
   p.display_name = "Sage-femme Lefèvre";
+  p.owner = "vendor-a";
   return p;
 }
 
@@ -62,9 +64,10 @@ Booking SampleBooking() {
   b.status = BookingStatus::kCancelled;
   b.create_unix_s = 1'899'999'000;
   b.cancel_unix_s = 1'899'999'500;
-  b.cancel_reason = "patient gone to the ED";
+  b.cancel_reason = CancelReason::kPatientBetter;
   b.overbooking_place = true;
   b.booked_by = "sas-17";
+  b.organisation = "sas-17-org";
   b.hold_token = SampleHold().token;
   return b;
 }
@@ -113,13 +116,93 @@ TEST(CodecTest, EventRoundTripsAndKeysSortBySequence) {
   e.type = EventType::kBookingConfirmed;
   e.time_unix_s = 1'900'000'000;
   e.actor = "sas-17";
+  e.organisation = "sas-17-org";
   e.request_id = "r-1";
-  e.subjects = {"bk-000000000007", "agenda:42"};
+  e.Add(SubjectKind::kBooking, "bk-000000000007");
+  e.Add(SubjectKind::kSlot, "agenda:42");
+  e.Add(SubjectKind::kProfessional, "10003456789");
   EXPECT_EQ(*DecodeEvent(EncodeEvent(e)), e);
+  Event refused;
+  refused.type = EventType::kCallsRefused;
+  refused.time_unix_s = 1'900'000'000;
+  refused.actor = "app";
+  refused.detail = "RESOURCE_EXHAUSTED x12";
+  EXPECT_EQ(*DecodeEvent(EncodeEvent(refused)), refused);
+  refused.detail = std::string(limits::kMaxEventDetailBytes + 1, 'x');
+  EXPECT_FALSE(DecodeEvent(EncodeEvent(refused)).ok());
   EXPECT_LT(EventKey(255), EventKey(256));
   EXPECT_LT(EventKey(1), EventKey(uint64_t{1} << 40));
   EXPECT_EQ(*DecodeEventKey(EventKey(123456789)), 123456789u);
   EXPECT_FALSE(DecodeEventKey("short").ok());
+}
+
+TEST(CodecTest, TerritoryRoundTrips) {
+  Territory t{"cpts-royan-atlantique",
+              "CPTS Royan Atlantique",
+              TerritoryKind::kCpts,
+              {"17015", "17306"}};
+  EXPECT_EQ(*DecodeTerritory(t.id, EncodeTerritory(t)), t);
+  Territory national{"france", "France", TerritoryKind::kNational, {}};
+  EXPECT_EQ(*DecodeTerritory(national.id, EncodeTerritory(national)), national);
+  const std::string value = EncodeTerritory(t);
+  for (size_t n = 0; n < value.size(); ++n) {
+    EXPECT_FALSE(DecodeTerritory(t.id, value.substr(0, n)).ok()) << n;
+  }
+}
+
+// Version 1 records, as the previous release wrote them, still decode: a
+// professional without owner, a booking whose free-text cancel reason
+// becomes CancelReason::kOther (the text is dropped), untyped event subjects.
+TEST(CodecTest, Version1RecordsDecode) {
+  Professional p = SampleProfessional();
+  std::string v1 = EncodeProfessional(p);
+  v1[0] = 1;
+  v1.resize(v1.size() - 1 - p.owner.size());  // Without the owner string.
+  p.owner.clear();
+  EXPECT_EQ(*DecodeProfessional(p.id, v1), p);
+
+  const Booking b = SampleBooking();
+  std::string booking;
+  PutU8(&booking, 1);
+  PutString(&booking, b.slot_id);
+  PutString(&booking, b.professional_id);
+  PutFixed64(&booking, b.start_unix_s);
+  PutFixed32(&booking, b.duration_s);
+  PutU8(&booking, static_cast<uint8_t>(b.modality));
+  PutString(&booking, b.patient_ref);
+  PutString(&booking, b.orientation_ref);
+  PutU8(&booking, static_cast<uint8_t>(b.status));
+  PutFixed64(&booking, b.create_unix_s);
+  PutFixed64(&booking, b.cancel_unix_s);
+  PutString(&booking, "patient has chest pain");  // Free text, v1.
+  PutU8(&booking, 1);
+  PutString(&booking, b.booked_by);
+  PutString(&booking, b.hold_token);
+  auto decoded = DecodeBooking(b.id, booking);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->cancel_reason, CancelReason::kOther);
+  EXPECT_EQ(decoded->organisation, "");
+  EXPECT_EQ(decoded->patient_ref, b.patient_ref);
+  // Re-encoded (as the format upgrade does), the text is gone.
+  const std::string upgraded = EncodeBooking(*decoded);
+  EXPECT_EQ(upgraded.find("chest"), std::string::npos);
+  EXPECT_EQ(upgraded[0], kBookingVersion);
+
+  std::string event;
+  PutU8(&event, 1);
+  PutU8(&event, static_cast<uint8_t>(EventType::kBookingConfirmed));
+  PutFixed64(&event, 1'900'000'000);
+  PutString(&event, "sas-17");
+  PutString(&event, "r-1");
+  PutVarint32(&event, 2);
+  PutString(&event, "bk-000000000007");
+  PutString(&event, "agenda:42");
+  auto e = DecodeEvent(event);
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_EQ(e->subjects.size(), 2u);
+  EXPECT_EQ(e->subjects[0],
+            (Subject{SubjectKind::kBooking, "bk-000000000007"}));
+  EXPECT_EQ(e->subjects[1], (Subject{SubjectKind::kSlot, "agenda:42"}));
 }
 
 // Every truncation and every single-byte corruption of the version byte or

@@ -8,8 +8,11 @@
 namespace creneau::storage {
 
 EngineHost::EngineHost(std::shared_ptr<const CommuneTable> communes,
-                       Store* store, const Clock* clock, EngineOptions options)
-    : store_(store), clock_(clock), engine_(std::move(communes), options) {}
+                       Store* store, const Clock* clock, HostOptions options)
+    : store_(store),
+      clock_(clock),
+      event_retention_(options.event_retention),
+      engine_(std::move(communes), options.engine) {}
 
 EngineHost::~EngineHost() {
   {
@@ -73,8 +76,18 @@ void EngineHost::StartMaintenance() {
   maintenance_ = std::thread([this] { MaintenanceLoop(); });
 }
 
+void EngineHost::RecordAudit(std::vector<Event> events) {
+  if (events.empty() || !serving_.load()) return;
+  Effects effects;
+  effects.events = std::move(events);
+  // No engine state changes: the order among mutations does not matter, so
+  // the engine lock is not needed.
+  store_->Commit(std::move(effects), [](absl::Status) {});
+}
+
 void EngineHost::MaintenanceLoop() {
   absl::Time last_purge = clock_->Now();
+  absl::Time last_audit = last_purge;
   while (true) {
     absl::Time wake = clock_->Now() + kMaxMaintenanceSleep;
     {
@@ -93,19 +106,46 @@ void EngineHost::MaintenanceLoop() {
     }
     const bool purge = clock_->Now() - last_purge >= kPurgeInterval;
     if (purge) last_purge = clock_->Now();
-    RunMaintenance(purge);
+    const bool audit = clock_->Now() - last_audit >= kAuditInterval;
+    if (audit) last_audit = clock_->Now();
+    RunMaintenance(purge, audit);
   }
 }
 
-void EngineHost::RunMaintenance(bool purge) {
+void EngineHost::RunMaintenance(bool purge, bool audit) {
   if (!serving_.load() || !store_->Admit().ok()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    Effects effects;
+    engine_.ExpireHolds(clock_->Now(), &effects);
+    if (!effects.empty()) Commit(std::move(effects), [](absl::Status) {});
+  }
+  if (purge) PurgeOnce();
+  if (audit && audit_source_) RecordAudit(audit_source_(clock_->Now()));
+}
+
+int EngineHost::PurgePass() {
+  if (!serving_.load() || !store_->Admit().ok()) return 0;
   absl::MutexLock lock(&mu_);
   Effects effects;
-  const absl::Time now = clock_->Now();
-  engine_.ExpireHolds(now, &effects);
-  if (purge) engine_.Purge(now, &effects);
-  if (effects.empty()) return;
-  Commit(std::move(effects), [](absl::Status) {});
+  const int purged = engine_.Purge(clock_->Now(), &effects);
+  if (!effects.empty()) Commit(std::move(effects), [](absl::Status) {});
+  return purged;
+}
+
+int EngineHost::PurgeOnce() {
+  int purged = 0;
+  for (int pass = 0; pass < kMaxPurgePassesPerWake; ++pass) {
+    const int removed = PurgePass();
+    purged += removed;
+    if (removed < limits::kMaxPurgedPerPass) break;
+  }
+  const absl::StatusOr<size_t> events = store_->PurgeEventsBefore(
+      clock_->Now() - event_retention_, kMaxEventsPurgedPerWake);
+  if (!events.ok()) {
+    spdlog::warn("event log trim: {}", events.status().ToString());
+  }
+  return purged;
 }
 
 }  // namespace creneau::storage

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
@@ -25,16 +26,31 @@
 
 namespace creneau::storage {
 
+struct HostOptions {
+  EngineOptions engine;
+  // Events (the audit trail, the change feed) older than this are deleted.
+  absl::Duration event_retention = absl::Hours(24 * 365);
+};
+
 class EngineHost {
  public:
   // How often the maintenance thread purges what outlived its retention.
-  static constexpr absl::Duration kPurgeInterval = absl::Seconds(10);
+  static constexpr absl::Duration kPurgeInterval = absl::Seconds(1);
+  // Purge passes (each limits::kMaxPurgedPerPass records, each under the
+  // write lock on its own) one purge may run while passes come back full:
+  // up to 20,000 records a second, so that retention keeps up with writes
+  // well beyond any call centre's rate.
+  static constexpr int kMaxPurgePassesPerWake = 20;
+  // Events of the log deleted per purge, at most.
+  static constexpr size_t kMaxEventsPurgedPerWake = 20000;
+  // How often audit records from `audit_source` are written.
+  static constexpr absl::Duration kAuditInterval = absl::Seconds(10);
   // The longest the maintenance thread sleeps between expiry checks.
   static constexpr absl::Duration kMaxMaintenanceSleep = absl::Seconds(1);
 
   // `store` and `clock` must outlive the host.
   EngineHost(std::shared_ptr<const CommuneTable> communes, Store* store,
-             const Clock* clock, EngineOptions options = {});
+             const Clock* clock, HostOptions options = {});
   ~EngineHost();  // Stops maintenance.
   EngineHost(const EngineHost&) = delete;
   EngineHost& operator=(const EngineHost&) = delete;
@@ -52,6 +68,22 @@ class EngineHost {
   void set_on_unhealthy(std::function<void()> on_unhealthy) {
     on_unhealthy_ = std::move(on_unhealthy);
   }
+  // Where the maintenance thread takes audit records every kAuditInterval
+  // (refused calls, counted by the server); set before StartMaintenance.
+  void set_audit_source(std::function<std::vector<Event>(absl::Time)> source) {
+    audit_source_ = std::move(source);
+  }
+
+  // Appends audit records (events that change no state: a booking read,
+  // refused calls) to the log, without waiting for the disk. Dropped after
+  // a write failure.
+  void RecordAudit(std::vector<Event> events);
+  // One purge as the maintenance thread runs it: passes of the engine's
+  // retention while they come back full (at most kMaxPurgePassesPerWake),
+  // then the event log's. Returns the records removed from the engine.
+  int PurgeOnce();
+  // The event log, for the audit trail and the change feed (read only).
+  const Store& store() const { return *store_; }
 
   // Applies a mutation. `apply` runs under the write lock with the current
   // time; `done` runs exactly once with its result, after the effects are
@@ -79,7 +111,10 @@ class EngineHost {
   void Commit(Effects effects, CommitCallback done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MaintenanceLoop();
-  void RunMaintenance(bool purge);
+  void RunMaintenance(bool purge, bool audit);
+  // One pass of engine retention under the write lock; returns the records
+  // removed.
+  int PurgePass();
 
   Store* const store_;
   const Clock* const clock_;
@@ -88,6 +123,8 @@ class EngineHost {
   // state they see was valid when applied), writes stop.
   std::atomic<bool> serving_{false};
   std::function<void()> on_unhealthy_;
+  std::function<std::vector<Event>(absl::Time)> audit_source_;
+  const absl::Duration event_retention_;
 
   mutable absl::Mutex mu_;
   Engine engine_ ABSL_GUARDED_BY(mu_);

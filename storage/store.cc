@@ -7,6 +7,7 @@
 #include "engine/check.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -19,6 +20,13 @@
 namespace creneau::storage {
 
 using internal::Family;
+
+namespace {
+
+// Records rewritten per write batch by a format upgrade.
+constexpr int kUpgradeBatchRecords = 10000;
+
+}  // namespace
 
 Store::Store(StoreOptions options) : options_(std::move(options)) {}
 
@@ -93,12 +101,54 @@ absl::Status Store::OpenDatabase() {
   if (!read.ok()) return internal::FromRocksDb(read, context);
   internal::Decoder d(version);
   uint32_t found = 0;
-  if (!d.GetFixed32(&found) || found != internal::kFormatVersion) {
+  if (!d.GetFixed32(&found) ||
+      (found != 1 && found != internal::kFormatVersion)) {
     return absl::FailedPreconditionError(absl::StrCat(
         options_.path, ": format version ", found,
-        "; this creneaud reads version ", internal::kFormatVersion));
+        "; this creneaud reads versions 1 to ", internal::kFormatVersion));
   }
+  if (found == 1) return UpgradeFromVersion1();
   return absl::OkStatus();
+}
+
+absl::Status Store::UpgradeFromVersion1() {
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  const auto rewrite = [&](Family family, auto decode, auto encode) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), families_[family]));
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      auto record = decode(
+          key, absl::string_view(it->value().data(), it->value().size()));
+      if (!record.ok()) return record.status();
+      rocksdb::Status s =
+          batch.Put(families_[family], it->key(), encode(*record));
+      if (!s.ok()) return internal::FromRocksDb(s, "upgrading");
+      if (batch.Count() == kUpgradeBatchRecords) {
+        absl::Status written =
+            internal::FromRocksDb(db_->Write(write, &batch), "upgrading");
+        if (!written.ok()) return written;
+        batch.Clear();
+      }
+    }
+    absl::Status status = internal::FromRocksDb(it->status(), "upgrading");
+    if (!status.ok()) return status;
+    return internal::FromRocksDb(db_->Write(write, &batch), "upgrading");
+  };
+  absl::Status status = rewrite(Family::kBookings, internal::DecodeBooking,
+                                internal::EncodeBooking);
+  if (status.ok()) {
+    status = rewrite(Family::kIdempotency, internal::DecodeIdempotency,
+                     internal::EncodeIdempotency);
+  }
+  if (!status.ok()) return status;
+  std::string value;
+  internal::PutFixed32(&value, internal::kFormatVersion);
+  return internal::FromRocksDb(db_->Put(write, families_[Family::kMeta],
+                                        internal::kFormatVersionKey, value),
+                               "upgrading");
 }
 
 Store::~Store() {
@@ -249,6 +299,8 @@ absl::Status Store::WriteGroup(const std::vector<Pending>& group,
   };
   for (const Pending& p : group) {
     const Effects& e = p.effects;
+    for (const auto& x : e.territories_put)
+      s = put(Family::kTerritories, x.id, internal::EncodeTerritory(x));
     for (const auto& x : e.professionals_put)
       s = put(Family::kProfessionals, x.id, internal::EncodeProfessional(x));
     for (const auto& x : e.slots_put)

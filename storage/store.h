@@ -54,6 +54,7 @@ struct StoreOptions {
 };
 
 struct LoadStats {
+  size_t territories = 0;
   size_t professionals = 0;
   size_t slots = 0;
   size_t holds = 0;
@@ -113,6 +114,29 @@ class Store {
   absl::Status health() const;
   StoreStats stats() const;
 
+  // ---- The event log: audit trail and change feed (store_events.cc). ----
+
+  struct SequencedEvent {
+    uint64_t sequence = 0;
+    Event event;
+  };
+  // Appends to `out` the written events from `from_sequence` on, in order,
+  // examining at most `max_events`; returns the sequence to continue from
+  // (after the last one examined). Events queued but not yet written are not
+  // read. DATA_LOSS for an undecodable event.
+  absl::StatusOr<uint64_t> ReadEvents(uint64_t from_sequence, size_t max_events,
+                                      std::vector<SequencedEvent>* out) const;
+  // The first sequence whose event happened at or after `time` (events are
+  // in time order: the clock only moves forward); one past the last event
+  // when none did.
+  absl::StatusOr<uint64_t> FirstSequenceAtOrAfter(absl::Time time) const;
+  // Deletes the oldest events that happened before `cutoff`, at most
+  // `max_events`; returns how many went. The log's retention.
+  absl::StatusOr<size_t> PurgeEventsBefore(absl::Time cutoff,
+                                           size_t max_events);
+  // The oldest event still kept (1 for an empty log).
+  absl::StatusOr<uint64_t> FirstSequence() const;
+
  private:
   struct Pending {
     Effects effects;
@@ -122,6 +146,10 @@ class Store {
 
   explicit Store(StoreOptions options);
   absl::Status OpenDatabase();
+  // Rewrites a format 1 store as format 2: bookings and idempotency records
+  // in their latest encoding (free-text cancel reasons become a code and
+  // the text leaves the disk), then the version. Idempotent if interrupted.
+  absl::Status UpgradeFromVersion1();
   void WriterLoop();
   // Writes a group as one batch; adds the encoded bytes to *bytes.
   absl::Status WriteGroup(const std::vector<Pending>& group, uint64_t* bytes);

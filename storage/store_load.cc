@@ -114,10 +114,16 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
     return n.status();
   };
   absl::Status status = load(
-      Family::kProfessionals, internal::DecodeProfessional,
-      [&](const Professional& p) { return engine->RestoreProfessional(p); },
-      &stats.professionals,
-      [&](const Professional& p) { engine->PrefetchProfessional(p); });
+      Family::kTerritories, internal::DecodeTerritory,
+      [&](const Territory& t) { return engine->RestoreTerritory(t); },
+      &stats.territories, no_prefetch);
+  if (status.ok()) {
+    status = load(
+        Family::kProfessionals, internal::DecodeProfessional,
+        [&](const Professional& p) { return engine->RestoreProfessional(p); },
+        &stats.professionals,
+        [&](const Professional& p) { engine->PrefetchProfessional(p); });
+  }
   if (status.ok()) {
     status = load(
         Family::kSlots, internal::DecodeSlot,

@@ -119,7 +119,7 @@ TEST_F(StoreTest, ReloadGivesBackEveryRecord) {
   EXPECT_EQ(stats->clock_unix_s, kT0 + 20);
   EXPECT_EQ(reloaded.GetSlot("s0")->state, SlotState::kFull);
   EXPECT_EQ(reloaded.GetSlot("s1")->state, SlotState::kHeld);
-  EXPECT_EQ(reloaded.GetBooking("bk-000000000001")->patient_ref, "p1");
+  EXPECT_EQ(reloaded.GetBooking("bk-00000000000000000001")->patient_ref, "p1");
   EXPECT_EQ(reloaded.stats().searchable_slots, engine.stats().searchable_slots);
 
   // The sequence continues where it stopped.
@@ -146,7 +146,7 @@ TEST_F(StoreTest, ConcurrentCommitsShareLogSyncs) {
         event.type = EventType::kSlotsPublished;
         event.time_unix_s = kT0;
         event.actor = "load";
-        event.subjects = {absl::StrCat("t", t, "-", i)};
+        event.Add(SubjectKind::kSlot, absl::StrCat("t", t, "-", i));
         e.events.push_back(event);
         absl::Notification done;
         {

@@ -135,7 +135,7 @@ std::string TimeZoneOfDepartement(const std::string& departement) {
   return "Europe/Paris";
 }
 
-absl::StatusOr<Territory> GenerateTerritory(
+absl::StatusOr<SyntheticTerritory> GenerateTerritory(
     const std::vector<const Commune*>& communes,
     const TerritoryOptions& options) {
   if (communes.empty())
@@ -158,7 +158,7 @@ absl::StatusOr<Territory> GenerateTerritory(
   const std::vector<int> counts = SplitCounts(total);
 
   Draw draw(options.seed);
-  Territory territory;
+  SyntheticTerritory territory;
   absl::flat_hash_set<std::string> used_starts;
   int64_t serial = 0;
   for (size_t kind = 0; kind < std::size(kProfiles); ++kind) {

@@ -41,7 +41,8 @@ struct TerritoryOptions {
   std::string id_prefix;
 };
 
-struct Territory {
+// The professionals and slots of a generated territory.
+struct SyntheticTerritory {
   std::vector<Professional> professionals;
   std::vector<Slot> slots;
 };
@@ -50,7 +51,7 @@ struct Territory {
 double NationalProfessionalsPer1000();
 
 // Generates a territory over `communes` (non-empty, all with a population).
-absl::StatusOr<Territory> GenerateTerritory(
+absl::StatusOr<SyntheticTerritory> GenerateTerritory(
     const std::vector<const Commune*>& communes,
     const TerritoryOptions& options);
 

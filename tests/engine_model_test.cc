@@ -37,8 +37,10 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     const ModelStats stats = harness.Run(ops);
     std::printf(
         "  %llu ops: %llu searches (%llu non-empty), %llu holds, %llu "
-        "bookings, "
-        "%llu expiries, %llu replays, %llu purged, %llu errors compared\n",
+        "bookings, %llu expiries, %llu replays, %llu purged, %llu errors "
+        "compared (%llu NOT_FOUND, %llu PERMISSION_DENIED, %llu "
+        "RESOURCE_EXHAUSTED), %llu reads, %llu territory changes, %llu "
+        "transfers\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -47,7 +49,13 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.expiries),
         static_cast<unsigned long long>(stats.replays),
         static_cast<unsigned long long>(stats.purged),
-        static_cast<unsigned long long>(stats.errors));
+        static_cast<unsigned long long>(stats.errors),
+        static_cast<unsigned long long>(stats.not_found),
+        static_cast<unsigned long long>(stats.permission_denied),
+        static_cast<unsigned long long>(stats.resource_exhausted),
+        static_cast<unsigned long long>(stats.reads),
+        static_cast<unsigned long long>(stats.territory_changes),
+        static_cast<unsigned long long>(stats.transfers));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -60,6 +68,11 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     // records (25 hours) and ended slots (7 days) must have been purged, each
     // purge checked against the reference's own reading of retention.
     EXPECT_GT(stats.purged, ops / 100);
+    // The access rules were exercised: refusals of each kind, compared.
+    EXPECT_GT(stats.not_found, ops / 1000);
+    EXPECT_GT(stats.permission_denied, ops / 1000);
+    EXPECT_GT(stats.resource_exhausted, 0u);
+    EXPECT_GT(stats.reads, ops / 1000);
   }
 }
 

@@ -161,8 +161,9 @@ void Client(storage::EngineHost& host, int client, uint64_t seed, int64_t ops,
       e.booking_id = m.booking_id;
       auto cancelled =
           Call<Booking>(host, [&](Engine& en, absl::Time t, Effects* fx) {
-            return en.CancelBooking(Regulator(), key, {m.booking_id, "history"},
-                                    t, fx);
+            return en.CancelBooking(
+                Regulator(), key, {m.booking_id, CancelReason::kPatientBetter},
+                t, fx);
           });
       e.code = cancelled.status().code();
       if (cancelled.ok()) e.freed = m.place;

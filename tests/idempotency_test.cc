@@ -97,7 +97,7 @@ class Driver {
     v1::CancelBookingRequest r;
     r.set_request_id(f.cancel_id);
     r.set_booking_id(f.booking_id);
-    r.set_reason("retry test");
+    r.set_reason_code(v1::CANCEL_REASON_PATIENT_BETTER);
     return r;
   }
 
@@ -207,7 +207,7 @@ class Driver {
     ++n.requests;
     if (variants) {  // The same id with another reason.
       v1::CancelBookingRequest other = CancelRequest(f);
-      other.set_reason("another reason");
+      other.set_reason_code(v1::CANCEL_REASON_DUPLICATE);
       ExpectRefusedVariant<v1::CancelBookingRequest, v1::CancelBookingResponse>(
           CALL(CancelBooking), other, n);
     }

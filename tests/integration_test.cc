@@ -191,7 +191,7 @@ TEST_F(IntegrationTest, HoldConfirmGetCancelAndSecondConfirmRefused) {
   v1::CancelBookingRequest cancel;
   cancel.set_request_id("cancel-book-1");
   cancel.set_booking_id(booking.id());
-  cancel.set_reason("feeling better");
+  cancel.set_reason_code(v1::CANCEL_REASON_PATIENT_BETTER);
   v1::CancelBookingResponse cancelled;
   ASSERT_TRUE(
       orientation_->CancelBooking(ClientContext().get(), cancel, &cancelled)

@@ -24,36 +24,96 @@ std::string CodeOf(const absl::StatusOr<T>& r) {
 
 }  // namespace
 
+EngineOptions HarnessOptions() {
+  EngineOptions options;
+  options.max_active_holds_per_caller = 3;
+  options.max_request_records_per_caller = 1500;
+  options.max_professionals_per_organisation = 34;
+  return options;
+}
+
+namespace {
+
+constexpr VisibilityMask kFeedVisibilities =
+    Bit(Visibility::kPublic) | Bit(Visibility::kProfessionals);
+constexpr VisibilityMask kRegulatorVisibilities =
+    kFeedVisibilities | Bit(Visibility::kRegulation);
+
+// The harness's callers, by index.
+enum CallerIndex {
+  kVendorA = 0,     // Feed, national.
+  kVendorB = 1,     // Feed, scope t-marennes.
+  kSasA = 2,        // Regulator of sas-17, national.
+  kSasB = 3,        // Regulator of sas-17, scope t-royan.
+  kApp = 4,         // Reader.
+  kCptsMember = 5,  // Organisation cpts-royan (its members-only slots).
+  kAdmin = 6,
+};
+
+Caller MakeCaller(std::string name, std::string organisation,
+                  VisibilityMask visibilities, bool may_overbook,
+                  std::vector<std::string> scope = {}) {
+  Caller c;
+  c.name = std::move(name);
+  c.organisation = std::move(organisation);
+  c.visibilities = visibilities;
+  c.may_overbook = may_overbook;
+  c.scope.national = scope.empty();
+  c.scope.territory_ids = std::move(scope);
+  return c;
+}
+
+}  // namespace
+
 ModelHarness::ModelHarness(uint64_t seed)
     : rng_(seed),
       communes_(ShippedCommunes()),
-      engine_(communes_),
-      model_(communes_),
+      engine_(communes_, HarnessOptions()),
+      model_(communes_, HarnessOptions()),
       now_(kStart) {
   Setup();
 }
 
+int ModelHarness::OwnerCaller(const std::string& professional_id) const {
+  auto it = model_.professionals().find(professional_id);
+  if (it == model_.professionals().end()) return kVendorA;
+  if (it->second.owner == "vendor-a") return kVendorA;
+  if (it->second.owner == "vendor-b") return kVendorB;
+  return kAdmin;
+}
+
 void ModelHarness::Setup() {
+  std::vector<std::string> royan, marennes;
   for (const char* epci : {"CA Royan Atlantique", "CC du Bassin de Marennes"}) {
-    for (const Commune* c : communes_->CommunesOfEpci(epci))
+    for (const Commune* c : communes_->CommunesOfEpci(epci)) {
       territory_.push_back(c);
+      (territory_.size() <= 33 ? royan : marennes).push_back(c->insee);
+    }
   }
-  CRENEAU_CHECK(territory_.size() > 30);
-  Caller regulator{"sas-a",
-                   Bit(Visibility::kPublic) | Bit(Visibility::kProfessionals) |
-                       Bit(Visibility::kRegulation),
-                   true, ""};
-  Caller regulator_b = regulator;
-  regulator_b.name = "sas-b";
-  Caller app{"app", Bit(Visibility::kPublic), false, ""};
-  Caller member{"cpts-member",
-                Bit(Visibility::kPublic) | Bit(Visibility::kProfessionals),
-                false, "cpts-royan"};
-  callers_ = {regulator, regulator_b, app, member};
+  CRENEAU_CHECK(territory_.size() > 30 && royan.size() == 33);
+  callers_ = {
+      MakeCaller("vendor-a", "vendor-a", kFeedVisibilities, false),
+      MakeCaller("vendor-b", "vendor-b", kFeedVisibilities, false,
+                 {"t-marennes"}),
+      MakeCaller("sas-a", "sas-17", kRegulatorVisibilities, true),
+      MakeCaller("sas-b", "sas-17", kRegulatorVisibilities, true, {"t-royan"}),
+      MakeCaller("app", "app", Bit(Visibility::kPublic), false),
+      MakeCaller("cpts-member", "cpts-royan", kFeedVisibilities, false),
+      MakeCaller("root", "ops", 0, true),
+  };
+  callers_[kAdmin].administrator = true;
+  for (const auto& [id, codes] :
+       {std::pair{"t-royan", royan}, std::pair{"t-marennes", marennes}}) {
+    Request r = NewRequest(Method::kUpsertTerritory, kAdmin);
+    r.territory = {id, id, TerritoryKind::kCpts, codes};
+    Send(r);
+  }
 
   std::uniform_real_distribution<double> jitter(-0.02, 0.02);
+  std::vector<Professional> by_vendor[2];
   for (int i = 0; i < kProfessionals; ++i) {
-    const Commune* c = territory_[rng_() % territory_.size()];
+    const size_t commune = rng_() % territory_.size();
+    const Commune* c = territory_[commune];
     Professional p;
     p.id = absl::StrCat("pro-", i);
     p.profession = i % 10 < 6   ? Profession::kGeneralPractitioner
@@ -65,9 +125,50 @@ void ModelHarness::Setup() {
     p.time_zone = "Europe/Paris";
     p.cpts_id = i % 3 == 0 ? "cpts-royan" : "";
     professionals_.push_back(p);
+    // Vendor B works in Marennes only (its scope); vendor A everywhere.
+    by_vendor[commune >= royan.size() && i % 2 == 0].push_back(p);
   }
-  Request r = NewRequest(Method::kUpsertProfessionals, 0);
-  r.professionals = professionals_;
+  for (int vendor : {kVendorA, kVendorB}) {
+    Request r = NewRequest(Method::kUpsertProfessionals, vendor);
+    r.professionals = by_vendor[vendor];
+    Send(r);
+  }
+}
+
+void ModelHarness::ChangeTerritory() {
+  const bool royan = rng_() % 2 == 0;
+  auto it = model_.territories().find(royan ? "t-royan" : "t-marennes");
+  if (it == model_.territories().end()) return;
+  Territory t = it->second;
+  const int change = int(rng_() % 5);
+  if (change == 0 && t.commune_codes.size() > 1) {
+    t.commune_codes.erase(t.commune_codes.begin() +
+                          rng_() % t.commune_codes.size());
+  } else if (change == 1) {
+    t.commune_codes.push_back(territory_[rng_() % territory_.size()]->insee);
+  } else if (change == 2) {
+    t.name = absl::StrCat("renamed ", rng_() % 100);
+  } else if (change == 3) {
+    t.commune_codes.push_back("99999");  // Unknown: refused.
+  }
+  ++stats_.territory_changes;
+  Request r =
+      NewRequest(Method::kUpsertTerritory,
+                 rng_() % 4 == 0 ? int(rng_() % callers_.size()) : int(kAdmin));
+  r.territory = std::move(t);
+  r.mode = static_cast<Engine::UpsertMode>(rng_() % 3);
+  Send(r);
+}
+
+void ModelHarness::Transfer() {
+  ++stats_.transfers;
+  Request r =
+      NewRequest(Method::kTransferProfessionals,
+                 rng_() % 4 == 0 ? int(rng_() % callers_.size()) : int(kAdmin));
+  r.ids = {RandomProfessionalId()};
+  if (rng_() % 10 == 0) r.ids.push_back(r.ids.front());  // Refused.
+  const char* owners[] = {"vendor-a", "vendor-b", "vendor-c"};
+  r.new_owner = owners[rng_() % 3];
   Send(r);
 }
 
@@ -161,15 +262,29 @@ void ModelHarness::Step() {
   const int dice = int(rng_() % 1000);
   if (dice < 400) return Search();
   if (dice < 600) {
-    Request r = NewRequest(Method::kPublishSlots, rng_() % 2 ? 0 : 3);
+    // Mostly the professional's own feed; now and then anyone (refused
+    // unless an administrator).
+    std::vector<Slot> slots;
     const int n = 1 + int(rng_() % 4);
-    for (int i = 0; i < n; ++i) r.slots.push_back(RandomSlot());
+    for (int i = 0; i < n; ++i) slots.push_back(RandomSlot());
+    const int publisher = rng_() % 8 == 0
+                              ? int(rng_() % callers_.size())
+                              : OwnerCaller(slots.front().professional_id);
+    Request r = NewRequest(Method::kPublishSlots, publisher);
+    r.slots = std::move(slots);
     return Send(r);
   }
   if (dice < 630) {
-    Request r = NewRequest(Method::kWithdrawSlots, 0);
+    std::vector<std::string> ids;
     const int n = 1 + int(rng_() % 3);
-    for (int i = 0; i < n; ++i) r.ids.push_back(RandomSlotId());
+    for (int i = 0; i < n; ++i) ids.push_back(RandomSlotId());
+    auto known = model_.slots().find(ids.front());
+    const int withdrawer =
+        rng_() % 6 == 0 || known == model_.slots().end()
+            ? int(rng_() % callers_.size())
+            : OwnerCaller(known->second.slot.professional_id);
+    Request r = NewRequest(Method::kWithdrawSlots, withdrawer);
+    r.ids = std::move(ids);
     return Send(r);
   }
   if (dice < 780) {
@@ -202,9 +317,12 @@ void ModelHarness::Step() {
     return Send(r);
   }
   if (dice < 910 && !bookings_.empty()) {
-    Request r = NewRequest(Method::kCancelBooking, int(rng_() % 2));
+    Request r =
+        NewRequest(Method::kCancelBooking, int(rng_() % callers_.size()));
+    // Every code, now and then one the API does not know.
+    const int reason = rng_() % 50 == 0 ? 9 : int(rng_() % kCancelReasonCount);
     r.cancel = {bookings_[rng_() % bookings_.size()],
-                rng_() % 2 ? "no longer needed" : ""};
+                static_cast<CancelReason>(reason)};
     return Send(r);
   }
   if (dice < 950) {
@@ -222,20 +340,30 @@ void ModelHarness::Step() {
     stats_.expiries += expired;
     return;
   }
-  if (dice < 990 && !sent_.empty()) {
+  if (dice < 985 && !sent_.empty()) {
     Request r = sent_[rng_() % sent_.size()];
     if (rng_() % 5 == 0) ++r.key.payload_fingerprint;  // Another payload.
     if (r.method == Method::kHoldSlot) r.hold.token = NewToken();
     return Send(r);
   }
-  if (dice < 995) {
-    Request r = NewRequest(Method::kUpsertProfessionals, 0);
+  if (dice < 990) {
     Professional& p = professionals_[rng_() % professionals_.size()];
     p.location.lat_deg += (int(rng_() % 3) - 1) * 0.01;
     if (rng_() % 4 == 0) p.cpts_id = p.cpts_id.empty() ? "cpts-royan" : "";
+    Request r = NewRequest(
+        Method::kUpsertProfessionals,
+        rng_() % 5 == 0 ? int(rng_() % callers_.size()) : OwnerCaller(p.id));
     r.professionals = {p};
+    if (rng_() % 4 == 0) {  // A newcomer: the organisation's limit is near.
+      Professional newcomer = p;
+      newcomer.id = absl::StrCat("pro-new-", rng_() % 16);
+      r.professionals.push_back(newcomer);
+    }
     return Send(r);
   }
+  if (dice < 992) return ChangeTerritory();
+  if (dice < 994) return Transfer();
+  if (dice < 997) return CompareReads();
   Effects effects;
   const int reported = engine_.Purge(absl::FromUnixSeconds(now_), &effects);
   Persist(effects);

@@ -20,7 +20,14 @@ namespace creneau::testing {
 struct ModelStats {
   uint64_t searches = 0, non_empty_searches = 0, holds = 0, bookings = 0;
   uint64_t expiries = 0, replays = 0, purged = 0, errors = 0;
+  // Refusals of the access rules, compared on both sides.
+  uint64_t not_found = 0, permission_denied = 0, resource_exhausted = 0;
+  uint64_t reads = 0, territory_changes = 0, transfers = 0;
 };
+
+// The engine options of the harness's engines: small per-caller limits, so
+// that runs reach them.
+EngineOptions HarnessOptions();
 
 class ModelHarness {
  public:
@@ -44,11 +51,23 @@ class ModelHarness {
     ConfirmCommand confirm;
     ReleaseCommand release;
     CancelCommand cancel;
+    Territory territory;
+    Engine::UpsertMode mode = Engine::UpsertMode::kCreateOrReplace;
+    std::string new_owner;  // TransferProfessionals.
   };
 
   void Step();
   void Send(Request request);
   void Search();
+  // Reads a random booking and slot as a random caller on both sides: the
+  // same answer, or NOT_FOUND on both for what the caller may not see.
+  void CompareReads();
+  void CountRefusal(absl::StatusCode code);
+  void ChangeTerritory();
+  void Transfer();
+  // The caller that manages a professional (its owner's feed, else the
+  // administrator).
+  int OwnerCaller(const std::string& professional_id) const;
   void CheckState();
   void CheckRestore();
   // Restores the persisted records into a new engine, record by record or
@@ -86,6 +105,7 @@ class ModelHarness {
   ModelStats stats_;
   std::string failure_;
   // Everything the engine asked to persist, applied like storage would.
+  std::map<std::string, Territory> stored_territories_;
   std::map<std::string, Professional> stored_professionals_;
   std::map<std::string, Slot> stored_slots_;
   std::map<std::string, Hold> stored_holds_;

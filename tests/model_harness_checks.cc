@@ -50,6 +50,7 @@ SlotState StateOf(const ReferenceSlot& s) {
 }  // namespace
 
 void ModelHarness::Persist(const Effects& e) {
+  for (const auto& t : e.territories_put) stored_territories_[t.id] = t;
   for (const auto& p : e.professionals_put) stored_professionals_[p.id] = p;
   for (const auto& s : e.slots_put) stored_slots_[s.id] = s;
   for (const auto& id : e.slots_deleted) stored_slots_.erase(id);
@@ -71,9 +72,11 @@ void ModelHarness::Send(Request r) {
   Effects effects;
   std::string got, want;
   bool ok = false;
+  absl::StatusCode code = absl::StatusCode::kOk;
   const auto compare = [&](const auto& engine_result,
                            const auto& model_result) {
     ok = engine_result.ok();
+    code = engine_result.status().code();
     if (engine_result.ok() != model_result.ok() ||
         (!ok &&
          engine_result.status().code() != model_result.status().code()) ||
@@ -125,7 +128,19 @@ void ModelHarness::Send(Request r) {
       compare(engine_.CancelBooking(caller, r.key, r.cancel, t, &effects),
               model_.CancelBooking(caller, r.key, r.cancel, now_));
       break;
+    case Method::kUpsertTerritory:
+      compare(engine_.UpsertTerritory(caller, r.key, r.territory, r.mode, t,
+                                      &effects),
+              model_.UpsertTerritory(caller, r.key, r.territory, r.mode, now_));
+      break;
+    case Method::kTransferProfessionals:
+      compare(engine_.TransferProfessionals(caller, r.key, r.ids, r.new_owner,
+                                            t, &effects),
+              model_.TransferProfessionals(caller, r.key, r.ids, r.new_owner,
+                                           now_));
+      break;
   }
+  CountRefusal(code);
   Persist(effects);
   if (!got.empty()) {
     return Fail(absl::StrCat("method ", static_cast<int>(r.method), ": engine ",
@@ -158,6 +173,37 @@ void ModelHarness::Send(Request r) {
   stats_.replays += effects.replayed;
   stats_.errors += !ok;
   if (ok && !effects.replayed && !r.key.request_id.empty()) sent_.push_back(r);
+}
+
+void ModelHarness::CountRefusal(absl::StatusCode code) {
+  stats_.not_found += code == absl::StatusCode::kNotFound;
+  stats_.permission_denied += code == absl::StatusCode::kPermissionDenied;
+  stats_.resource_exhausted += code == absl::StatusCode::kResourceExhausted;
+}
+
+void ModelHarness::CompareReads() {
+  const Caller& caller = callers_[rng_() % callers_.size()];
+  ++stats_.reads;
+  if (!bookings_.empty()) {
+    const std::string& id = bookings_[rng_() % bookings_.size()];
+    const auto got = engine_.GetBooking(caller, id);
+    const auto want = model_.GetBooking(caller, id);
+    if (got.status().code() != want.status().code() ||
+        (got.ok() && !(*got == *want))) {
+      return Fail(absl::StrCat("GetBooking ", id, " as ", caller.name,
+                               ": engine ", Show(got), " model ", Show(want)));
+    }
+    CountRefusal(got.status().code());
+  }
+  const std::string slot = RandomSlotId();
+  const auto got = engine_.GetSlot(caller, slot);
+  const auto want = model_.GetSlot(caller, slot);
+  if (got.status().code() != want.status().code() ||
+      (got.ok() && !(got->slot == *want))) {
+    return Fail(absl::StrCat("GetSlot ", slot, " as ", caller.name, ": engine ",
+                             got.status().ToString(), " model ",
+                             want.status().ToString()));
+  }
 }
 
 void ModelHarness::Search() {
@@ -244,16 +290,35 @@ void ModelHarness::CheckState() {
     const auto got = engine_.GetBooking(id);
     if (!got.ok() || !(*got == b)) return Fail("booking differs: " + id);
   }
+  for (const auto& [id, p] : model_.professionals()) {
+    const auto got = engine_.FindProfessional(id);
+    if (!got || !(got->ToProfessional() == p)) {
+      return Fail("professional differs: " + id);
+    }
+  }
+  for (const auto& [id, t] : model_.territories()) {
+    const auto got = engine_.GetTerritory(id);
+    if (!got.ok() || !(*got == t)) return Fail("territory differs: " + id);
+  }
   const EngineStats stats = engine_.stats();
   if (stats.slots != model_.slots().size() || stats.active_holds != active ||
-      stats.bookings != model_.bookings().size()) {
+      stats.bookings != model_.bookings().size() ||
+      stats.professionals != model_.professionals().size() ||
+      stats.territories != model_.territories().size()) {
     return Fail("counts differ");
   }
   // What storage would hold is exactly the model's state.
   if (stored_slots_.size() != model_.slots().size() ||
       stored_holds_.size() != model_.holds().size() ||
-      stored_bookings_.size() != model_.bookings().size()) {
+      stored_bookings_.size() != model_.bookings().size() ||
+      stored_professionals_.size() != model_.professionals().size() ||
+      stored_territories_.size() != model_.territories().size()) {
     return Fail("persisted effects differ from the model");
+  }
+  for (const auto& [id, p] : model_.professionals()) {
+    if (!(stored_professionals_.at(id) == p)) {
+      return Fail("persisted professional differs: " + id);
+    }
   }
 }
 
@@ -263,9 +328,11 @@ void ModelHarness::CheckRestore() {
 }
 
 void ModelHarness::CheckRestoreInto(bool bulk) {
-  Engine restored(communes_);
+  Engine restored(communes_, HarnessOptions());
   if (bulk) restored.BeginRestore(stored_slots_.size());
   absl::Status status;
+  for (const auto& [id, t] : stored_territories_)
+    status.Update(restored.RestoreTerritory(t));
   for (const auto& [id, p] : stored_professionals_)
     status.Update(restored.RestoreProfessional(p));
   for (const auto& [id, s] : stored_slots_)

@@ -22,7 +22,7 @@ bool ValidProfessional(const Professional& p, const CommuneTable& communes) {
          (p.commune_code.empty() ||
           (IsValidCommuneCode(p.commune_code) &&
            (communes.size() == 0 || communes.Find(p.commune_code)))) &&
-         IsValidTimeZoneName(p.time_zone) && structure >= 1 && structure <= 4 &&
+         IsSupportedTimeZone(p.time_zone) && structure >= 1 && structure <= 4 &&
          (p.cpts_id.empty() || IsValidId(p.cpts_id)) && p.sector >= 0 &&
          p.sector <= 3 && p.weekly_orientation_cap >= 0 &&
          p.weekly_orientation_cap <= 200 && p.display_name.size() <= 128 &&
@@ -39,6 +39,12 @@ bool ValidSlotShape(const Slot& s, int64_t now) {
          s.overbooking_places >= 0 && s.overbooking_places <= 10 &&
          visibility >= 1 && visibility <= 4 &&
          (!s.location || IsValidLatLng(*s.location)) && !s.withdrawn;
+}
+
+// The commune a place lies in: its code's, or the nearest one.
+const Commune* CommuneAt(const CommuneTable& communes, const LatLng& where,
+                         const std::string& code) {
+  return code.empty() ? communes.Nearest(where) : communes.Find(code);
 }
 
 int Taken(const ReferenceSlot& s) {
@@ -98,12 +104,79 @@ LatLng ReferenceModel::LocationOf(const ReferenceSlot& s) const {
                          : professionals_.at(s.slot.professional_id).location;
 }
 
-bool ReferenceModel::Visible(const Caller& caller,
-                             const ReferenceSlot& s) const {
-  if (caller.visibilities & Bit(s.slot.visibility)) return true;
+bool ReferenceModel::SearchVisible(const Caller& caller,
+                                   const ReferenceSlot& s) const {
+  if (caller.administrator || (caller.visibilities & Bit(s.slot.visibility))) {
+    return true;
+  }
   const std::string& cpts = professionals_.at(s.slot.professional_id).cpts_id;
   return s.slot.visibility == Visibility::kCptsMembers && !cpts.empty() &&
-         cpts == caller.cpts_id;
+         cpts == caller.organisation;
+}
+
+bool ReferenceModel::Sees(const Caller& caller, const ReferenceSlot& s) const {
+  return SearchVisible(caller, s) || Manages(caller, s.slot.professional_id);
+}
+
+bool ReferenceModel::Manages(const Caller& caller,
+                             const std::string& professional) const {
+  return caller.administrator ||
+         professionals_.at(professional).owner == caller.organisation;
+}
+
+bool ReferenceModel::InScope(const Caller& caller, const LatLng& where,
+                             const std::string& commune_code) const {
+  if (caller.administrator || caller.scope.national) return true;
+  const Commune* commune = CommuneAt(*communes_, where, commune_code);
+  if (commune == nullptr) return false;
+  for (const std::string& id : caller.scope.territory_ids) {
+    auto t = territories_.find(id);
+    if (t == territories_.end()) continue;
+    if (t->second.kind == TerritoryKind::kNational) return true;
+    const auto& codes = t->second.commune_codes;
+    if (std::find(codes.begin(), codes.end(), commune->insee) != codes.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ReferenceModel::MayRead(const Caller& caller, const Booking& b) const {
+  if (caller.administrator || b.organisation == caller.organisation) {
+    return true;
+  }
+  auto p = professionals_.find(b.professional_id);
+  return p != professionals_.end() && Manages(caller, b.professional_id);
+}
+
+absl::Status ReferenceModel::CheckRecordLimit(const Caller& caller) const {
+  if (options_.max_request_records_per_caller <= 0 || caller.administrator) {
+    return absl::OkStatus();
+  }
+  int count = 0;
+  for (const auto& [key, record] : requests_) count += key.first == caller.name;
+  if (count >= options_.max_request_records_per_caller) {
+    return absl::ResourceExhaustedError("requests remembered");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Booking> ReferenceModel::GetBooking(
+    const Caller& caller, const std::string& id) const {
+  auto it = bookings_.find(id);
+  if (it == bookings_.end() || !MayRead(caller, it->second)) {
+    return absl::NotFoundError("no booking");
+  }
+  return it->second;
+}
+
+absl::StatusOr<Slot> ReferenceModel::GetSlot(const Caller& caller,
+                                             const std::string& id) const {
+  auto it = slots_.find(id);
+  if (it == slots_.end() || !Sees(caller, it->second)) {
+    return absl::NotFoundError("no slot");
+  }
+  return it->second.slot;
 }
 
 bool ReferenceModel::FreeFor(const Caller& caller,
@@ -121,16 +194,45 @@ absl::StatusOr<BatchCounts> ReferenceModel::UpsertProfessionals(
   auto replay = Replay(caller, key, Method::kUpsertProfessionals);
   if (!replay.ok()) return replay.status();
   if (*replay) return (*replay)->outcome.counts;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
   if (professionals.empty() || professionals.size() > 1000) return Invalid();
-  std::set<std::string> seen;
+  std::set<std::string> seen, cpts;
+  for (const auto& [id, p] : professionals_) {
+    if (!p.cpts_id.empty()) cpts.insert(p.cpts_id);
+  }
+  int created = 0;
   for (const Professional& p : professionals) {
     if (!ValidProfessional(p, *communes_) || !seen.insert(p.id).second) {
       return Invalid();
     }
+    const bool exists = professionals_.contains(p.id);
+    if (exists && !Manages(caller, p.id)) {
+      return absl::PermissionDeniedError("another organisation's");
+    }
+    if (!InScope(caller, p.location, p.commune_code)) {
+      return absl::PermissionDeniedError("outside the caller's territories");
+    }
+    if (!p.cpts_id.empty()) cpts.insert(p.cpts_id);
+    if (cpts.size() > static_cast<size_t>(limits::kMaxCptsIds)) {
+      return absl::ResourceExhaustedError("CPTS ids");
+    }
+    created += !exists;
+  }
+  if (options_.max_professionals_per_organisation > 0 &&
+      !caller.administrator) {
+    int owned = 0;
+    for (const auto& [id, p] : professionals_) {
+      owned += p.owner == caller.organisation;
+    }
+    if (owned + created > options_.max_professionals_per_organisation) {
+      return absl::ResourceExhaustedError("professionals per organisation");
+    }
   }
   BatchCounts counts;
-  for (const Professional& p : professionals) {
+  for (Professional p : professionals) {
     auto it = professionals_.find(p.id);
+    p.owner =
+        it == professionals_.end() ? caller.organisation : it->second.owner;
     if (it == professionals_.end()) {
       ++counts.created;
     } else if (it->second == p) {
@@ -153,6 +255,7 @@ absl::StatusOr<BatchCounts> ReferenceModel::PublishSlots(
   auto replay = Replay(caller, key, Method::kPublishSlots);
   if (!replay.ok()) return replay.status();
   if (*replay) return (*replay)->outcome.counts;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
   if (slots.empty() || slots.size() > 1000) return Invalid();
   std::set<std::string> seen;
   for (const Slot& s : slots) {
@@ -161,7 +264,14 @@ absl::StatusOr<BatchCounts> ReferenceModel::PublishSlots(
     if (!professionals_.contains(s.professional_id)) {
       return absl::FailedPreconditionError("unknown professional");
     }
+    if (!Manages(caller, s.professional_id)) {
+      return absl::PermissionDeniedError("another organisation's professional");
+    }
     auto it = slots_.find(s.id);
+    if (it != slots_.end() &&
+        !Manages(caller, it->second.slot.professional_id)) {
+      return absl::PermissionDeniedError("another organisation's slot id");
+    }
     if (it == slots_.end() || Taken(it->second) == 0) continue;
     const Slot& old = it->second.slot;
     if (old.professional_id != s.professional_id ||
@@ -199,12 +309,18 @@ absl::StatusOr<BatchCounts> ReferenceModel::WithdrawSlots(
   auto replay = Replay(caller, key, Method::kWithdrawSlots);
   if (!replay.ok()) return replay.status();
   if (*replay) return (*replay)->outcome.counts;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
   if (ids.empty() || ids.size() > 1000) return Invalid();
   std::set<std::string> seen;
   for (const std::string& id : ids) {
     if (!IsValidId(id) || !seen.insert(id).second) return Invalid();
     auto it = slots_.find(id);
-    if (it == slots_.end()) return absl::NotFoundError("no slot");
+    if (it == slots_.end() || !Sees(caller, it->second)) {
+      return absl::NotFoundError("no slot");
+    }
+    if (!Manages(caller, it->second.slot.professional_id)) {
+      return absl::PermissionDeniedError("another organisation's slot");
+    }
     if (Taken(it->second) > 0) return absl::FailedPreconditionError("taken");
   }
   BatchCounts counts;
@@ -231,25 +347,39 @@ absl::StatusOr<Hold> ReferenceModel::HoldSlot(const Caller& caller,
   auto replay = Replay(caller, key, Method::kHoldSlot);
   if (!replay.ok()) return replay.status();
   if (*replay) return *(*replay)->outcome.hold;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
   if (!IsValidId(command.slot_id) || !IsValidHoldToken(command.token) ||
       command.ttl_s < 10 || command.ttl_s > 900) {
     return Invalid();
   }
   auto it = slots_.find(command.slot_id);
-  if (it == slots_.end()) return absl::NotFoundError("no slot");
+  if (it == slots_.end() || !Sees(caller, it->second)) {
+    return absl::NotFoundError("no slot");
+  }
   ReferenceSlot& s = it->second;
   if (s.slot.withdrawn || s.slot.start_unix_s <= clock_) {
     return absl::FailedPreconditionError("closed");
   }
-  if (!Visible(caller, s)) return absl::PermissionDeniedError("hidden");
+  const Professional& pro = professionals_.at(s.slot.professional_id);
+  if (s.slot.location ? !InScope(caller, *s.slot.location, "")
+                      : !InScope(caller, pro.location, pro.commune_code)) {
+    return absl::PermissionDeniedError("outside the caller's territories");
+  }
   const bool regular = s.held_regular + s.booked_regular < s.slot.capacity;
   if (!regular && !FreeFor(caller, s)) {
     return absl::FailedPreconditionError("full");
   }
-  int active = 0;
-  for (const auto& [t, h] : holds_) active += h.state == HoldState::kActive;
+  int active = 0, mine = 0;
+  for (const auto& [t, h] : holds_) {
+    active += h.state == HoldState::kActive;
+    mine += h.state == HoldState::kActive && h.holder == caller.name;
+  }
   if (active >= limits::kMaxActiveHolds) {
     return absl::ResourceExhaustedError("holds");
+  }
+  if (options_.max_active_holds_per_caller > 0 && !caller.administrator &&
+      mine >= options_.max_active_holds_per_caller) {
+    return absl::ResourceExhaustedError("holds of this caller");
   }
   if (holds_.contains(command.token)) return absl::AlreadyExistsError("token");
   Hold hold;
@@ -271,12 +401,11 @@ absl::StatusOr<Hold*> ReferenceModel::ActiveHold(const Caller& caller,
                                                  const std::string& slot_id,
                                                  const std::string& token) {
   auto it = holds_.find(token);
-  if (it == holds_.end()) return absl::NotFoundError("no hold");
+  if (it == holds_.end() || it->second.holder != caller.name) {
+    return absl::NotFoundError("no hold");
+  }
   if (it->second.slot_id != slot_id) {
     return absl::FailedPreconditionError("other slot");
-  }
-  if (it->second.holder != caller.name) {
-    return absl::PermissionDeniedError("other caller");
   }
   if (it->second.state != HoldState::kActive) {
     return absl::FailedPreconditionError("closed");
@@ -291,6 +420,7 @@ absl::StatusOr<Booking> ReferenceModel::ConfirmBooking(
   auto replay = Replay(caller, key, Method::kConfirmBooking);
   if (!replay.ok()) return replay.status();
   if (*replay) return *(*replay)->outcome.booking;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
   if (!IsValidId(command.slot_id) || !IsValidHoldToken(command.hold_token) ||
       !IsValidId(command.patient_ref) ||
       (!command.orientation_ref.empty() &&
@@ -301,12 +431,14 @@ absl::StatusOr<Booking> ReferenceModel::ConfirmBooking(
   if (!hold.ok()) return hold.status();
   ReferenceSlot& s = slots_.at(command.slot_id);
   Hold& h = **hold;
+  // The id is the last 20 hex digits of the token, after "bk-".
+  Booking b;
+  b.id = "bk-" + h.token.substr(h.token.size() - 20);
+  if (bookings_.contains(b.id)) return absl::AlreadyExistsError("booking id");
   (h.overbooking_place ? s.held_overbooking : s.held_regular)--;
   (h.overbooking_place ? s.booked_overbooking : s.booked_regular)++;
   h.state = HoldState::kConfirmed;
   h.close_unix_s = clock_;
-  Booking b;
-  b.id = absl::StrFormat("bk-%012d", next_booking_++);
   b.slot_id = s.slot.id;
   b.professional_id = s.slot.professional_id;
   b.start_unix_s = s.slot.start_unix_s;
@@ -318,6 +450,7 @@ absl::StatusOr<Booking> ReferenceModel::ConfirmBooking(
   b.create_unix_s = clock_;
   b.overbooking_place = h.overbooking_place;
   b.booked_by = caller.name;
+  b.organisation = caller.organisation;
   b.hold_token = h.token;
   bookings_[b.id] = b;
   Outcome outcome;
@@ -334,6 +467,7 @@ absl::StatusOr<Hold> ReferenceModel::ReleaseHold(const Caller& caller,
   auto replay = Replay(caller, key, Method::kReleaseHold);
   if (!replay.ok()) return replay.status();
   if (*replay) return *(*replay)->outcome.hold;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
   if (!IsValidId(command.slot_id) || !IsValidHoldToken(command.hold_token)) {
     return Invalid();
   }
@@ -357,12 +491,15 @@ absl::StatusOr<Booking> ReferenceModel::CancelBooking(
   auto replay = Replay(caller, key, Method::kCancelBooking);
   if (!replay.ok()) return replay.status();
   if (*replay) return *(*replay)->outcome.booking;
-  if (!IsValidId(command.booking_id) || command.reason.size() > 256 ||
-      !IsValidUtf8(command.reason)) {
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
+  const int reason = static_cast<int>(command.reason);
+  if (!IsValidId(command.booking_id) || reason < 0 || reason > 5) {
     return Invalid();
   }
   auto it = bookings_.find(command.booking_id);
-  if (it == bookings_.end()) return absl::NotFoundError("no booking");
+  if (it == bookings_.end() || !MayRead(caller, it->second)) {
+    return absl::NotFoundError("no booking");
+  }
   Booking& b = it->second;
   if (b.status == BookingStatus::kCancelled) {
     return absl::FailedPreconditionError("cancelled");
@@ -375,11 +512,91 @@ absl::StatusOr<Booking> ReferenceModel::CancelBooking(
   }
   b.status = BookingStatus::kCancelled;
   b.cancel_unix_s = clock_;
-  b.cancel_reason = command.reason;
+  b.cancel_reason = command.reason == CancelReason::kUnspecified
+                        ? CancelReason::kOther
+                        : command.reason;
   Outcome outcome;
   outcome.booking = b;
   Remember(caller, key, Method::kCancelBooking, outcome);
   return b;
+}
+
+absl::StatusOr<BatchCounts> ReferenceModel::UpsertTerritory(
+    const Caller& caller, const RequestKey& key, const Territory& territory,
+    Engine::UpsertMode mode, int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kUpsertTerritory);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return (*replay)->outcome.counts;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
+  if (!caller.administrator) return absl::PermissionDeniedError("not admin");
+  Territory t = territory;
+  std::sort(t.commune_codes.begin(), t.commune_codes.end());
+  t.commune_codes.erase(
+      std::unique(t.commune_codes.begin(), t.commune_codes.end()),
+      t.commune_codes.end());
+  const int kind = static_cast<int>(t.kind);
+  const bool national = t.kind == TerritoryKind::kNational;
+  if (!IsValidId(t.id) || t.name.empty() || t.name.size() > 128 ||
+      !IsValidUtf8(t.name) || kind < 1 || kind > 4 ||
+      national != t.commune_codes.empty()) {
+    return Invalid();
+  }
+  for (const std::string& code : t.commune_codes) {
+    if (communes_->Find(code) == nullptr) return Invalid();
+  }
+  auto old = territories_.find(t.id);
+  if (old != territories_.end() && mode == Engine::UpsertMode::kCreate) {
+    return absl::AlreadyExistsError("territory exists");
+  }
+  if (old == territories_.end() && mode == Engine::UpsertMode::kReplace) {
+    return absl::NotFoundError("no territory");
+  }
+  BatchCounts counts;
+  if (old != territories_.end() && old->second == t) {
+    counts.unchanged = 1;
+  } else {
+    (old == territories_.end() ? counts.created : counts.updated) = 1;
+    territories_[t.id] = t;
+  }
+  Outcome outcome;
+  outcome.counts = counts;
+  Remember(caller, key, Method::kUpsertTerritory, outcome);
+  return counts;
+}
+
+absl::StatusOr<BatchCounts> ReferenceModel::TransferProfessionals(
+    const Caller& caller, const RequestKey& key,
+    const std::vector<std::string>& ids, const std::string& new_owner,
+    int64_t now) {
+  Advance(now);
+  auto replay = Replay(caller, key, Method::kTransferProfessionals);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return (*replay)->outcome.counts;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
+  if (!caller.administrator) return absl::PermissionDeniedError("not admin");
+  if (!IsValidId(new_owner) || ids.empty() || ids.size() > 1000) {
+    return Invalid();
+  }
+  std::set<std::string> seen;
+  for (const std::string& id : ids) {
+    if (!IsValidId(id) || !seen.insert(id).second) return Invalid();
+    if (!professionals_.contains(id)) return absl::NotFoundError("no one");
+  }
+  BatchCounts counts;
+  for (const std::string& id : ids) {
+    Professional& p = professionals_.at(id);
+    if (p.owner == new_owner) {
+      ++counts.unchanged;
+    } else {
+      p.owner = new_owner;
+      ++counts.updated;
+    }
+  }
+  Outcome outcome;
+  outcome.counts = counts;
+  Remember(caller, key, Method::kTransferProfessionals, outcome);
+  return counts;
 }
 
 ReferenceModel::Purgeable ReferenceModel::PurgeableAt(int64_t now) const {

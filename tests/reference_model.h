@@ -3,10 +3,12 @@
 // every slot, no index, no incremental counters beyond the obvious ones.
 //
 // It shares with the engine only the definitions that are the contract
-// itself: the geometry (engine/geo.h), the density radii, the balanced score
-// and the field validators. Everything the engine optimises (the S2 index,
-// widening, bookkeeping of places, expiry order, idempotency) is written
-// again here, slowly and plainly.
+// itself: the geometry (engine/geo.h), the commune table, the density radii
+// and the field validators. Everything the engine optimises or decides (the
+// S2 index, widening, bookkeeping of places, expiry order, idempotency, the
+// balanced score, retention, the access rules: ownership, scope,
+// visibility, organisations, per-caller limits) is written again here,
+// slowly and plainly.
 #ifndef CRENEAU_TESTS_REFERENCE_MODEL_H_
 #define CRENEAU_TESTS_REFERENCE_MODEL_H_
 
@@ -48,8 +50,9 @@ struct ReferenceSlot {
 
 class ReferenceModel {
  public:
-  explicit ReferenceModel(std::shared_ptr<const CommuneTable> communes)
-      : communes_(std::move(communes)) {}
+  ReferenceModel(std::shared_ptr<const CommuneTable> communes,
+                 EngineOptions options)
+      : communes_(std::move(communes)), options_(options) {}
 
   absl::StatusOr<BatchCounts> UpsertProfessionals(
       const Caller& caller, const RequestKey& key,
@@ -74,7 +77,21 @@ class ReferenceModel {
                                         const RequestKey& key,
                                         const CancelCommand& command,
                                         int64_t now);
+  absl::StatusOr<BatchCounts> UpsertTerritory(const Caller& caller,
+                                              const RequestKey& key,
+                                              const Territory& territory,
+                                              Engine::UpsertMode mode,
+                                              int64_t now);
+  absl::StatusOr<BatchCounts> TransferProfessionals(
+      const Caller& caller, const RequestKey& key,
+      const std::vector<std::string>& ids, const std::string& new_owner,
+      int64_t now);
   int ExpireHolds(int64_t now);
+  // Reads with the access rules: NOT_FOUND for what the caller may not see.
+  absl::StatusOr<Booking> GetBooking(const Caller& caller,
+                                     const std::string& id) const;
+  absl::StatusOr<Slot> GetSlot(const Caller& caller,
+                               const std::string& id) const;
   absl::StatusOr<ReferenceSearch> Search(const Caller& caller,
                                          const SearchQuery& query,
                                          int64_t now) const;
@@ -99,6 +116,12 @@ class ReferenceModel {
   const std::map<std::string, ReferenceSlot>& slots() const { return slots_; }
   const std::map<std::string, Hold>& holds() const { return holds_; }
   const std::map<std::string, Booking>& bookings() const { return bookings_; }
+  const std::map<std::string, Professional>& professionals() const {
+    return professionals_;
+  }
+  const std::map<std::string, Territory>& territories() const {
+    return territories_;
+  }
   int64_t clock() const { return clock_; }
 
  private:
@@ -109,20 +132,29 @@ class ReferenceModel {
   void Remember(const Caller& caller, const RequestKey& key, Method method,
                 Outcome outcome);
   LatLng LocationOf(const ReferenceSlot& s) const;
-  bool Visible(const Caller& caller, const ReferenceSlot& s) const;
+  // Searches show a slot by its visibility (and CPTS) only.
+  bool SearchVisible(const Caller& caller, const ReferenceSlot& s) const;
+  // Reads and holds also show every slot of the caller's own professionals.
+  bool Sees(const Caller& caller, const ReferenceSlot& s) const;
+  bool Manages(const Caller& caller, const std::string& professional) const;
+  bool InScope(const Caller& caller, const LatLng& where,
+               const std::string& commune_code) const;
+  bool MayRead(const Caller& caller, const Booking& b) const;
+  absl::Status CheckRecordLimit(const Caller& caller) const;
   bool FreeFor(const Caller& caller, const ReferenceSlot& s) const;
   absl::StatusOr<Hold*> ActiveHold(const Caller& caller,
                                    const std::string& slot_id,
                                    const std::string& token);
 
   std::shared_ptr<const CommuneTable> communes_;
+  EngineOptions options_;
   int64_t clock_ = 0;
+  std::map<std::string, Territory> territories_;
   std::map<std::string, Professional> professionals_;
   std::map<std::string, ReferenceSlot> slots_;
   std::map<std::string, Hold> holds_;
   std::map<std::string, Booking> bookings_;
   std::map<std::pair<std::string, std::string>, IdempotencyRecord> requests_;
-  uint64_t next_booking_ = 1;
 };
 
 }  // namespace creneau::testing

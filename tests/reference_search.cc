@@ -96,7 +96,7 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   for (const auto& [id, s] : slots_) {
     if (professionals_.at(s.slot.professional_id).profession !=
             query.profession ||
-        !FreeFor(caller, s) || !Visible(caller, s) ||
+        !FreeFor(caller, s) || !SearchVisible(caller, s) ||
         (modalities & Bit(s.slot.modality)) == 0 ||
         s.slot.start_unix_s < result.window_start_unix_s ||
         s.slot.start_unix_s >=

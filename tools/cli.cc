@@ -68,15 +68,29 @@ Cli::Cli(CliOptions options, std::ostream& out, std::ostream& err)
     : options_(std::move(options)), out_(out), err_(err) {
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();
-  if (!options_.tls_ca.empty()) {
-    bool ok = false;
+  if (!options_.tls_ca.empty() || !options_.tls_cert.empty()) {
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadFile(options_.tls_ca, &ok);
+    bool ok = true;
+    const auto read = [&](const std::string& path, const char* flag) {
+      if (path.empty()) return std::string();
+      bool read_ok = false;
+      std::string text = ReadFile(path, &read_ok);
+      if (!read_ok && ok) {
+        setup_error_ = absl::StrCat(flag, ": cannot read ", path);
+        ok = false;
+      }
+      return text;
+    };
+    ssl.pem_root_certs = read(options_.tls_ca, "--tls_ca");
+    ssl.pem_cert_chain = read(options_.tls_cert, "--tls_cert");
+    ssl.pem_private_key = read(options_.tls_key, "--tls_key");
     credentials = grpc::SslCredentials(ssl);
   }
   channel_ = grpc::CreateChannel(options_.server, credentials);
   slots_ = v1::SlotService::NewStub(channel_);
   orientation_ = v1::OrientationService::NewStub(channel_);
+  territories_ = v1::TerritoryService::NewStub(channel_);
+  admin_ = v1::AdminService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Cli::Context() const {
@@ -101,6 +115,10 @@ std::string Cli::RequestId() const {
 
 int Cli::Report(const grpc::Status& status) const {
   if (status.ok()) return 0;
+  if (!setup_error_.empty()) {
+    err_ << "error: " << setup_error_ << "\n";
+    return 2;
+  }
   const bool unreachable =
       status.error_code() == grpc::StatusCode::UNAVAILABLE &&
       status.error_message().find("failed to connect") != std::string::npos;

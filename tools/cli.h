@@ -14,8 +14,10 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
+#include "creneau/v1/admin_service.grpc.pb.h"
 #include "creneau/v1/orientation_service.grpc.pb.h"
 #include "creneau/v1/slot_service.grpc.pb.h"
+#include "creneau/v1/territory_service.grpc.pb.h"
 
 namespace creneau::tools {
 
@@ -23,6 +25,9 @@ struct CliOptions {
   std::string server = "127.0.0.1:50051";
   std::string token;   // Bearer token; empty in open mode.
   std::string tls_ca;  // PEM CA file: connect with TLS.
+  // PEM client certificate and key: mutual TLS (with tls_ca).
+  std::string tls_cert;
+  std::string tls_key;
   absl::Duration timeout = absl::Seconds(10);
   bool json = false;
   std::string request_id;  // Empty: a fresh UUID per mutation.
@@ -41,8 +46,28 @@ struct SearchArgs {
   std::string preferred;
 };
 
+// `creneau territory create|update`: the source is one of epci, departement,
+// communes (a comma-separated list) or national.
+struct TerritoryArgs {
+  std::string id;
+  std::string name;
+  std::string kind;  // cpts, sas-area, national, other.
+  std::string epci;
+  std::string departement;
+  std::string communes;
+  bool national = false;
+};
+
+// `creneau audit` filters.
+struct AuditArgs {
+  std::string booking, slot, professional, principal;
+  std::string since;  // RFC 3339, or a duration back from now ("2h", "7d").
+  int limit = 100;    // Records printed, at most (pages are fetched).
+};
+
 class Cli {
  public:
+  // Fails (exit code 2 from the commands) when a TLS file cannot be read.
   Cli(CliOptions options, std::ostream& out, std::ostream& err);
 
   int Search(const SearchArgs& args);
@@ -57,6 +82,15 @@ class Cli {
   int Publish(const std::vector<std::string>& files);
   int Withdraw(const std::vector<std::string>& slot_ids);
   int Health();
+
+  // Administration (cli_admin.cc).
+  int TerritoryCreate(const TerritoryArgs& args);
+  int TerritoryUpdate(const TerritoryArgs& args);
+  int TerritoryGet(const std::string& id);
+  int TerritoryList();
+  int Audit(const AuditArgs& args);
+  int Transfer(const std::vector<std::string>& professional_ids,
+               const std::string& organisation);
 
  private:
   std::unique_ptr<grpc::ClientContext> Context() const;
@@ -88,6 +122,9 @@ class Cli {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<creneau::v1::SlotService::Stub> slots_;
   std::unique_ptr<creneau::v1::OrientationService::Stub> orientation_;
+  std::unique_ptr<creneau::v1::TerritoryService::Stub> territories_;
+  std::unique_ptr<creneau::v1::AdminService::Stub> admin_;
+  std::string setup_error_;  // A TLS file that could not be read.
 };
 
 // "48h", "3m", "90s", "2d" (days), or anything absl::ParseDuration takes.

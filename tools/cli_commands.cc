@@ -53,7 +53,16 @@ int Cli::Cancel(const std::string& booking_id, const std::string& reason) {
   v1::CancelBookingRequest request;
   request.set_request_id(RequestId());
   request.set_booking_id(booking_id);
-  request.set_reason(reason);
+  if (!reason.empty()) {
+    const std::optional<CancelReason> code = ParseCancelReason(reason);
+    if (!code) {
+      err_ << "cancel: --reason is patient-better, patient-unreachable, "
+              "professional-unavailable, duplicate or other (a code: never "
+              "write health details)\n";
+      return 2;
+    }
+    request.set_reason_code(static_cast<v1::CancelReason>(*code));
+  }
   return Call<v1::CancelBookingResponse>(
       [&](grpc::ClientContext* context, v1::CancelBookingResponse* response) {
         return orientation_->CancelBooking(context, request, response);

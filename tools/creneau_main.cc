@@ -3,9 +3,205 @@
 
 #include "CLI/CLI.hpp"
 #include "tools/cli.h"
+#include "tools/token.h"
+
+namespace {
+
+using creneau::tools::AuditArgs;
+using creneau::tools::Cli;
+using creneau::tools::SearchArgs;
+using creneau::tools::TerritoryArgs;
+
+// Every subcommand's arguments.
+struct Args {
+  SearchArgs search;
+  std::string slot_id, token, ttl, patient, orientation, booking_id, reason, id;
+  bool force_slot = false;
+  std::string professional_id;
+  int page_size = 200;
+  std::vector<std::string> files, slot_ids, professional_ids;
+  TerritoryArgs territory;
+  AuditArgs audit;
+  std::string organisation;
+  std::string name, role, scope, common_name;
+};
+
+void AddOrientationCommands(CLI::App& app, Args& a) {
+  auto* search = app.add_subcommand("search", "find free slots near a place");
+  search->add_option("--commune", a.search.commune,
+                     "INSEE commune code, e.g. 17306");
+  search->add_option("--lat", a.search.lat, "latitude (with --lng)");
+  search->add_option("--lng", a.search.lng, "longitude (with --lat)");
+  search
+      ->add_option("--profession", a.search.profession, "gp, nurse, SM54, ...")
+      ->capture_default_str();
+  search->add_option("--modality", a.search.modalities,
+                     "in-office, home-visit, teleconsultation (repeatable)");
+  search->add_option("--within", a.search.within, "window length, e.g. 48h, 3d")
+      ->capture_default_str();
+  search->add_option("--from", a.search.from,
+                     "window start, RFC 3339 (default now)");
+  search->add_option("--radius", a.search.radius,
+                     "e.g. 10km (default: automatic)");
+  search->add_option("--limit", a.search.limit, "results, 1 to 100")
+      ->capture_default_str();
+  search->add_option("--order", a.search.order, "soonest, nearest or balanced")
+      ->capture_default_str();
+  search->add_option("--preferred", a.search.preferred,
+                     "the patient's own professional id");
+  auto* hold =
+      app.add_subcommand("hold", "hold a place while talking to the patient");
+  hold->add_option("slot_id", a.slot_id)->required();
+  hold->add_option("--ttl", a.ttl, "time to live, 10s to 15m (default 3m)");
+  auto* confirm = app.add_subcommand("confirm", "turn a hold into a booking");
+  confirm->add_option("slot_id", a.slot_id)->required();
+  confirm->add_option("token", a.token, "the hold token")->required();
+  confirm->add_option("--patient", a.patient, "pseudonymous patient reference")
+      ->required();
+  confirm->add_option("--orientation", a.orientation,
+                      "orientation (case) reference");
+  auto* release = app.add_subcommand("release", "give a held place back");
+  release->add_option("slot_id", a.slot_id)->required();
+  release->add_option("token", a.token, "the hold token")->required();
+  auto* cancel = app.add_subcommand("cancel", "cancel a booking");
+  cancel->add_option("booking_id", a.booking_id)->required();
+  cancel->add_option("--reason", a.reason,
+                     "patient-better, patient-unreachable, "
+                     "professional-unavailable, duplicate or other");
+  auto* get = app.add_subcommand("get", "show a booking (bk-...) or a slot");
+  get->add_option("id", a.id)->required();
+  get->add_flag("--slot", a.force_slot,
+                "the id is a slot id even if it starts with bk-");
+}
+
+void AddFeedCommands(CLI::App& app, Args& a) {
+  auto* list = app.add_subcommand("list", "list a professional's slots");
+  list->add_option("professional_id", a.professional_id)->required();
+  list->add_option("--page_size", a.page_size, "slots per call")
+      ->capture_default_str();
+  auto* publish = app.add_subcommand(
+      "publish", "publish professionals and slots from files");
+  publish->add_option("files", a.files, "JSON or CSV files (see README)")
+      ->required();
+  auto* withdraw = app.add_subcommand("withdraw", "withdraw slots");
+  withdraw->add_option("slot_ids", a.slot_ids)->required();
+  app.add_subcommand("health", "is the server serving?");
+}
+
+void AddTerritoryOptions(CLI::App* command, TerritoryArgs& t) {
+  command->add_option("id", t.id, "territory id, e.g. cpts-royan-atlantique")
+      ->required();
+  command->add_option("--name", t.name, "e.g. \"CPTS Royan Atlantique\"");
+  command->add_option("--kind", t.kind,
+                      "cpts, sas-area, national or other (default cpts)");
+  command->add_option("--epci", t.epci,
+                      "the communes of this EPCI (SIREN, e.g. 241700640)");
+  command->add_option("--departement", t.departement,
+                      "the communes of this département (e.g. 17)");
+  command->add_option("--communes", t.communes,
+                      "INSEE codes separated by commas");
+  command->add_flag("--national", t.national, "every commune");
+}
+
+void AddAdminCommands(CLI::App& app, Args& a) {
+  auto* territory = app.add_subcommand("territory", "territories (scopes)");
+  territory->require_subcommand(1);
+  AddTerritoryOptions(
+      territory->add_subcommand("create", "define a territory (admin)"),
+      a.territory);
+  AddTerritoryOptions(territory->add_subcommand(
+                          "update", "rename or re-source a territory (admin)"),
+                      a.territory);
+  territory->add_subcommand("get", "show a territory")
+      ->add_option("id", a.territory.id)
+      ->required();
+  territory->add_subcommand("list", "list the territories");
+  auto* audit = app.add_subcommand(
+      "audit", "list audit records (admin): changes, booking reads, refusals");
+  audit->add_option("--booking", a.audit.booking, "about this booking");
+  audit->add_option("--slot", a.audit.slot, "about this slot");
+  audit->add_option("--professional", a.audit.professional,
+                    "about this professional");
+  audit->add_option("--principal", a.audit.principal, "by this principal");
+  audit->add_option("--since", a.audit.since,
+                    "RFC 3339, or a duration back from now (2h, 7d)");
+  audit->add_option("--limit", a.audit.limit, "records printed, at most")
+      ->capture_default_str();
+  auto* transfer = app.add_subcommand(
+      "transfer", "give professionals to another organisation (admin)");
+  transfer->add_option("professional_ids", a.professional_ids)->required();
+  transfer->add_option("--to", a.organisation, "the organisation")->required();
+  auto* token = app.add_subcommand("token", "principals file lines");
+  token->require_subcommand(1);
+  auto* token_new = token->add_subcommand(
+      "new", "a fresh bearer token (printed once) and its principals line");
+  token_new->add_option("name", a.name, "principal name")->required();
+  token_new->add_option("role", a.role, "feed, regulator, reader or admin")
+      ->required();
+  token_new->add_option("organisation", a.organisation, "its organisation")
+      ->required();
+  token_new
+      ->add_option("scope", a.scope, "* or territory ids separated by commas")
+      ->required();
+  token_new->add_option("--cn", a.common_name,
+                        "a client certificate's common name instead of a "
+                        "token (mutual TLS)");
+}
+
+// `creneau token new`: needs no server.
+int TokenNew(const Args& a) {
+  const std::string token =
+      a.common_name.empty() ? creneau::tools::NewBearerToken() : "";
+  const std::string credential = a.common_name.empty()
+                                     ? creneau::tools::BearerTokenDigest(token)
+                                     : "cn:" + a.common_name;
+  auto line = creneau::tools::PrincipalLine(credential, a.name, a.role,
+                                            a.organisation, a.scope);
+  if (!line.ok()) {
+    std::cerr << "token new: " << line.status().message() << "\n";
+    return 2;
+  }
+  if (!token.empty()) {
+    std::cout << "token: " << token << "\n"
+              << "  (shown once: give it to " << a.name
+              << " over a safe channel; creneaud keeps only its SHA-256)\n";
+  }
+  std::cout << "principals file line:\n" << *line << "\n";
+  return 0;
+}
+
+int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
+  const auto given = [&](const char* name) { return app.got_subcommand(name); };
+  if (given("search")) return cli.Search(a.search);
+  if (given("hold")) return cli.Hold(a.slot_id, a.ttl);
+  if (given("confirm"))
+    return cli.Confirm(a.slot_id, a.token, a.patient, a.orientation);
+  if (given("release")) return cli.Release(a.slot_id, a.token);
+  if (given("cancel")) return cli.Cancel(a.booking_id, a.reason);
+  if (given("get")) return cli.Get(a.id, a.force_slot);
+  if (given("list")) return cli.List(a.professional_id, a.page_size);
+  if (given("publish")) return cli.Publish(a.files);
+  if (given("withdraw")) return cli.Withdraw(a.slot_ids);
+  if (given("health")) return cli.Health();
+  if (given("audit")) return cli.Audit(a.audit);
+  if (given("transfer"))
+    return cli.Transfer(a.professional_ids, a.organisation);
+  if (given("territory")) {
+    CLI::App* territory = app.get_subcommand("territory");
+    if (territory->got_subcommand("create"))
+      return cli.TerritoryCreate(a.territory);
+    if (territory->got_subcommand("update"))
+      return cli.TerritoryUpdate(a.territory);
+    if (territory->got_subcommand("get"))
+      return cli.TerritoryGet(a.territory.id);
+    return cli.TerritoryList();
+  }
+  return 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using creneau::tools::Cli;
   creneau::tools::CliOptions options;
   if (const char* server = std::getenv("CRENEAU_SERVER"))
     options.server = server;
@@ -23,84 +219,24 @@ int main(int argc, char** argv) {
                  "creneaud address (env CRENEAU_SERVER)")
       ->capture_default_str();
   app.add_option("--token", options.token, "bearer token (env CRENEAU_TOKEN)");
-  app.add_option("--tls_ca", options.tls_ca, "PEM CA file: connect with TLS");
+  app.add_option("--tls_ca", options.tls_ca,
+                 "PEM CA file: connect with TLS, trusting this CA");
+  app.add_option("--tls_cert", options.tls_cert,
+                 "PEM client certificate (mutual TLS)");
+  app.add_option("--tls_key", options.tls_key, "PEM private key of --tls_cert");
   app.add_option("--timeout", timeout, "deadline of each call")
       ->capture_default_str();
   app.add_flag("--json", options.json, "print responses as JSON");
   app.add_option("--request_id", options.request_id,
                  "idempotency key of a mutation, to retry one safely (default: "
                  "a fresh UUID)");
-
-  creneau::tools::SearchArgs search;
-  auto* search_cmd =
-      app.add_subcommand("search", "find free slots near a place");
-  search_cmd->add_option("--commune", search.commune,
-                         "INSEE commune code, e.g. 17306");
-  search_cmd->add_option("--lat", search.lat, "latitude (with --lng)");
-  search_cmd->add_option("--lng", search.lng, "longitude (with --lat)");
-  search_cmd
-      ->add_option("--profession", search.profession, "gp, nurse, SM54, ...")
-      ->capture_default_str();
-  search_cmd->add_option(
-      "--modality", search.modalities,
-      "in-office, home-visit, teleconsultation (repeatable)");
-  search_cmd
-      ->add_option("--within", search.within, "window length, e.g. 48h, 3d")
-      ->capture_default_str();
-  search_cmd->add_option("--from", search.from,
-                         "window start, RFC 3339 (default now)");
-  search_cmd->add_option("--radius", search.radius,
-                         "e.g. 10km (default: automatic)");
-  search_cmd->add_option("--limit", search.limit, "results, 1 to 100")
-      ->capture_default_str();
-  search_cmd
-      ->add_option("--order", search.order, "soonest, nearest or balanced")
-      ->capture_default_str();
-  search_cmd->add_option("--preferred", search.preferred,
-                         "the patient's own professional id");
-
-  std::string slot_id, token, ttl, patient, orientation, booking_id, reason, id;
-  bool force_slot = false;
-  auto* hold_cmd =
-      app.add_subcommand("hold", "hold a place while talking to the patient");
-  hold_cmd->add_option("slot_id", slot_id)->required();
-  hold_cmd->add_option("--ttl", ttl, "time to live, 10s to 15m (default 3m)");
-  auto* confirm_cmd =
-      app.add_subcommand("confirm", "turn a hold into a booking");
-  confirm_cmd->add_option("slot_id", slot_id)->required();
-  confirm_cmd->add_option("token", token, "the hold token")->required();
-  confirm_cmd
-      ->add_option("--patient", patient, "pseudonymous patient reference")
-      ->required();
-  confirm_cmd->add_option("--orientation", orientation,
-                          "orientation (case) reference");
-  auto* release_cmd = app.add_subcommand("release", "give a held place back");
-  release_cmd->add_option("slot_id", slot_id)->required();
-  release_cmd->add_option("token", token, "the hold token")->required();
-  auto* cancel_cmd = app.add_subcommand("cancel", "cancel a booking");
-  cancel_cmd->add_option("booking_id", booking_id)->required();
-  cancel_cmd->add_option("--reason", reason, "why, free text");
-  auto* get_cmd =
-      app.add_subcommand("get", "show a booking (bk-...) or a slot");
-  get_cmd->add_option("id", id)->required();
-  get_cmd->add_flag("--slot", force_slot,
-                    "the id is a slot id even if it starts with bk-");
-  std::string professional_id;
-  int page_size = 200;
-  auto* list_cmd = app.add_subcommand("list", "list a professional's slots");
-  list_cmd->add_option("professional_id", professional_id)->required();
-  list_cmd->add_option("--page_size", page_size, "slots per call")
-      ->capture_default_str();
-  std::vector<std::string> files, slot_ids;
-  auto* publish_cmd = app.add_subcommand(
-      "publish", "publish professionals and slots from files");
-  publish_cmd->add_option("files", files, "JSON or CSV files (see README)")
-      ->required();
-  auto* withdraw_cmd = app.add_subcommand("withdraw", "withdraw slots");
-  withdraw_cmd->add_option("slot_ids", slot_ids)->required();
-  auto* health_cmd = app.add_subcommand("health", "is the server serving?");
-
+  Args args;
+  AddOrientationCommands(app, args);
+  AddFeedCommands(app, args);
+  AddAdminCommands(app, args);
   CLI11_PARSE(app, argc, argv);
+
+  if (app.got_subcommand("token")) return TokenNew(args);
   auto deadline = creneau::tools::ParseHumanDuration(timeout);
   if (!deadline) {
     std::cerr << "--timeout must be a duration such as 10s\n";
@@ -108,15 +244,5 @@ int main(int argc, char** argv) {
   }
   options.timeout = *deadline;
   Cli cli(options, std::cout, std::cerr);
-  if (*search_cmd) return cli.Search(search);
-  if (*hold_cmd) return cli.Hold(slot_id, ttl);
-  if (*confirm_cmd) return cli.Confirm(slot_id, token, patient, orientation);
-  if (*release_cmd) return cli.Release(slot_id, token);
-  if (*cancel_cmd) return cli.Cancel(booking_id, reason);
-  if (*get_cmd) return cli.Get(id, force_slot);
-  if (*list_cmd) return cli.List(professional_id, page_size);
-  if (*publish_cmd) return cli.Publish(files);
-  if (*withdraw_cmd) return cli.Withdraw(slot_ids);
-  if (*health_cmd) return cli.Health();
-  return 2;
+  return Dispatch(app, cli, args);
 }

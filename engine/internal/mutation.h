@@ -7,9 +7,11 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "engine/check.h"
 #include "engine/engine.h"
 #include "engine/status_macros.h"
+#include "engine/validate.h"
 
 namespace creneau {
 namespace internal {
@@ -62,6 +64,18 @@ absl::StatusOr<T> Engine::Mutation(
   if (replay != nullptr) {
     effects->replayed = true;
     return internal::AnswerOf<T>(replay->outcome);
+  }
+  // A caller's remembered requests are bounded: each is kept for
+  // limits::kIdempotencyRetentionS.
+  const int max_records = options_.max_request_records_per_caller;
+  if (!key.request_id.empty() && max_records > 0 && !caller.administrator) {
+    auto it = requests_by_caller_.find(caller.name);
+    if (it != requests_by_caller_.end() && it->second >= max_records) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "request_id: this caller already has ", it->second,
+          " requests remembered (at most ", max_records, ", each kept ",
+          HumanDuration(limits::kIdempotencyRetentionS), "); retry later"));
+    }
   }
   absl::StatusOr<T> answer = apply(now_s);
   if (answer.ok()) {

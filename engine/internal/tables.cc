@@ -14,7 +14,8 @@ ProfNo ProfessionalTable::Find(absl::string_view id) const {
   return it == by_id_.end() ? kNoProfessional : *it;
 }
 
-ProfNo ProfessionalTable::Add(const Professional& professional) {
+ProfNo ProfessionalTable::Add(const Professional& professional,
+                              uint32_t commune_index) {
   CRENEAU_CHECK(records_.size() < kNoProfessional);
   const ProfNo no = static_cast<ProfNo>(records_.size());
   // The new number's record is filled before the set next hashes it.
@@ -26,11 +27,12 @@ ProfNo ProfessionalTable::Add(const Professional& professional) {
                       });
   CRENEAU_CHECK(inserted);
   records_.emplace_back();
-  Replace(no, professional);
+  Replace(no, professional, commune_index);
   return no;
 }
 
-void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
+void ProfessionalTable::Replace(ProfNo no, const Professional& professional,
+                                uint32_t commune_index) {
   ProfessionalRecord& r = records_[no];
   const bool placed = r.id != IdArena::kNoId;
   CRENEAU_CHECK(!placed || id(no) == professional.id);
@@ -38,9 +40,13 @@ void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
   if (placed) {
     Unlocate(no);
     if (r.display_name != IdArena::kNoId) strings_.Remove(r.display_name);
+    --owned_[r.owner];
   } else {
     r.id = strings_.Add(professional.id);
   }
+  r.owner = owners_.Intern(professional.owner);
+  ++owned_[r.owner];
+  r.commune_index = commune_index;
   r.display_name = professional.display_name.empty()
                        ? IdArena::kNoId
                        : strings_.Add(professional.display_name);
@@ -49,8 +55,13 @@ void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
   r.cpts = InternCpts(professional.cpts_id);
   r.profession = professional.profession;
   r.structure = professional.structure;
-  r.sector = professional.sector;
-  r.weekly_orientation_cap = professional.weekly_orientation_cap;
+  CRENEAU_CHECK(professional.sector >= 0 && professional.sector <= 3);
+  CRENEAU_CHECK(professional.weekly_orientation_cap >= 0 &&
+                professional.weekly_orientation_cap <=
+                    limits::kMaxWeeklyOrientationCap);
+  r.sector = static_cast<int8_t>(professional.sector);
+  r.weekly_orientation_cap =
+      static_cast<int16_t>(professional.weekly_orientation_cap);
   r.location = professional.location;
   r.point = geo::ToUnitPoint(professional.location);
   r.cell = geo::LeafCellId(r.point);
@@ -60,6 +71,7 @@ void ProfessionalTable::Replace(ProfNo no, const Professional& professional) {
 ProfessionalView ProfessionalTable::view(ProfNo no) const {
   const ProfessionalRecord& r = records_[no];
   ProfessionalView v;
+  v.owner = owners_.view(r.owner);
   v.id = strings_.view(r.id);
   v.profession = r.profession;
   v.location = r.location;
@@ -80,10 +92,24 @@ uint16_t ProfessionalTable::FindCpts(absl::string_view cpts_id) const {
 }
 
 uint16_t ProfessionalTable::InternCpts(absl::string_view cpts_id) {
-  const Interner::Number number = cpts_.Intern(cpts_id);
-  // About 1,000 CPTS exist in France; 65,535 is far beyond.
-  CRENEAU_CHECK(number <= std::numeric_limits<uint16_t>::max());
-  return static_cast<uint16_t>(number);
+  CRENEAU_CHECK(FitsNewCpts(cpts_id));  // The engine checked the limit.
+  return static_cast<uint16_t>(cpts_.Intern(cpts_id));
+}
+
+bool ProfessionalTable::FitsNewCpts(absl::string_view cpts_id,
+                                    size_t also_new) const {
+  static_assert(limits::kMaxCptsIds < std::numeric_limits<uint16_t>::max());
+  // cpts_ holds the empty string too.
+  const size_t distinct = cpts_.size() - 1;
+  return cpts_id.empty() || cpts_.Find(cpts_id) != Interner::kEmpty ||
+         distinct + also_new + 1 <= static_cast<size_t>(limits::kMaxCptsIds);
+}
+
+int ProfessionalTable::OwnedBy(absl::string_view organisation) const {
+  const Interner::Number number = owners_.Find(organisation);
+  if (number == Interner::kEmpty && !organisation.empty()) return 0;
+  auto it = owned_.find(number);
+  return it == owned_.end() ? 0 : it->second;
 }
 
 void ProfessionalTable::DeferLocating() { locating_deferred_ = true; }

@@ -28,26 +28,34 @@ namespace creneau::internal {
 
 using ProfNo = uint32_t;
 inline constexpr ProfNo kNoProfessional = ~ProfNo{0};
+// The commune index of a professional outside the commune table (or when
+// the table is empty).
+inline constexpr uint32_t kNoCommune = ~uint32_t{0};
 
 // One professional, 96 bytes: strings live once in the table (id and name
-// in its IdArena, commune, zone and CPTS interned), so that a national
-// table of hundreds of thousands stays small.
+// in its IdArena, commune, zone, owner and CPTS interned), so that a
+// national table of hundreds of thousands stays small.
 struct ProfessionalRecord {
   IdArena::Handle id = IdArena::kNoId;
   IdArena::Handle display_name = IdArena::kNoId;  // kNoId when empty.
   Interner::Number commune_code = Interner::kEmpty;
   Interner::Number time_zone = Interner::kEmpty;
+  Interner::Number owner = Interner::kEmpty;  // The managing organisation.
+  // The practice's commune in the commune table (its code's, or the
+  // nearest one to the practice when it gives none); for scope checks.
+  uint32_t commune_index = kNoCommune;
   uint16_t cpts = 0;  // Interned cpts_id, 0 for none.
   Profession profession = Profession::kUnspecified;
   StructureType structure = StructureType::kOwnPractice;
-  int32_t sector = 0;
-  int32_t weekly_orientation_cap = 0;
+  int8_t sector = 0;                   // 0..3 (validated).
+  int16_t weekly_orientation_cap = 0;  // 0..limits::kMaxWeeklyOrientationCap.
   LatLng location;
   geo::UnitPoint point;
   uint64_t cell = 0;
   std::vector<SlotNo> slots;  // Unordered.
 };
 static_assert(sizeof(ProfessionalRecord) == 96);
+static_assert(limits::kMaxWeeklyOrientationCap <= INT16_MAX);
 
 // Hash and equality of table numbers by the ids they name, and of ids
 // directly (heterogeneous lookup), so that a table's lookup set holds 4-byte
@@ -87,10 +95,22 @@ class ProfessionalTable {
   ProfNo Find(absl::string_view id) const;
   // Starts loading the memory Find(id) will read (a hint; changes nothing).
   void Prefetch(absl::string_view id) const { by_id_.prefetch(id); }
-  // Adds a new professional; its id must not exist (checked).
-  ProfNo Add(const Professional& professional);
-  // Replaces the data of an existing professional, keeping its slots.
-  void Replace(ProfNo no, const Professional& professional);
+  // Adds a new professional (its owner and commune index as given); its id
+  // must not exist, its CPTS id must be known or FitsNewCpts (checked).
+  ProfNo Add(const Professional& professional, uint32_t commune_index);
+  // Replaces the data of an existing professional, keeping its slots; the
+  // owner changes too.
+  void Replace(ProfNo no, const Professional& professional,
+               uint32_t commune_index);
+  // Whether `cpts_id` is empty, known, or fits as a new distinct id
+  // (limits::kMaxCptsIds) after `also_new` other new ones.
+  bool FitsNewCpts(absl::string_view cpts_id, size_t also_new = 0) const;
+  // Professionals managed by `organisation`.
+  int OwnedBy(absl::string_view organisation) const;
+  // The owner's organisation of a professional.
+  absl::string_view owner(ProfNo no) const {
+    return owners_.view(records_[no].owner);
+  }
 
   ProfessionalRecord& at(ProfNo no) { return records_[no]; }
   const ProfessionalRecord& at(ProfNo no) const { return records_[no]; }
@@ -143,6 +163,8 @@ class ProfessionalTable {
   Interner communes_;
   Interner time_zones_;
   Interner cpts_;  // Numbers are the records' `cpts`.
+  Interner owners_;
+  absl::flat_hash_map<Interner::Number, int> owned_;  // By owners_ number.
   absl::flat_hash_set<ProfNo, IdHash, IdEq> by_id_;
   absl::btree_set<Located> by_cell_[kProfessionCount];
   bool locating_deferred_ = false;

@@ -5,6 +5,7 @@
 #ifndef CRENEAU_SERVER_INTERNAL_ENUMS_H_
 #define CRENEAU_SERVER_INTERNAL_ENUMS_H_
 
+#include "creneau/v1/admin_service.pb.h"
 #include "creneau/v1/orientation_service.pb.h"
 #include "creneau/v1/types.pb.h"
 #include "engine/engine.h"
@@ -92,6 +93,32 @@ CRENEAU_SAME_ENUM_VALUE(EmptyReason::kAllTaken, EMPTY_REASON_ALL_TAKEN);
 CRENEAU_SAME_ENUM_VALUE(EmptyReason::kNoMatchingSlot,
                         EMPTY_REASON_NO_MATCHING_SLOT);
 static_assert(::creneau::v1::EmptyReason_ARRAYSIZE == 5);
+
+CRENEAU_SAME_ENUM_VALUE(CancelReason::kUnspecified, CANCEL_REASON_UNSPECIFIED);
+CRENEAU_SAME_ENUM_VALUE(CancelReason::kPatientBetter,
+                        CANCEL_REASON_PATIENT_BETTER);
+CRENEAU_SAME_ENUM_VALUE(CancelReason::kPatientUnreachable,
+                        CANCEL_REASON_PATIENT_UNREACHABLE);
+CRENEAU_SAME_ENUM_VALUE(CancelReason::kProfessionalUnavailable,
+                        CANCEL_REASON_PROFESSIONAL_UNAVAILABLE);
+CRENEAU_SAME_ENUM_VALUE(CancelReason::kDuplicate, CANCEL_REASON_DUPLICATE);
+CRENEAU_SAME_ENUM_VALUE(CancelReason::kOther, CANCEL_REASON_OTHER);
+static_assert(kCancelReasonCount == ::creneau::v1::CancelReason_ARRAYSIZE);
+
+CRENEAU_SAME_ENUM_VALUE(TerritoryKind::kUnspecified,
+                        TERRITORY_KIND_UNSPECIFIED);
+CRENEAU_SAME_ENUM_VALUE(TerritoryKind::kCpts, TERRITORY_KIND_CPTS);
+CRENEAU_SAME_ENUM_VALUE(TerritoryKind::kSasArea, TERRITORY_KIND_SAS_AREA);
+CRENEAU_SAME_ENUM_VALUE(TerritoryKind::kNational, TERRITORY_KIND_NATIONAL);
+CRENEAU_SAME_ENUM_VALUE(TerritoryKind::kOther, TERRITORY_KIND_OTHER);
+static_assert(kTerritoryKindCount == ::creneau::v1::TerritoryKind_ARRAYSIZE);
+
+CRENEAU_SAME_ENUM_VALUE(SubjectKind::kSlot, AuditSubject::KIND_SLOT);
+CRENEAU_SAME_ENUM_VALUE(SubjectKind::kBooking, AuditSubject::KIND_BOOKING);
+CRENEAU_SAME_ENUM_VALUE(SubjectKind::kProfessional,
+                        AuditSubject::KIND_PROFESSIONAL);
+CRENEAU_SAME_ENUM_VALUE(SubjectKind::kTerritory, AuditSubject::KIND_TERRITORY);
+static_assert(::creneau::v1::AuditSubject::Kind_ARRAYSIZE == 5);
 
 #undef CRENEAU_SAME_ENUM_VALUE
 

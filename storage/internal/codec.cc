@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "engine/commune_table.h"
 #include "engine/limits.h"
 #include "engine/validate.h"
 #include "storage/internal/coding.h"
@@ -12,6 +13,8 @@ namespace {
 // The most subjects an event can list: one expiry pass over every active
 // hold is the largest.
 constexpr uint32_t kMaxEventSubjects = limits::kMaxActiveHolds;
+constexpr int kLastEventType = static_cast<int>(EventType::kCallsRefused);
+constexpr int kLastSubjectKind = static_cast<int>(SubjectKind::kTerritory);
 
 absl::Status Corrupt(absl::string_view kind, absl::string_view key) {
   return absl::DataLossError(absl::StrCat(
@@ -31,9 +34,9 @@ bool GetLatLng(Decoder& d, LatLng* point) {
          IsValidLatLng(*point);
 }
 
-bool GetVersion(Decoder& d) {
-  uint8_t version;
-  return d.GetU8(&version) && version == kRecordVersion;
+// Reads the version byte: one of 1..latest.
+bool GetVersion(Decoder& d, uint8_t latest, uint8_t* version) {
+  return d.GetU8(version) && *version >= 1 && *version <= latest;
 }
 
 void PutHoldBody(std::string* out, const Hold& h) {
@@ -55,6 +58,7 @@ bool GetHoldBody(Decoder& d, Hold* h) {
          GetEnum(d, &h->state, 1, 4) && d.GetInt64(&h->close_unix_s);
 }
 
+// The latest booking body (kBookingVersion).
 void PutBookingBody(std::string* out, const Booking& b) {
   PutString(out, b.slot_id);
   PutString(out, b.professional_id);
@@ -66,13 +70,26 @@ void PutBookingBody(std::string* out, const Booking& b) {
   PutU8(out, static_cast<uint8_t>(b.status));
   PutFixed64(out, b.create_unix_s);
   PutFixed64(out, b.cancel_unix_s);
-  PutString(out, b.cancel_reason);
+  PutU8(out, static_cast<uint8_t>(b.cancel_reason));
   PutU8(out, b.overbooking_place ? 1 : 0);
   PutString(out, b.booked_by);
   PutString(out, b.hold_token);
+  PutString(out, b.organisation);
 }
 
-bool GetBookingBody(Decoder& d, Booking* b) {
+// A cancel reason as version 1 stored it (free text): only whether there
+// was one is kept, as kOther, the text itself is dropped.
+bool GetCancelReason(Decoder& d, uint8_t version, CancelReason* reason) {
+  if (version >= 2) {
+    return GetEnum(d, reason, 0, kCancelReasonCount - 1);
+  }
+  std::string text;
+  if (!d.GetString(&text)) return false;
+  *reason = text.empty() ? CancelReason::kUnspecified : CancelReason::kOther;
+  return true;
+}
+
+bool GetBookingBody(Decoder& d, uint8_t version, Booking* b) {
   uint32_t duration;
   uint8_t overbooking;
   return d.GetString(&b->slot_id) && IsValidId(b->slot_id) &&
@@ -83,16 +100,51 @@ bool GetBookingBody(Decoder& d, Booking* b) {
          GetEnum(d, &b->modality, 1, 3) && d.GetString(&b->patient_ref) &&
          d.GetString(&b->orientation_ref) && GetEnum(d, &b->status, 1, 2) &&
          d.GetInt64(&b->create_unix_s) && d.GetInt64(&b->cancel_unix_s) &&
-         d.GetString(&b->cancel_reason) && d.GetU8(&overbooking) &&
-         overbooking <= 1 && (b->overbooking_place = overbooking, true) &&
-         d.GetString(&b->booked_by) && d.GetString(&b->hold_token);
+         GetCancelReason(d, version, &b->cancel_reason) &&
+         d.GetU8(&overbooking) && overbooking <= 1 &&
+         (b->overbooking_place = overbooking, true) &&
+         d.GetString(&b->booked_by) && d.GetString(&b->hold_token) &&
+         (version < 2 || d.GetString(&b->organisation));
 }
 
 }  // namespace
 
+std::string EncodeTerritory(const Territory& t) {
+  std::string out;
+  PutU8(&out, kTerritoryVersion);
+  PutString(&out, t.name);
+  PutU8(&out, static_cast<uint8_t>(t.kind));
+  PutVarint32(&out, static_cast<uint32_t>(t.commune_codes.size()));
+  for (const std::string& code : t.commune_codes) PutString(&out, code);
+  return out;
+}
+
+absl::StatusOr<Territory> DecodeTerritory(absl::string_view key,
+                                          absl::string_view value) {
+  Decoder d(value);
+  Territory t;
+  t.id = std::string(key);
+  uint8_t version;
+  uint32_t communes;
+  if (!IsValidId(t.id) || !GetVersion(d, kTerritoryVersion, &version) ||
+      !d.GetString(&t.name) ||
+      !GetEnum(d, &t.kind, 1, kTerritoryKindCount - 1) ||
+      !d.GetVarint32(&communes) || communes > CommuneTable::kMaxCommunes) {
+    return Corrupt("territory", key);
+  }
+  t.commune_codes.resize(communes);
+  for (std::string& code : t.commune_codes) {
+    if (!d.GetString(&code) || !IsValidCommuneCode(code)) {
+      return Corrupt("territory", key);
+    }
+  }
+  if (!d.done()) return Corrupt("territory", key);
+  return t;
+}
+
 std::string EncodeProfessional(const Professional& p) {
   std::string out;
-  PutU8(&out, kRecordVersion);
+  PutU8(&out, kProfessionalVersion);
   PutU8(&out, static_cast<uint8_t>(p.profession));
   PutDouble(&out, p.location.lat_deg);
   PutDouble(&out, p.location.lng_deg);
@@ -103,6 +155,7 @@ std::string EncodeProfessional(const Professional& p) {
   PutU8(&out, static_cast<uint8_t>(p.sector));
   PutVarint32(&out, static_cast<uint32_t>(p.weekly_orientation_cap));
   PutString(&out, p.display_name);
+  PutString(&out, p.owner);
   return out;
 }
 
@@ -111,16 +164,17 @@ absl::StatusOr<Professional> DecodeProfessional(absl::string_view key,
   Decoder d(value);
   Professional p;
   p.id = std::string(key);
-  uint8_t sector;
+  uint8_t version, sector;
   uint32_t cap;
-  if (!IsValidId(p.id) || !GetVersion(d) ||
+  if (!IsValidId(p.id) || !GetVersion(d, kProfessionalVersion, &version) ||
       !GetEnum(d, &p.profession, 1, kProfessionCount - 1) ||
       !GetLatLng(d, &p.location) || !d.GetString(&p.commune_code) ||
       !d.GetString(&p.time_zone) || !GetEnum(d, &p.structure, 1, 4) ||
       !d.GetString(&p.cpts_id) || !d.GetU8(&sector) || sector > 3 ||
       !d.GetVarint32(&cap) ||
       cap > uint32_t{limits::kMaxWeeklyOrientationCap} ||
-      !d.GetString(&p.display_name) || !d.done()) {
+      !d.GetString(&p.display_name) ||
+      (version >= 2 && !d.GetString(&p.owner)) || !d.done()) {
     return Corrupt("professional", key);
   }
   p.sector = sector;
@@ -130,7 +184,7 @@ absl::StatusOr<Professional> DecodeProfessional(absl::string_view key,
 
 std::string EncodeSlot(const Slot& s) {
   std::string out;
-  PutU8(&out, kRecordVersion);
+  PutU8(&out, kSlotVersion);
   PutU8(&out, (s.withdrawn ? 1 : 0) | (s.location ? 2 : 0));
   PutU8(&out, static_cast<uint8_t>(s.modality));
   PutU8(&out, static_cast<uint8_t>(s.visibility));
@@ -151,12 +205,12 @@ absl::StatusOr<Slot> DecodeSlot(absl::string_view key,
   Decoder d(value);
   Slot s;
   s.id = std::string(key);
-  uint8_t flags;
+  uint8_t version, flags;
   uint32_t capacity, overbooking, duration;
-  if (!IsValidId(s.id) || !GetVersion(d) || !d.GetU8(&flags) || flags > 3 ||
-      !GetEnum(d, &s.modality, 1, 3) || !GetEnum(d, &s.visibility, 1, 4) ||
-      !d.GetVarint32(&capacity) || capacity < 1 ||
-      capacity > uint32_t{limits::kMaxCapacity} ||
+  if (!IsValidId(s.id) || !GetVersion(d, kSlotVersion, &version) ||
+      !d.GetU8(&flags) || flags > 3 || !GetEnum(d, &s.modality, 1, 3) ||
+      !GetEnum(d, &s.visibility, 1, 4) || !d.GetVarint32(&capacity) ||
+      capacity < 1 || capacity > uint32_t{limits::kMaxCapacity} ||
       !d.GetVarint32(&overbooking) ||
       overbooking > uint32_t{limits::kMaxOverbookingPlaces} ||
       !d.GetInt64(&s.start_unix_s) || s.start_unix_s < 0 ||
@@ -180,7 +234,7 @@ absl::StatusOr<Slot> DecodeSlot(absl::string_view key,
 
 std::string EncodeHold(const Hold& hold) {
   std::string out;
-  PutU8(&out, kRecordVersion);
+  PutU8(&out, kHoldVersion);
   PutHoldBody(&out, hold);
   return out;
 }
@@ -190,8 +244,9 @@ absl::StatusOr<Hold> DecodeHold(absl::string_view key,
   Decoder d(value);
   Hold h;
   h.token = std::string(key);
-  if (!IsValidHoldToken(h.token) || !GetVersion(d) || !GetHoldBody(d, &h) ||
-      !d.done()) {
+  uint8_t version;
+  if (!IsValidHoldToken(h.token) || !GetVersion(d, kHoldVersion, &version) ||
+      !GetHoldBody(d, &h) || !d.done()) {
     return Corrupt("hold", key);
   }
   return h;
@@ -199,7 +254,7 @@ absl::StatusOr<Hold> DecodeHold(absl::string_view key,
 
 std::string EncodeBooking(const Booking& booking) {
   std::string out;
-  PutU8(&out, kRecordVersion);
+  PutU8(&out, kBookingVersion);
   PutBookingBody(&out, booking);
   return out;
 }
@@ -209,8 +264,9 @@ absl::StatusOr<Booking> DecodeBooking(absl::string_view key,
   Decoder d(value);
   Booking b;
   b.id = std::string(key);
-  if (!IsValidId(b.id) || !GetVersion(d) || !GetBookingBody(d, &b) ||
-      !d.done()) {
+  uint8_t version;
+  if (!IsValidId(b.id) || !GetVersion(d, kBookingVersion, &version) ||
+      !GetBookingBody(d, version, &b) || !d.done()) {
     return Corrupt("booking", key);
   }
   return b;
@@ -218,7 +274,7 @@ absl::StatusOr<Booking> DecodeBooking(absl::string_view key,
 
 std::string EncodeIdempotency(const IdempotencyRecord& r) {
   std::string out;
-  PutU8(&out, kRecordVersion);
+  PutU8(&out, kIdempotencyVersion);
   PutU8(&out, static_cast<uint8_t>(r.method));
   PutFixed64(&out, r.payload_fingerprint);
   PutFixed64(&out, r.create_unix_s);
@@ -246,14 +302,16 @@ absl::StatusOr<IdempotencyRecord> DecodeIdempotency(absl::string_view key,
   r.caller = std::string(key.substr(0, nul));
   r.request_id = std::string(key.substr(nul + 1));
   Decoder d(value);
-  uint8_t parts;
+  uint8_t version, parts;
   uint32_t created, updated, unchanged;
-  if (!IsValidRequestId(r.request_id) || !GetVersion(d) ||
-      !GetEnum(d, &r.method, 1, 7) || !d.GetFixed64(&r.payload_fingerprint) ||
-      !d.GetInt64(&r.create_unix_s) || !d.GetU8(&parts) || parts > 3 ||
-      !d.GetVarint32(&created) || !d.GetVarint32(&updated) ||
-      !d.GetVarint32(&unchanged) || created > limits::kMaxBatchSize ||
-      updated > limits::kMaxBatchSize || unchanged > limits::kMaxBatchSize) {
+  if (!IsValidRequestId(r.request_id) ||
+      !GetVersion(d, kIdempotencyVersion, &version) ||
+      !GetEnum(d, &r.method, 1, version >= 2 ? 9 : 7) ||
+      !d.GetFixed64(&r.payload_fingerprint) || !d.GetInt64(&r.create_unix_s) ||
+      !d.GetU8(&parts) || parts > 3 || !d.GetVarint32(&created) ||
+      !d.GetVarint32(&updated) || !d.GetVarint32(&unchanged) ||
+      created > limits::kMaxBatchSize || updated > limits::kMaxBatchSize ||
+      unchanged > limits::kMaxBatchSize) {
     return Corrupt("idempotency", key);
   }
   r.outcome.counts = {static_cast<int32_t>(created),
@@ -268,7 +326,9 @@ absl::StatusOr<IdempotencyRecord> DecodeIdempotency(absl::string_view key,
   }
   if (parts & 2) {
     Booking b;
-    if (!d.GetString(&b.id) || !GetBookingBody(d, &b)) {
+    // Version 1 records hold version 1 bookings, later ones the latest.
+    const uint8_t booking_version = version >= 2 ? kBookingVersion : 1;
+    if (!d.GetString(&b.id) || !GetBookingBody(d, booking_version, &b)) {
       return Corrupt("idempotency", key);
     }
     r.outcome.booking = std::move(b);
@@ -287,29 +347,51 @@ absl::StatusOr<uint64_t> DecodeEventKey(absl::string_view key) {
 
 std::string EncodeEvent(const Event& e) {
   std::string out;
-  PutU8(&out, kRecordVersion);
+  PutU8(&out, kEventVersion);
   PutU8(&out, static_cast<uint8_t>(e.type));
   PutFixed64(&out, e.time_unix_s);
   PutString(&out, e.actor);
   PutString(&out, e.request_id);
   PutVarint32(&out, static_cast<uint32_t>(e.subjects.size()));
-  for (const std::string& s : e.subjects) PutString(&out, s);
+  for (const Subject& s : e.subjects) {
+    PutU8(&out, static_cast<uint8_t>(s.kind));
+    PutString(&out, s.id);
+  }
+  PutString(&out, e.organisation);
+  PutString(&out, e.detail);
   return out;
 }
 
 absl::StatusOr<Event> DecodeEvent(absl::string_view value) {
   Decoder d(value);
   Event e;
+  uint8_t version;
   uint32_t subjects;
-  if (!GetVersion(d) || !GetEnum(d, &e.type, 1, 9) ||
+  if (!GetVersion(d, kEventVersion, &version) ||
+      !GetEnum(d, &e.type, 1, version >= 2 ? kLastEventType : 9) ||
       !d.GetInt64(&e.time_unix_s) || !d.GetString(&e.actor) ||
       !d.GetString(&e.request_id) || !d.GetVarint32(&subjects) ||
       subjects > kMaxEventSubjects) {
     return Corrupt("event", "");
   }
   e.subjects.resize(subjects);
-  for (std::string& s : e.subjects) {
-    if (!d.GetString(&s)) return Corrupt("event", "");
+  for (Subject& s : e.subjects) {
+    if (version >= 2) {
+      if (!GetEnum(d, &s.kind, 1, kLastSubjectKind) || !d.GetString(&s.id)) {
+        return Corrupt("event", "");
+      }
+      continue;
+    }
+    // Version 1 subjects were untyped: booking ids start with "bk-", the
+    // others were slots.
+    if (!d.GetString(&s.id)) return Corrupt("event", "");
+    s.kind =
+        s.id.rfind("bk-", 0) == 0 ? SubjectKind::kBooking : SubjectKind::kSlot;
+  }
+  if (version >= 2 &&
+      (!d.GetString(&e.organisation) || !d.GetString(&e.detail) ||
+       e.detail.size() > limits::kMaxEventDetailBytes)) {
+    return Corrupt("event", "");
   }
   if (!d.done()) return Corrupt("event", "");
   return e;

@@ -17,10 +17,25 @@
 
 namespace creneau::storage::internal {
 
-// The version byte every value of this release starts with.
-inline constexpr uint8_t kRecordVersion = 1;
-// The on-disk format version kept under meta key "format_version".
-inline constexpr uint32_t kFormatVersion = 1;
+// The version byte each kind of value is written with (decoders also read
+// every earlier version; FORMAT.md lists the changes).
+inline constexpr uint8_t kTerritoryVersion = 1;
+inline constexpr uint8_t kProfessionalVersion = 2;  // 2: owner.
+inline constexpr uint8_t kSlotVersion = 1;
+inline constexpr uint8_t kHoldVersion = 1;
+// 2: cancel reason as a code, organisation.
+inline constexpr uint8_t kBookingVersion = 2;
+inline constexpr uint8_t kIdempotencyVersion = 2;  // 2: bookings of v2.
+// 2: organisation, typed subjects, detail.
+inline constexpr uint8_t kEventVersion = 2;
+// The on-disk format version kept under meta key "format_version": 2 adds
+// the territories column family (a store of version 1 is upgraded at open).
+inline constexpr uint32_t kFormatVersion = 2;
+
+// Territories: key = id.
+std::string EncodeTerritory(const Territory& territory);
+absl::StatusOr<Territory> DecodeTerritory(absl::string_view key,
+                                          absl::string_view value);
 
 // Professionals: key = id, value below.
 std::string EncodeProfessional(const Professional& professional);

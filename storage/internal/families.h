@@ -15,8 +15,9 @@ enum Family : int {
   kBookings,
   kIdempotency,
   kEvents,
+  kTerritories,  // Format version 2.
 };
-inline constexpr int kFamilyCount = 7;
+inline constexpr int kFamilyCount = 8;
 
 inline const char* FamilyName(Family family) {
   switch (family) {
@@ -34,6 +35,8 @@ inline const char* FamilyName(Family family) {
       return "idempotency";
     case kEvents:
       return "events";
+    case kTerritories:
+      return "territories";
   }
   return "";
 }

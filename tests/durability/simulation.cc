@@ -256,7 +256,8 @@ void Simulation::Submit(Command* c) {
       break;
     }
     case Kind::kCancel: {
-      const CancelCommand cancel{bookings_[c->booking].id, "sim"};
+      const CancelCommand cancel{bookings_[c->booking].id,
+                                 CancelReason::kDuplicate};
       host_->Mutate<Booking>(
           [&](Engine& e, absl::Time now, Effects* fx) {
             return e.CancelBooking(Regulator(), key, cancel, now, fx);

@@ -39,7 +39,8 @@ ServerProcess::~ServerProcess() {
 }
 
 std::string ServerProcess::address() const {
-  return absl::StrCat("127.0.0.1:", port_);
+  // With TLS the certificate names localhost (and 127.0.0.1).
+  return absl::StrCat(tls_ca_.empty() ? "127.0.0.1:" : "localhost:", port_);
 }
 
 std::string ServerProcess::Log() const { return ReadAll(log_file_); }
@@ -109,8 +110,23 @@ std::shared_ptr<grpc::Channel> ServerProcess::Channel() const {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  return grpc::CreateCustomChannel(address(),
-                                   grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!tls_ca_.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = tls_ca_;
+    ssl.pem_cert_chain = tls_cert_;
+    ssl.pem_private_key = tls_key_;
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateCustomChannel(address(), credentials, args);
+}
+
+void ServerProcess::UseTls(std::string ca, std::string client_cert,
+                           std::string client_key) {
+  tls_ca_ = ReadAll(ca);
+  tls_cert_ = client_cert.empty() ? "" : ReadAll(client_cert);
+  tls_key_ = client_key.empty() ? "" : ReadAll(client_key);
 }
 
 std::unique_ptr<creneau::v1::SlotService::Stub> ServerProcess::Slots() const {

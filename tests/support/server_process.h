@@ -23,9 +23,17 @@ class ServerProcess {
   static constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 
   // `data_dir` persists across Start/Kill cycles; `extra_flags` are passed
-  // as they are (e.g. "--auth_tokens_file=...").
+  // as they are (e.g. "--principals_file=...").
   ServerProcess(std::string data_dir,
                 std::vector<std::string> extra_flags = {});
+
+  // Clients (channels, health checks) connect with TLS, trusting `ca`;
+  // with a client certificate and key too when given (mutual TLS). Call
+  // before Start.
+  void UseTls(std::string ca, std::string client_cert = "",
+              std::string client_key = "");
+  // The process id while running; for signals.
+  pid_t pid() const { return pid_; }
   ~ServerProcess();  // Kills a running server (SIGKILL).
 
   // Starts creneaud and waits until its health check says SERVING.
@@ -55,6 +63,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   bool keep_port_ = false;
+  std::string tls_ca_, tls_cert_, tls_key_;  // PEM text, empty: plaintext.
 };
 
 // A client context with a deadline and, when given, a bearer token.

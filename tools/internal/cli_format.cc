@@ -34,9 +34,13 @@ void PrintBooking(const creneau::v1::Booking& b, std::ostream& out) {
   out << "booked by    " << b.booked_by() << " at "
       << LocalTime(b.create_time())
       << (b.overbooking_place() ? " (overbooking place)" : "") << "\n";
+  if (!b.organisation().empty()) {
+    out << "organisation " << b.organisation() << "\n";
+  }
   if (b.status() == creneau::v1::BOOKING_STATUS_CANCELLED) {
-    out << "cancelled    " << LocalTime(b.cancel_time())
-        << (b.cancel_reason().empty() ? "" : ": " + b.cancel_reason()) << "\n";
+    out << "cancelled    " << LocalTime(b.cancel_time()) << " ("
+        << CancelReasonName(static_cast<CancelReason>(b.cancel_reason_code()))
+        << ")\n";
   }
 }
 

@@ -1,0 +1,35 @@
+// Bearer tokens for the principals file: `creneau token new` makes one,
+// prints it once for its holder, and prints the line the server's
+// principals file needs (which keeps only the token's SHA-256).
+#ifndef CRENEAU_TOOLS_TOKEN_H_
+#define CRENEAU_TOOLS_TOKEN_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace creneau::tools {
+
+// A fresh bearer token: 32 bytes from the system's CSPRNG (OpenSSL
+// RAND_bytes), base64url without padding: 43 characters, 256 bits.
+std::string NewBearerToken();
+
+// "sha256:" and the 64 lowercase hex digits of the token's SHA-256: what
+// the principals file stores (creneaud computes the same digest of the
+// token a call presents).
+std::string BearerTokenDigest(absl::string_view token);
+
+// The principals-file line "<credential> <name> <role> <organisation>
+// <scope>" for a new principal, checked as creneaud will read it:
+// INVALID_ARGUMENT names the bad part. `credential` is a digest or
+// "cn:<common name>".
+absl::StatusOr<std::string> PrincipalLine(absl::string_view credential,
+                                          absl::string_view name,
+                                          absl::string_view role,
+                                          absl::string_view organisation,
+                                          absl::string_view scope);
+
+}  // namespace creneau::tools
+
+#endif  // CRENEAU_TOOLS_TOKEN_H_
