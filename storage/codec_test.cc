@@ -3,6 +3,7 @@
 #include "engine/limits.h"
 #include "gtest/gtest.h"
 #include "storage/internal/coding.h"
+#include "storage/testing/version1_records.h"
 
 namespace creneau::storage::internal {
 namespace {
@@ -162,22 +163,8 @@ TEST(CodecTest, Version1RecordsDecode) {
   EXPECT_EQ(*DecodeProfessional(p.id, v1), p);
 
   const Booking b = SampleBooking();
-  std::string booking;
-  PutU8(&booking, 1);
-  PutString(&booking, b.slot_id);
-  PutString(&booking, b.professional_id);
-  PutFixed64(&booking, b.start_unix_s);
-  PutFixed32(&booking, b.duration_s);
-  PutU8(&booking, static_cast<uint8_t>(b.modality));
-  PutString(&booking, b.patient_ref);
-  PutString(&booking, b.orientation_ref);
-  PutU8(&booking, static_cast<uint8_t>(b.status));
-  PutFixed64(&booking, b.create_unix_s);
-  PutFixed64(&booking, b.cancel_unix_s);
-  PutString(&booking, "patient has chest pain");  // Free text, v1.
-  PutU8(&booking, 1);
-  PutString(&booking, b.booked_by);
-  PutString(&booking, b.hold_token);
+  const std::string booking =
+      testing::EncodeBookingVersion1(b, "patient has chest pain");
   auto decoded = DecodeBooking(b.id, booking);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->cancel_reason, CancelReason::kOther);

@@ -102,7 +102,7 @@ void EngineHost::MaintenanceLoop() {
       stop_mu_.AwaitWithTimeout(
           absl::Condition(&stopping_),
           std::max(absl::ZeroDuration(), wake - clock_->Now()));
-      if (stopping_) return;
+      if (stopping_) break;
     }
     const bool purge = clock_->Now() - last_purge >= kPurgeInterval;
     if (purge) last_purge = clock_->Now();
@@ -110,6 +110,9 @@ void EngineHost::MaintenanceLoop() {
     if (audit) last_audit = clock_->Now();
     RunMaintenance(purge, audit);
   }
+  // The refusals counted since the last record are written on the way out
+  // (the store outlives the host and drains its queue when closed).
+  if (audit_source_) RecordAudit(audit_source_(clock_->Now()));
 }
 
 void EngineHost::RunMaintenance(bool purge, bool audit) {

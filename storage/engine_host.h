@@ -69,7 +69,8 @@ class EngineHost {
     on_unhealthy_ = std::move(on_unhealthy);
   }
   // Where the maintenance thread takes audit records every kAuditInterval
-  // (refused calls, counted by the server); set before StartMaintenance.
+  // and once more when the host stops (refused calls, counted by the
+  // server); set before StartMaintenance.
   void set_audit_source(std::function<std::vector<Event>(absl::Time)> source) {
     audit_source_ = std::move(source);
   }

@@ -150,6 +150,9 @@ class Store {
   // in their latest encoding (free-text cancel reasons become a code and
   // the text leaves the disk), then the version. Idempotent if interrupted.
   absl::Status UpgradeFromVersion1();
+  // Raises `stats`'s last sequence and clock to those of the last event the
+  // log's retention deleted, when later than the last event kept.
+  absl::Status ContinueAfterTrimmedEvents(LoadStats* stats) const;
   void WriterLoop();
   // Writes a group as one batch; adds the encoded bytes to *bytes.
   absl::Status WriteGroup(const std::vector<Pending>& group, uint64_t* bytes);

@@ -7,6 +7,7 @@
 #include "rocksdb/iterator.h"
 #include "rocksdb/write_batch.h"
 #include "storage/internal/codec.h"
+#include "storage/internal/coding.h"
 #include "storage/internal/families.h"
 #include "storage/internal/rocksdb_status.h"
 #include "storage/store.h"
@@ -104,13 +105,15 @@ absl::StatusOr<size_t> Store::PurgeEventsBefore(absl::Time cutoff,
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), families_[Family::kEvents]));
   size_t count = 0;
-  uint64_t end = 0;  // One past the last event to delete.
+  uint64_t end = 0;         // One past the last event to delete.
+  int64_t last_time_s = 0;  // Its time.
   for (it->SeekToFirst(); it->Valid() && count < max_events;
        it->Next(), ++count) {
     absl::StatusOr<SequencedEvent> event = Decode(*it);
     if (!event.ok()) return event.status();
     if (event->event.time_unix_s >= before) break;
     end = event->sequence + 1;
+    last_time_s = event->event.time_unix_s;
   }
   absl::Status status = internal::FromRocksDb(it->status(), "reading events");
   if (!status.ok()) return status;
@@ -122,6 +125,15 @@ absl::StatusOr<size_t> Store::PurgeEventsBefore(absl::Time cutoff,
   status = internal::FromRocksDb(
       batch.DeleteRange(families_[Family::kEvents], internal::EventKey(0),
                         internal::EventKey(end)),
+      "trimming events");
+  if (!status.ok()) return status;
+  // Where sequences and the clock go on from should the log become empty
+  // (a reader of the change feed must never see a number again).
+  std::string trimmed;
+  internal::PutFixed64(&trimmed, end - 1);
+  internal::PutFixed64(&trimmed, static_cast<uint64_t>(last_time_s));
+  status = internal::FromRocksDb(
+      batch.Put(families_[Family::kMeta], internal::kEventsTrimmedKey, trimmed),
       "trimming events");
   if (!status.ok()) return status;
   // Not synced: a trim lost to a crash is simply redone.

@@ -1,4 +1,5 @@
 // Store: reading every record back into the engine at start-up.
+#include <algorithm>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -8,6 +9,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "storage/internal/codec.h"
+#include "storage/internal/coding.h"
 #include "storage/internal/decoded_queue.h"
 #include "storage/internal/families.h"
 #include "storage/internal/rocksdb_status.h"
@@ -94,6 +96,27 @@ absl::StatusOr<size_t> LoadFamily(rocksdb::DB* db,
 
 }  // namespace
 
+absl::Status Store::ContinueAfterTrimmedEvents(LoadStats* stats) const {
+  std::string value;
+  const rocksdb::Status read =
+      db_->Get(rocksdb::ReadOptions(), families_[Family::kMeta],
+               internal::kEventsTrimmedKey, &value);
+  if (read.IsNotFound()) return absl::OkStatus();
+  absl::Status status = internal::FromRocksDb(read, "reading the meta records");
+  if (!status.ok()) return status;
+  internal::Decoder d(value);
+  uint64_t sequence = 0;
+  int64_t time_unix_s = 0;
+  if (!d.GetFixed64(&sequence) || !d.GetInt64(&time_unix_s) || !d.done()) {
+    return absl::DataLossError(absl::StrCat("meta record ",
+                                            internal::kEventsTrimmedKey,
+                                            ": not two fixed64 values"));
+  }
+  stats->last_sequence = std::max(stats->last_sequence, sequence);
+  stats->clock_unix_s = std::max(stats->clock_unix_s, time_unix_s);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
   const absl::Time start = absl::Now();
   LoadStats stats;
@@ -169,6 +192,8 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
     stats.clock_unix_s = event->time_unix_s;
   }
   status = internal::FromRocksDb(last->status(), "reading events");
+  if (!status.ok()) return status;
+  status = ContinueAfterTrimmedEvents(&stats);
   if (!status.ok()) return status;
   status = engine->FinishRestore(stats.clock_unix_s);
   if (!status.ok()) return status;

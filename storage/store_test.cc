@@ -6,11 +6,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
+#include "engine/limits.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/internal/codec.h"
 #include "storage/internal/coding.h"
+#include "storage/testing/raw_database.h"
 #include "storage/testing/temp_dir.h"
+#include "storage/testing/version1_records.h"
 
 namespace creneau::storage {
 namespace {
@@ -93,7 +96,7 @@ class StoreTest : public ::testing::Test {
   static absl::Time At(int64_t s) { return absl::FromUnixSeconds(s); }
   static std::string Token(int n) { return absl::StrFormat("%032x", n); }
 
-  testing::TempDir dir_;
+  ::creneau::testing::TempDir dir_;
   Caller caller_;
 };
 
@@ -196,45 +199,7 @@ TEST_F(StoreTest, ASecondOpenOfTheSameDirectoryIsUnavailable) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 }
 
-// The store's database opened directly with RocksDB, bypassing the store,
-// to write what the store never would.
-class RawDatabase {
- public:
-  explicit RawDatabase(const std::string& path) {
-    std::vector<std::string> names;
-    ok_ =
-        rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names).ok();
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const auto& n : names) {
-      families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    }
-    ok_ = ok_ &&
-          rocksdb::DB::Open(rocksdb::Options(), path, families, &handles_, &db_)
-              .ok();
-    names_ = std::move(names);
-  }
-  ~RawDatabase() {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-    delete db_;
-  }
-  bool ok() const { return ok_; }
-  // Writes key → value into column family `family`.
-  bool Put(const std::string& family, const std::string& key,
-           const std::string& value) {
-    for (size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == family) {
-        return db_->Put(rocksdb::WriteOptions(), handles_[i], key, value).ok();
-      }
-    }
-    return false;
-  }
-
- private:
-  bool ok_ = false;
-  rocksdb::DB* db_ = nullptr;
-  std::vector<std::string> names_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
+using testing::RawDatabase;
 
 TEST_F(StoreTest, AnUnknownFormatVersionIsRefused) {
   { ASSERT_NE(OpenStore(), nullptr); }
@@ -250,6 +215,67 @@ TEST_F(StoreTest, AnUnknownFormatVersionIsRefused) {
   auto store = Store::Open(options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// A store of format version 1, as the previous release left it, is
+// upgraded when opened: its bookings are rewritten without their free-text
+// cancel reasons (they could hold health details), and everything loads.
+TEST_F(StoreTest, AVersion1StoreIsUpgradedAtOpen) {
+  Engine original(nullptr);
+  const std::string id = absl::StrCat(
+      "bk-", Token(1).substr(Token(1).size() - limits::kBookingIdHexDigits));
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    Populate(original, *store);
+    Effects e;
+    ASSERT_TRUE(original
+                    .CancelBooking(caller_, {"x1", 3},
+                                   {id, CancelReason::kPatientBetter},
+                                   At(kT0 + 30), &e)
+                    .ok());
+    CommitAndWait(*store, std::move(e));
+  }
+  const absl::StatusOr<Booking> cancelled = original.GetBooking(id);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  {
+    RawDatabase db(dir_.Sub("db"));
+    ASSERT_TRUE(db.ok());
+    std::string v1;
+    internal::PutFixed32(&v1, 1);
+    ASSERT_TRUE(
+        db.Put(rocksdb::kDefaultColumnFamilyName, "format_version", v1));
+    ASSERT_TRUE(db.Put(
+        "bookings", id,
+        testing::EncodeBookingVersion1(*cancelled, "patient has chest pain")));
+  }
+  Engine reloaded(nullptr);
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    auto stats = store->LoadInto(&reloaded);
+    ASSERT_TRUE(stats.ok()) << stats.status();
+    EXPECT_EQ(stats->bookings, 1u);
+    EXPECT_EQ(stats->slots, 5u);
+  }
+  const absl::StatusOr<Booking> upgraded = reloaded.GetBooking(id);
+  ASSERT_TRUE(upgraded.ok()) << upgraded.status();
+  EXPECT_EQ(upgraded->cancel_reason, CancelReason::kOther);
+  EXPECT_EQ(upgraded->patient_ref, cancelled->patient_ref);
+  EXPECT_EQ(upgraded->status, BookingStatus::kCancelled);
+  RawDatabase db(dir_.Sub("db"));
+  ASSERT_TRUE(db.ok());
+  const std::optional<std::string> version =
+      db.Get(rocksdb::kDefaultColumnFamilyName, "format_version");
+  ASSERT_TRUE(version.has_value());
+  internal::Decoder d(*version);
+  uint32_t found = 0;
+  ASSERT_TRUE(d.GetFixed32(&found));
+  EXPECT_EQ(found, internal::kFormatVersion);
+  const std::optional<std::string> bytes = db.Get("bookings", id);
+  ASSERT_TRUE(bytes.has_value());
+  EXPECT_EQ(bytes->find("chest"), std::string::npos) << "free text kept";
+  EXPECT_EQ((*bytes)[0], internal::kBookingVersion);
 }
 
 // Start-up reads on a second thread in batches: many batches load whole,

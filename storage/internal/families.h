@@ -43,6 +43,10 @@ inline const char* FamilyName(Family family) {
 
 // Meta key holding the on-disk format version (fixed32).
 inline constexpr char kFormatVersionKey[] = "format_version";
+// Meta key holding the sequence (fixed64) and time (i64) of the last event
+// the log's retention deleted: where the sequence and the clock's
+// high-water mark continue from once the log is empty.
+inline constexpr char kEventsTrimmedKey[] = "events_trimmed_through";
 
 }  // namespace creneau::storage::internal
 
