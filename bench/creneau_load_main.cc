@@ -1,6 +1,7 @@
 // creneau-load: the load generator of bench/run_all.sh.
 //
 //   creneau-load grpc    --call search|empty|mix|book [--open --rate R] ...
+//   creneau-load flood   --regulator_token T --flooder_token F [--flood_rate R]
 //   creneau-load pg      --call search|book --conninfo "host=127.0.0.1 ..."
 //   creneau-load pg-load --conninfo ... --territory France --scale 1
 //
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/fixtures.h"
+#include "bench/flood.h"
 #include "bench/grpc_load.h"
 #include "bench/pg_load.h"
 #include "server/territory_loader.h"
@@ -52,7 +54,10 @@ std::vector<const Commune*> Origins(const CommuneTable& communes,
   return origins;
 }
 
-void Emit(const Common& common, const absl::StatusOr<LoadReport>& report) {
+// Prints a LoadReport or FloodReport: text on stderr, JSON on stdout or to
+// --json_out.
+template <typename Report>
+void Emit(const Common& common, const absl::StatusOr<Report>& report) {
   if (!report.ok()) Die(report.status());
   std::fputs(report->Text().c_str(), stderr);
   if (common.json_out.empty()) {
@@ -124,6 +129,30 @@ int main(int argc, char** argv) {
                 "seconds of load sent first and not measured")
       ->capture_default_str();
 
+  FloodOptions flood;
+  CLI::App* f = app.add_subcommand(
+      "flood",
+      "a regulator searching and booking alone, then while another "
+      "principal floods the server far past its rate");
+  AddCommon(f, &common);
+  f->add_option("--server", flood.server, "creneaud address (loopback)")
+      ->capture_default_str();
+  f->add_option("--regulator_token", flood.regulator_token,
+                "bearer token of the regulator")
+      ->required();
+  f->add_option("--flooder_token", flood.flooder_token,
+                "bearer token of the flooding principal")
+      ->required();
+  f->add_option("--regulator_cycles_per_s", flood.regulator_cycles_per_s,
+                "search, hold and confirm cycles a second")
+      ->capture_default_str();
+  f->add_option("--flood_rate", flood.flood_rate_per_s,
+                "flooder searches a second (open loop)")
+      ->capture_default_str();
+  f->add_option("--flood_channels", flood.flood_channels,
+                "flooder TCP connections")
+      ->capture_default_str();
+
   PgLoadOptions pg;
   CLI::App* p = app.add_subcommand("pg", "load PostgreSQL + PostGIS via libpq");
   AddCommon(p, &common);
@@ -154,6 +183,10 @@ int main(int argc, char** argv) {
     grpc.warmup = absl::Seconds(warmup_s);
     grpc.seed = common.seed;
     Emit(common, RunGrpcLoad(grpc, workload));
+  } else if (f->parsed()) {
+    flood.phase = duration;
+    flood.seed = common.seed;
+    Emit(common, RunFlood(flood, workload));
   } else if (p->parsed()) {
     CheckLoopbackConninfo(pg.conninfo);
     pg.duration = duration;

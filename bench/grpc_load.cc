@@ -249,6 +249,8 @@ void Load::Done(Call* call, const grpc::Status& status) {
       ++report_.ok;
     } else if (refused) {
       ++report_.refused;
+    } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++report_.exhausted;
     } else if (report_.errors++ == 0) {
       report_.first_error =
           absl::StrCat(NameOf(call->kind), ": code ", status.error_code(), " ",

@@ -16,11 +16,11 @@ std::string LoadReport::Text() const {
   }
   return absl::StrFormat(
       "%s %s (%s loop, concurrency %d%s): %.0f req/s over %.1f s, ok=%d "
-      "refused=%d errors=%d%s\n  latency %s\n  calls:%s\n",
+      "refused=%d exhausted=%d errors=%d%s\n  latency %s\n  calls:%s\n",
       target, call, mode, concurrency,
       mode == "open" ? absl::StrFormat(", offered %.0f/s", offered_rate_per_s)
                      : "",
-      qps(), absl::ToDoubleSeconds(elapsed), ok, refused, errors,
+      qps(), absl::ToDoubleSeconds(elapsed), ok, refused, exhausted, errors,
       first_error.empty() ? "" : absl::StrCat(" (first: ", first_error, ")"),
       latency.Summary(), calls_text);
 }
@@ -43,6 +43,7 @@ std::string LoadReport::Json() const {
           JsonNumber(ok / std::max(absl::ToDoubleSeconds(elapsed), 1e-9))),
       absl::StrCat("\"ok\": ", ok),
       absl::StrCat("\"refused\": ", refused),
+      absl::StrCat("\"exhausted\": ", exhausted),
       absl::StrCat("\"errors\": ", errors),
       absl::StrCat("\"p50_ms\": ", ms(50)),
       absl::StrCat("\"p90_ms\": ", ms(90)),

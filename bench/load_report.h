@@ -19,8 +19,9 @@ struct LoadReport {
   double offered_rate_per_s = 0;  // Open loop only.
   absl::Duration elapsed;
   int64_t ok = 0;
-  int64_t refused = 0;  // Expected refusals (a slot taken meanwhile).
-  int64_t errors = 0;   // Anything else.
+  int64_t refused = 0;    // Expected refusals (a slot taken meanwhile).
+  int64_t exhausted = 0;  // RESOURCE_EXHAUSTED: a limit (rate, holds).
+  int64_t errors = 0;     // Anything else.
   std::string first_error;
   std::map<std::string, int64_t> calls;  // By call name.
   // Open loop: from the intended start (coordinated omission corrected);

@@ -44,6 +44,7 @@ def main():
     open70 = load(a.work, "search_open70.json")
     mix = load(a.work, "mix.json")
     book = load(a.work, "book.json")
+    flood = load(a.work, "flood.json")
     pgl = load(a.work, "pg_load.json")
     pgs = load(a.work, "pg_search.json")
     pgb = load(a.work, "pg_book.json")
@@ -87,6 +88,17 @@ def main():
         "grpc_booking_p99_ms": book["p99_ms"],
         "grpc_bookings_per_s": book["calls"].get("confirm", 0) / book["elapsed_s"],
         "grpc_concurrency": search["concurrency"],
+        "flood_rate_per_s": flood["flooder"]["offered_rate_per_s"],
+        "flood_admitted_per_s": flood["flooder"]["ok_per_s"],
+        "flood_exhausted": flood["flooder"]["exhausted"],
+        "flood_regulator_p99_ms_alone": flood["regulator_alone"]["calls"]["p99_ms"],
+        "flood_regulator_p99_ms_flooded": flood["regulator_flooded"]["calls"]["p99_ms"],
+        "flood_regulator_p99_ratio": flood["p99_ratio"],
+        "flood_regulator_search_p99_ms_alone": flood["regulator_alone"]["search_p99_ms"],
+        "flood_regulator_search_p99_ms_flooded": flood["regulator_flooded"]["search_p99_ms"],
+        "flood_regulator_search_p99_ratio": flood["search_p99_ratio"],
+        "flood_regulator_refused": (flood["regulator_alone"]["calls"]["exhausted"] +
+                                    flood["regulator_flooded"]["calls"]["exhausted"]),
         "postgis_index_config": a.best_pg_index,
         "postgis_search_qps": pgs["qps"],
         "postgis_search_p50_ms": pgs["p50_ms"],
@@ -99,7 +111,10 @@ def main():
     }
     for c in "abc":
         r["postgis_index_%s_qps" % c] = load(a.work, "pg_index_%s.json" % c)["qps"]
-    errors = sum(x["errors"] for x in (empty, search, open70, mix, book, pgs, pgb))
+    errors = sum(x["errors"] for x in (empty, search, open70, mix, book, pgs, pgb,
+                                       flood["flooder"],
+                                       flood["regulator_alone"]["calls"],
+                                       flood["regulator_flooded"]["calls"]))
     r["load_errors"] = errors
     r["grpc_search_vs_empty_rpc"] = r["grpc_search_qps"] / r["empty_rpc_qps"]
     r["grpc_booking_rpc_vs_empty_rpc"] = r["grpc_booking_rpc_qps"] / r["empty_rpc_qps"]
@@ -152,6 +167,15 @@ def main():
             "10 M in ≤ 5 s", r["reload_s_per_million_slots"] * 10 <= 5,
             "%s slots in %.1f s" % (fmt(r["reload_slots"]), r["reload_s"])),
         row("memory per slot", r["bytes_per_slot"], "B", "≤ 128 B", r["bytes_per_slot"] <= 128),
+        row("regulator p99 under a %s/s flood / alone" % fmt(r["flood_rate_per_s"]),
+            r["flood_regulator_p99_ratio"], "×", "≤ 3×",
+            r["flood_regulator_p99_ratio"] <= 3 and r["flood_regulator_refused"] == 0,
+            "p99 %.2f ms alone, %.2f ms flooded (searches only: %.2f / %.2f ms); "
+            "regulator refused %d times; flooder admitted %.0f/s, refused %s" % (
+                r["flood_regulator_p99_ms_alone"], r["flood_regulator_p99_ms_flooded"],
+                r["flood_regulator_search_p99_ms_alone"],
+                r["flood_regulator_search_p99_ms_flooded"], r["flood_regulator_refused"],
+                r["flood_admitted_per_s"], fmt(r["flood_exhausted"]))),
     ]
     m = machine()
     date = datetime.date.today().isoformat()

@@ -89,6 +89,31 @@ load --call mix --concurrency "$concurrency" --json_out "$work/mix.json"
 step "Durable bookings: hold and confirm every hit of a search, closed loop"
 load --call book --concurrency "$concurrency" --json_out "$work/book.json"
 kill "$creneaud_pid"; wait "$creneaud_pid" 2>/dev/null || true; creneaud_pid=""
+
+# ---- 2b. Fair share: the same data, now with principals and their rate
+# limits (100 requests a second, bursts of 200): a regulator alone, then
+# while a reader floods at 50 times its rate. ----
+step "creneaud with principals (same data), flood of 5000 searches/s"
+token_of() { "$bin/tools/creneau" token new "$@" > "$work/token.txt"
+  sed -n 's/^token: //p' "$work/token.txt"; sed -n '/^principals file line:/{n;p}' \
+  "$work/token.txt" >> "$work/principals"; }
+: > "$work/principals"; chmod 600 "$work/principals"
+regulator_token=$(token_of sas-1 regulator sas-national '*')
+flooder_token=$(token_of app-1 reader patient-app '*')
+"$bin/server/creneaud" --data_dir "$work/creneaud" --listen "127.0.0.1:$port" \
+  --principals_file "$work/principals" --insecure_transport_behind_mesh \
+  --log_level error &
+creneaud_pid=$!
+for _ in $(seq 1 600); do
+  "$bin/tools/creneau" --server "127.0.0.1:$port" health >/dev/null 2>&1 && break
+  kill -0 "$creneaud_pid" 2>/dev/null || { echo "creneaud died" >&2; exit 1; }
+  sleep 1
+done
+"$bin/bench/creneau-load" flood --server "127.0.0.1:$port" --seed "$seed" \
+  --regulator_token "$regulator_token" --flooder_token "$flooder_token" \
+  --regulator_cycles_per_s 20 --flood_rate 5000 --duration_s "$run_s" \
+  --json_out "$work/flood.json"
+kill "$creneaud_pid"; wait "$creneaud_pid" 2>/dev/null || true; creneaud_pid=""
 rm -rf "$work/creneaud"
 
 # ---- 3. PostgreSQL 15 + PostGIS 3 on the same data set. ----

@@ -17,12 +17,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "creneau/v1/admin_service.grpc.pb.h"
 #include "creneau/v1/territory_service.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "server/principals.h"
 #include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
+#include "tests/support/principals_file.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_pki.h"
 
@@ -44,9 +45,13 @@ constexpr const char* kLines[kWhoCount] = {"admin admin ops *",
                                            "reg-b regulator sas-b t-rochelle",
                                            "reader reader app *"};
 
-std::string TokenOf(Who who) {
-  return absl::StrCat("token-of-", kNames[who], "-0123456789");
+// Role, organisation and scope of each column, as the principals file
+// spells them.
+TestPrincipal PrincipalOf(Who who) {
+  const std::vector<std::string> fields = absl::StrSplit(kLines[who], ' ');
+  return MakePrincipal(kNames[who], fields[1], fields[2], fields[3]);
 }
+std::string TokenOf(Who who) { return PrincipalOf(who).token; }
 
 class Env {
  public:
@@ -319,14 +324,11 @@ class AccessTest : public ::testing::Test {
     auto server_cert = pki.Issue("server", "localhost", 30, true);
     ASSERT_TRUE(server_cert.ok()) << server_cert.status();
     const std::string principals = dir_.Sub("principals");
-    {
-      std::ofstream out(principals);
-      for (int w = 0; w < kWhoCount; ++w) {
-        out << server::TokenDigest(TokenOf(static_cast<Who>(w))) << " "
-            << kLines[w] << "\n";
-      }
+    std::vector<TestPrincipal> all;
+    for (int w = 0; w < kWhoCount; ++w) {
+      all.push_back(PrincipalOf(static_cast<Who>(w)));
     }
-    chmod(principals.c_str(), 0600);
+    WritePrincipalsFile(principals, all);
     server_ = std::make_unique<ServerProcess>(
         dir_.Sub("data"),
         std::vector<std::string>{
