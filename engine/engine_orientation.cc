@@ -7,6 +7,7 @@
 #include "engine/check.h"
 #include "engine/engine.h"
 #include "engine/internal/mutation.h"
+#include "engine/names.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
@@ -342,6 +343,10 @@ absl::StatusOr<Booking> Engine::CancelBooking(const Caller& caller,
         effects->bookings_put.push_back(booking);
         Event event = MakeEvent(EventType::kBookingCancelled, caller, key);
         AddBookingSubjects(booking, &event);
+        // The reason's code, never free text: the audit trail carries no
+        // health detail.
+        event.detail =
+            absl::StrCat("reason ", CancelReasonName(booking.cancel_reason));
         effects->events.push_back(std::move(event));
         return booking;
       });

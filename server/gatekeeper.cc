@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "spdlog/spdlog.h"
 
 namespace creneau::server {
 namespace {
@@ -115,12 +116,18 @@ absl::StatusOr<Principal> Gatekeeper::Admit(
     Count(principal->name, limited);
     return limited;
   }
+  spdlog::debug("admitted {} ({}, {})", principal->name,
+                std::string(RoleName(principal->role)),
+                principal->organisation);
   return principal;
 }
 
 void Gatekeeper::Count(absl::string_view principal,
                        const absl::Status& status) {
   if (status.ok()) return;
+  // Messages name fields and ids, never patient data (the audit test reads
+  // this log at debug level).
+  spdlog::debug("refused {}: {}", std::string(principal), status.ToString());
   absl::MutexLock lock(&mu_);
   std::pair<std::string, int> key(principal, static_cast<int>(status.code()));
   if (refused_.size() >= kMaxRefusalKeys && !refused_.contains(key)) {
@@ -135,12 +142,23 @@ std::vector<Event> Gatekeeper::TakeRefusals(absl::Time now) {
     absl::MutexLock lock(&mu_);
     taken.swap(refused_);
   }
+  if (taken.empty()) return {};
+  // Organisations of the principals, from the directory now in force (a
+  // principal removed by a reload since keeps none).
+  absl::flat_hash_map<std::string, std::string> organisation_of;
+  for (const Principal& p : directory()->principals()) {
+    organisation_of[p.name] = p.organisation;
+  }
   std::vector<Event> events;
   for (const auto& [key, count] : taken) {
     Event event;
     event.type = EventType::kCallsRefused;
     event.time_unix_s = absl::ToUnixSeconds(now);
     event.actor = key.first;
+    if (auto it = organisation_of.find(key.first);
+        it != organisation_of.end()) {
+      event.organisation = it->second;
+    }
     event.detail = absl::StrCat(
         absl::StatusCodeToString(static_cast<absl::StatusCode>(key.second)),
         " x", count);

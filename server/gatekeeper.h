@@ -50,7 +50,8 @@ class Gatekeeper {
   // FAILED_PRECONDITION, ...) against `principal`. OK is not counted.
   void Count(absl::string_view principal, const absl::Status& status);
   // The refusals counted since the last call, as audit events
-  // (kCallsRefused, one per principal and code, detail "CODE xN") at `now`.
+  // (kCallsRefused, one per principal and code, with the principal's
+  // organisation and detail "CODE xN") at `now`.
   std::vector<Event> TakeRefusals(absl::Time now);
 
   // Replaces the directory (a reloaded principals file); calls already

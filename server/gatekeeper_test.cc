@@ -1,5 +1,6 @@
 #include "server/gatekeeper.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace creneau::server {
@@ -27,6 +28,24 @@ TEST(GatekeeperTest, RefusalsAreSummedPerPrincipalAndCodeThenTaken) {
     EXPECT_EQ(e.time_unix_s, 1'900'000'000);
   }
   EXPECT_TRUE(gate.TakeRefusals(now).empty()) << "taken twice";
+}
+
+TEST(GatekeeperTest, RefusalsCarryThePrincipalsOrganisation) {
+  auto directory = PrincipalDirectory::Parse(
+      absl::StrCat(TokenDigest("a-token-of-forty-characters-or-so-0123456"),
+                   " sas17-1 regulator sas-17 *\n"));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  Gatekeeper gate(
+      std::make_shared<const PrincipalDirectory>(*std::move(directory)),
+      GateOptions());
+  gate.Count("sas17-1", absl::NotFoundError("booking_id: no booking"));
+  gate.Count("(unauthenticated)", absl::UnauthenticatedError("no token"));
+  const std::vector<Event> events = gate.TakeRefusals(absl::Now());
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].actor, "(unauthenticated)");
+  EXPECT_EQ(events[0].organisation, "");
+  EXPECT_EQ(events[1].actor, "sas17-1");
+  EXPECT_EQ(events[1].organisation, "sas-17");
 }
 
 TEST(GatekeeperTest, RefusalKeysAreBounded) {
