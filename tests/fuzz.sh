@@ -5,7 +5,7 @@
 # repository). Exits non-zero on the first crash, leak or failed check,
 # leaving the reproducer in build-fuzz/artifacts.
 #
-#   tests/fuzz.sh [--seconds N] [storage_codec|request ...]
+#   tests/fuzz.sh [--seconds N] [storage_codec|request|principals|slot_file|territory ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=30
@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#targets[@]} -gt 0 ] || targets=(storage_codec request)
+[ ${#targets[@]} -gt 0 ] || targets=(storage_codec request principals slot_file territory)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DCRENEAU_FUZZ=ON -DCRENEAU_SANITIZE=address \

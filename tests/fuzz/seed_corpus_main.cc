@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "creneau/v1/orientation_service.pb.h"
 #include "creneau/v1/slot_service.pb.h"
+#include "creneau/v1/territory_service.pb.h"
+#include "server/principals.h"
 #include "storage/internal/codec.h"
 
 namespace {
@@ -29,6 +31,54 @@ void Write(const std::filesystem::path& dir, const std::string& name,
 std::string Record(int kind, const std::string& key, const std::string& value) {
   return std::string(1, static_cast<char>(kind)) +
          std::string(1, static_cast<char>(key.size())) + key + value;
+}
+
+// Principals files, agenda export files and territory requests.
+void WriteAccessSeeds(const std::filesystem::path& root) {
+  const std::string digest = server::TokenDigest("seed-token-0123456789");
+  Write(root / "principals", "file",
+        "# principals\n" + digest + " sas17-1 regulator sas-17 cpts-royan\n" +
+            "cn:feed.vendor-a feed-a feed vendor-a *\n\n" +
+            server::TokenDigest("another") + " app reader app t-1,t-2\n");
+  Write(root / "principals", "bad_digest", digest + "x app reader app *\n");
+  const auto files = root / "slot_file";
+  Write(files, "slots.csv",
+        std::string(1, '\0') +
+            "id,professional_id,start_time,duration_min,modality,capacity,"
+            "visibility\ns1,p1,2030-03-18T08:00:00Z,20,in-office,1,public\n"
+            "s2,p1,2030-03-18T08:20:00+01:00,15,home-visit,2,regulation\n");
+  Write(files, "professionals.csv",
+        std::string(1, '\0') +
+            "id,profession,latitude,longitude,commune_code,time_zone\n"
+            "p1,gp,45.62,-1.03,17306,Europe/Paris\n");
+  Write(files, "export.json",
+        "\x01{\"professionals\": [{\"id\": \"p1\", \"profession\": "
+        "\"PROFESSION_NURSE\", \"location\": {\"latitude\": 45.6, "
+        "\"longitude\": -1.0}}], \"slots\": [{\"id\": \"s1\", "
+        "\"professional_id\": \"p1\", \"start_time\": "
+        "\"2030-03-18T08:00:00Z\", \"duration\": \"1800s\", \"modality\": "
+        "\"MODALITY_HOME_VISIT\"}]}");
+  const auto territories = root / "territory";
+  v1::CreateTerritoryRequest create;
+  create.set_request_id("t1");
+  create.set_territory_id("cpts-royan-atlantique");
+  create.set_name("CPTS Royan Atlantique");
+  create.set_kind(v1::TERRITORY_KIND_CPTS);
+  create.mutable_source()->set_epci_siren("241700640");
+  Write(territories, "create_epci",
+        std::string(1, '\0') + create.SerializeAsString());
+  create.mutable_source()->set_departement("17");
+  Write(territories, "create_departement",
+        std::string(1, '\0') + create.SerializeAsString());
+  create.mutable_source()->mutable_communes()->add_commune_codes("17306");
+  create.mutable_source()->mutable_communes()->add_commune_codes("17300");
+  Write(territories, "create_communes",
+        std::string(1, '\0') + create.SerializeAsString());
+  v1::UpdateTerritoryRequest update;
+  update.set_request_id("t2");
+  update.set_territory_id("cpts-royan-atlantique");
+  update.set_name("CPTS Royan");
+  Write(territories, "update", "\x01" + update.SerializeAsString());
 }
 
 }  // namespace
@@ -122,6 +172,7 @@ int main(int argc, char** argv) {
   cancel.set_request_id("r5");
   cancel.set_booking_id("bk-000000000001");
   Write(requests, "cancel", "\x07" + cancel.SerializeAsString());
+  WriteAccessSeeds(root);
   std::printf("seed corpus written under %s\n", root.c_str());
   return 0;
 }
