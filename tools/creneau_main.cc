@@ -23,7 +23,7 @@ struct Args {
   TerritoryArgs territory;
   AuditArgs audit;
   std::string organisation;
-  std::string name, role, scope, common_name;
+  std::string name, role, scope, common_name, principals_file;
 };
 
 void AddOrientationCommands(CLI::App& app, Args& a) {
@@ -146,6 +146,9 @@ void AddAdminCommands(CLI::App& app, Args& a) {
   token_new->add_option("--cn", a.common_name,
                         "a client certificate's common name instead of a "
                         "token (mutual TLS)");
+  token_new->add_option("--append", a.principals_file,
+                        "append the line to this principals file (created "
+                        "with mode 600) and print only the token");
 }
 
 // `creneau token new`: needs no server.
@@ -160,6 +163,18 @@ int TokenNew(const Args& a) {
   if (!line.ok()) {
     std::cerr << "token new: " << line.status().message() << "\n";
     return 2;
+  }
+  if (!a.principals_file.empty()) {
+    if (absl::Status s =
+            creneau::tools::AppendPrincipalLine(a.principals_file, *line);
+        !s.ok()) {
+      std::cerr << "token new: " << s.message() << "\n";
+      return 1;
+    }
+    std::cerr << a.name << " added to " << a.principals_file
+              << " (send creneaud SIGHUP to load it)\n";
+    if (!token.empty()) std::cout << token << "\n";
+    return 0;
   }
   if (!token.empty()) {
     std::cout << "token: " << token << "\n"
@@ -206,6 +221,7 @@ int main(int argc, char** argv) {
   if (const char* server = std::getenv("CRENEAU_SERVER"))
     options.server = server;
   if (const char* token = std::getenv("CRENEAU_TOKEN")) options.token = token;
+  if (const char* ca = std::getenv("CRENEAU_TLS_CA")) options.tls_ca = ca;
   std::string timeout = "10s";
 
   CLI::App app{
@@ -220,7 +236,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--token", options.token, "bearer token (env CRENEAU_TOKEN)");
   app.add_option("--tls_ca", options.tls_ca,
-                 "PEM CA file: connect with TLS, trusting this CA");
+                 "PEM CA file: connect with TLS, trusting this CA (env "
+                 "CRENEAU_TLS_CA)");
   app.add_option("--tls_cert", options.tls_cert,
                  "PEM client certificate (mutual TLS)");
   app.add_option("--tls_key", options.tls_key, "PEM private key of --tls_cert");

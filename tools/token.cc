@@ -1,5 +1,14 @@
 #include "tools/token.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -55,6 +64,45 @@ absl::StatusOr<std::string> PrincipalLine(absl::string_view credential,
   }
   return absl::StrCat(credential, " ", name, " ", role, " ", organisation, " ",
                       scope);
+}
+
+absl::Status AppendPrincipalLine(const std::string& path,
+                                 absl::string_view line) {
+  const std::vector<absl::string_view> fields =
+      absl::StrSplit(line, ' ', absl::SkipEmpty());
+  CRENEAU_CHECK(fields.size() == 5);
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0) {
+    if ((info.st_mode & 077) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": readable by others; chmod 600 it first"));
+    }
+    std::ifstream in(path);
+    std::string existing;
+    while (std::getline(in, existing)) {
+      const std::vector<absl::string_view> other =
+          absl::StrSplit(existing, ' ', absl::SkipEmpty());
+      if (other.size() >= 2 && other[0][0] != '#' && other[1] == fields[1]) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            path, ": already has a principal named '", fields[1], "'"));
+      }
+    }
+  }
+  // O_APPEND with mode 0600 at creation; an existing file keeps its mode.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  const std::string text = absl::StrCat(line, "\n");
+  const bool written =
+      write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool closed = close(fd) == 0;
+  if (!written || !closed) {
+    return absl::UnavailableError(
+        absl::StrCat(path, ": cannot write: ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace creneau::tools

@@ -30,6 +30,14 @@ absl::StatusOr<std::string> PrincipalLine(absl::string_view credential,
                                           absl::string_view organisation,
                                           absl::string_view scope);
 
+// Appends `line` to the principals file at `path`, creating it readable by
+// its owner only (mode 0600, as creneaud requires). FAILED_PRECONDITION
+// when the existing file is readable by others, ALREADY_EXISTS when it
+// already has a principal of that name (the line's second field),
+// UNAVAILABLE when it cannot be read or written.
+absl::Status AppendPrincipalLine(const std::string& path,
+                                 absl::string_view line);
+
 }  // namespace creneau::tools
 
 #endif  // CRENEAU_TOOLS_TOKEN_H_

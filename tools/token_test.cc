@@ -1,6 +1,11 @@
 #include "tools/token.h"
 
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "gtest/gtest.h"
 
@@ -41,6 +46,31 @@ TEST(TokenTest, PrincipalLinesAreCheckedAsTheServerReadsThem) {
             "ROLE: must be feed, regulator, reader or admin");
   EXPECT_FALSE(PrincipalLine("x", "a", "feed", "", "*").ok());
   EXPECT_FALSE(PrincipalLine("x", "a", "feed", "v", "t1,,t2").ok());
+}
+
+TEST(TokenTest, AppendCreatesAPrivateFileAndRefusesDuplicatesAndOpenFiles) {
+  char pattern[] = "/tmp/creneau-token-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string path = std::string(pattern) + "/principals";
+  const std::string a =
+      *PrincipalLine("cn:a", "sas17-1", "regulator", "sas-17", "*");
+  const std::string b = *PrincipalLine("cn:b", "app", "reader", "app", "*");
+  ASSERT_TRUE(AppendPrincipalLine(path, a).ok());
+  struct stat info;
+  ASSERT_EQ(stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_TRUE(AppendPrincipalLine(path, b).ok());
+  const absl::Status again = AppendPrincipalLine(path, a);
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists) << again;
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), a + "\n" + b + "\n");
+  chmod(path.c_str(), 0644);
+  const absl::Status open = AppendPrincipalLine(
+      path, *PrincipalLine("cn:c", "c", "reader", "app", "*"));
+  EXPECT_EQ(open.code(), absl::StatusCode::kFailedPrecondition) << open;
+  std::filesystem::remove_all(pattern);
 }
 
 }  // namespace
