@@ -230,7 +230,20 @@ std::vector<Row> Matrix() {
         return e.GetSlot(
             w, e.Publish(kFeedA, "pa-royan", v1::VISIBILITY_CPTS_MEMBERS));
       });
+  add("list vendor-a's professional's slots (filtered by visibility)",
+      {OK, OK, OK, OK, OK, OK, OK}, [](Env& e, Who w) {
+        e.Publish(kFeedA, "pa-royan", v1::VISIBILITY_REGULATION);
+        v1::ListSlotsRequest r;
+        r.set_professional_id("pa-royan");
+        v1::ListSlotsResponse out;
+        return e.slots().ListSlots(e.As(w).get(), r, &out);
+      });
   // ---- OrientationService ----
+  add("search near Royan (anywhere, in scope or not)",
+      {OK, OK, OK, OK, OK, OK, OK}, [](Env& e, Who w) {
+        v1::SearchSlotsResponse out;
+        return e.orientation().SearchSlots(e.As(w).get(), RoyanSearch(), &out);
+      });
   add("hold a public slot in Royan (t-royan)", {OK, PD, PD, OK, OK, PD, PD},
       [](Env& e, Who w) {
         v1::Hold hold;

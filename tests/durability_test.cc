@@ -70,6 +70,9 @@ Totals RunSeeds(int default_seeds, SimulationOptions options) {
         << "seed " << options.seed << " acknowledged too little";
     ++totals.seeds;
   }
+  // A run that failed before its first seed acknowledged nothing.
+  if (totals.seeds == 0) totals.min_acknowledged = 0;
+  EXPECT_GT(totals.seeds, 0) << "no seed ran to its end";
   std::printf(
       "%d seeds: %lld commands (%lld acknowledged, at least %lld per seed), "
       "%lld power cuts (%llu unsynced bytes dropped), %lld failed disks, "
