@@ -2,14 +2,18 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -17,6 +21,42 @@ extern char** environ;
 
 namespace creneau::testing {
 namespace {
+
+// Runs `fork_and_exec` on a thread that never exits (so that a child's
+// PR_SET_PDEATHSIG fires only when the test process ends) and returns its
+// result.
+pid_t ForkOnLongLivedThread(const std::function<pid_t()>& fork_and_exec) {
+  struct Spawner {
+    absl::Mutex mu;
+    const std::function<pid_t()>* request ABSL_GUARDED_BY(mu) = nullptr;
+    pid_t result ABSL_GUARDED_BY(mu) = 0;
+    bool done ABSL_GUARDED_BY(mu) = false;
+  };
+  static Spawner* const spawner = [] {
+    auto* s = new Spawner;  // Never deleted: its thread runs until exit.
+    std::thread([s] {
+      while (true) {
+        absl::MutexLock lock(&s->mu);
+        s->mu.Await(absl::Condition(
+            +[](Spawner* sp) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return sp->request != nullptr;
+            },
+            s));
+        s->result = (*s->request)();
+        s->request = nullptr;
+        s->done = true;
+      }
+    }).detach();
+    return s;
+  }();
+  static absl::Mutex one_at_a_time(absl::kConstInit);
+  absl::MutexLock serial(&one_at_a_time);
+  absl::MutexLock lock(&spawner->mu);
+  spawner->request = &fork_and_exec;
+  spawner->done = false;
+  spawner->mu.Await(absl::Condition(&spawner->done));
+  return spawner->result;
+}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -60,20 +100,32 @@ absl::Status ServerProcess::Start() {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file_.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_file_.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  const int error =
-      posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (error != 0) {
-    pid_ = -1;
+  // fork and exec rather than posix_spawn, to ask the kernel to kill the
+  // server when the test dies (PR_SET_PDEATHSIG): a test killed by a
+  // timeout leaves no creneaud behind. The signal follows the thread that
+  // forked, so the fork happens on a thread that lives as long as the test
+  // process. Only async-signal-safe calls between fork and exec.
+  const std::string log_file = log_file_;
+  const pid_t child = ForkOnLongLivedThread([&]() -> pid_t {
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid != 0) return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // The test is already gone.
+    const int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (log < 0 || dup2(log, STDOUT_FILENO) < 0 ||
+        dup2(log, STDERR_FILENO) < 0) {
+      _exit(126);
+    }
+    close(log);
+    execve(argv[0], argv.data(), environ);
+    _exit(127);
+  });
+  if (child < 0) {
     return absl::InternalError(
-        absl::StrCat("cannot start ", argv[0], ": ", strerror(error)));
+        absl::StrCat("cannot start ", argv[0], ": ", strerror(errno)));
   }
+  pid_ = child;
 
   const absl::Time deadline = absl::Now() + kStartTimeout;
   while (absl::Now() < deadline) {
