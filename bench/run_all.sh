@@ -51,6 +51,16 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { echo "== $(date +%H:%M:%S) $*" >&2; }
+# Waits (up to 10 minutes: synthetic France loads for a while) until the
+# creneaud just started answers its health check.
+wait_for_creneaud() {
+  for _ in $(seq 1 600); do
+    "$bin/tools/creneau" --server "127.0.0.1:$port" health >/dev/null 2>&1 && return
+    kill -0 "$creneaud_pid" 2>/dev/null || { echo "creneaud died" >&2; exit 1; }
+    sleep 1
+  done
+  echo "creneaud not serving after 10 minutes" >&2; exit 1
+}
 
 # ---- 1. In process: engine and storage. ----
 step "in-process figures on synthetic France at scale $scale"
@@ -70,11 +80,7 @@ step "creneaud on 127.0.0.1:$port with synthetic France at scale $scale"
   --demo_territory France --demo_scale "$scale" --demo_seed "$seed" \
   --bench_service --log_level warn &
 creneaud_pid=$!
-for _ in $(seq 1 600); do
-  "$bin/tools/creneau" --server "127.0.0.1:$port" health >/dev/null 2>&1 && break
-  kill -0 "$creneaud_pid" 2>/dev/null || { echo "creneaud died" >&2; exit 1; }
-  sleep 1
-done
+wait_for_creneaud
 load() { "$bin/bench/creneau-load" grpc --server "127.0.0.1:$port" \
   --duration_s "$run_s" --seed "$seed" "$@"; }
 step "empty RPC, closed loop, $concurrency callers"
@@ -95,21 +101,14 @@ kill "$creneaud_pid"; wait "$creneaud_pid" 2>/dev/null || true; creneaud_pid=""
 # while a reader floods at 50 times its rate; 10 s each in both modes, so
 # that the p99 rests on 200 searches and 600 calls, not a handful. ----
 step "creneaud with principals (same data), flood of 5000 searches/s"
-token_of() { "$bin/tools/creneau" token new "$@" > "$work/token.txt"
-  sed -n 's/^token: //p' "$work/token.txt"; sed -n '/^principals file line:/{n;p}' \
-  "$work/token.txt" >> "$work/principals"; }
-: > "$work/principals"; chmod 600 "$work/principals"
-regulator_token=$(token_of sas-1 regulator sas-national '*')
-flooder_token=$(token_of app-1 reader patient-app '*')
+new_token() { "$bin/tools/creneau" token new "$@" --append "$work/principals"; }
+regulator_token=$(new_token sas-1 regulator sas-national '*')
+flooder_token=$(new_token app-1 reader patient-app '*')
 "$bin/server/creneaud" --data_dir "$work/creneaud" --listen "127.0.0.1:$port" \
   --principals_file "$work/principals" --insecure_transport_behind_mesh \
   --log_level error &
 creneaud_pid=$!
-for _ in $(seq 1 600); do
-  "$bin/tools/creneau" --server "127.0.0.1:$port" health >/dev/null 2>&1 && break
-  kill -0 "$creneaud_pid" 2>/dev/null || { echo "creneaud died" >&2; exit 1; }
-  sleep 1
-done
+wait_for_creneaud
 "$bin/bench/creneau-load" flood --server "127.0.0.1:$port" --seed "$seed" \
   --regulator_token "$regulator_token" --flooder_token "$flooder_token" \
   --regulator_cycles_per_s 20 --flood_rate 5000 --duration_s 10 \

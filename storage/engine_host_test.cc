@@ -12,6 +12,7 @@
 #include "engine/limits.h"
 #include "gtest/gtest.h"
 #include "storage/store.h"
+#include "storage/testing/manual_clock.h"
 #include "storage/testing/temp_dir.h"
 
 namespace creneau::storage {
@@ -19,22 +20,7 @@ namespace {
 
 using ::creneau::testing::TempDir;
 
-class TestClock final : public Clock {
- public:
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromCivil(
-      absl::CivilSecond(2026, 11, 30, 9, 0, 0), absl::UTCTimeZone());
-};
+using testing::ManualClock;
 
 const Caller& Feed() {
   static const Caller feed{.name = "feed-1",
@@ -98,7 +84,7 @@ class EngineHostTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  TestClock clock_;
+  ManualClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EngineHost> host_;
   int64_t next_request_ = 0;

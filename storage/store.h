@@ -30,6 +30,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Iterator;
 class Env;
 }  // namespace rocksdb
 
@@ -150,6 +151,10 @@ class Store {
   // in their latest encoding (free-text cancel reasons become a code and
   // the text leaves the disk), then the version. Idempotent if interrupted.
   absl::Status UpgradeFromVersion1();
+  // The sequence and event under an iterator of the events family, or
+  // DATA_LOSS.
+  static absl::StatusOr<SequencedEvent> DecodeEventAt(
+      const rocksdb::Iterator& it);
   // Raises `stats`'s last sequence and clock to those of the last event the
   // log's retention deleted, when later than the last event kept.
   absl::Status ContinueAfterTrimmedEvents(LoadStats* stats) const;

@@ -16,10 +16,8 @@ namespace creneau::storage {
 
 using internal::Family;
 
-namespace {
-
-// The sequence and event under an iterator, or DATA_LOSS.
-absl::StatusOr<Store::SequencedEvent> Decode(const rocksdb::Iterator& it) {
+absl::StatusOr<Store::SequencedEvent> Store::DecodeEventAt(
+    const rocksdb::Iterator& it) {
   const rocksdb::Slice key = it.key(), value = it.value();
   absl::StatusOr<uint64_t> sequence =
       internal::DecodeEventKey(absl::string_view(key.data(), key.size()));
@@ -27,10 +25,8 @@ absl::StatusOr<Store::SequencedEvent> Decode(const rocksdb::Iterator& it) {
   absl::StatusOr<Event> event =
       internal::DecodeEvent(absl::string_view(value.data(), value.size()));
   if (!event.ok()) return event.status();
-  return Store::SequencedEvent{*sequence, *std::move(event)};
+  return SequencedEvent{*sequence, *std::move(event)};
 }
-
-}  // namespace
 
 absl::StatusOr<uint64_t> Store::ReadEvents(
     uint64_t from_sequence, size_t max_events,
@@ -41,7 +37,7 @@ absl::StatusOr<uint64_t> Store::ReadEvents(
   size_t examined = 0;
   for (it->Seek(internal::EventKey(from_sequence));
        it->Valid() && examined < max_events; it->Next(), ++examined) {
-    absl::StatusOr<SequencedEvent> event = Decode(*it);
+    absl::StatusOr<SequencedEvent> event = DecodeEventAt(*it);
     if (!event.ok()) return event.status();
     next = event->sequence + 1;
     out->push_back(*std::move(event));
@@ -61,7 +57,7 @@ absl::StatusOr<uint64_t> Store::FirstSequence() const {
     absl::MutexLock lock(&mu_);
     return last_sequence_ + 1;
   }
-  absl::StatusOr<SequencedEvent> first = Decode(*it);
+  absl::StatusOr<SequencedEvent> first = DecodeEventAt(*it);
   if (!first.ok()) return first.status();
   return first->sequence;
 }
@@ -86,7 +82,7 @@ absl::StatusOr<uint64_t> Store::FirstSequenceAtOrAfter(absl::Time time) const {
       hi = mid;
       continue;
     }
-    absl::StatusOr<SequencedEvent> event = Decode(*it);
+    absl::StatusOr<SequencedEvent> event = DecodeEventAt(*it);
     if (!event.ok()) return event.status();
     if (event->event.time_unix_s >= at) {
       hi = mid;  // Nothing lies between mid and the event found.
@@ -109,7 +105,7 @@ absl::StatusOr<size_t> Store::PurgeEventsBefore(absl::Time cutoff,
   int64_t last_time_s = 0;  // Its time.
   for (it->SeekToFirst(); it->Valid() && count < max_events;
        it->Next(), ++count) {
-    absl::StatusOr<SequencedEvent> event = Decode(*it);
+    absl::StatusOr<SequencedEvent> event = DecodeEventAt(*it);
     if (!event.ok()) return event.status();
     if (event->event.time_unix_s >= before) break;
     end = event->sequence + 1;

@@ -181,15 +181,10 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
       db_->NewIterator(rocksdb::ReadOptions(), families_[Family::kEvents]));
   last->SeekToLast();
   if (last->Valid()) {
-    const rocksdb::Slice key = last->key(), value = last->value();
-    absl::StatusOr<uint64_t> sequence =
-        internal::DecodeEventKey(absl::string_view(key.data(), key.size()));
-    if (!sequence.ok()) return sequence.status();
-    absl::StatusOr<Event> event =
-        internal::DecodeEvent(absl::string_view(value.data(), value.size()));
+    absl::StatusOr<SequencedEvent> event = DecodeEventAt(*last);
     if (!event.ok()) return event.status();
-    stats.last_sequence = *sequence;
-    stats.clock_unix_s = event->time_unix_s;
+    stats.last_sequence = event->sequence;
+    stats.clock_unix_s = event->event.time_unix_s;
   }
   status = internal::FromRocksDb(last->status(), "reading events");
   if (!status.ok()) return status;

@@ -15,26 +15,12 @@
 #include "storage/engine_host.h"
 #include "storage/store.h"
 #include "storage/testing/fault_injection_fs.h"
+#include "storage/testing/manual_clock.h"
 
 namespace creneau::testing {
 namespace {
 
-class FakeClock final : public storage::Clock {
- public:
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromCivil(
-      absl::CivilSecond(2026, 11, 23, 9, 0, 0), absl::UTCTimeZone());
-};
+using FakeClock = storage::testing::ManualClock;
 
 const Caller& Regulator() {
   static const Caller c{"sim-regulator",
