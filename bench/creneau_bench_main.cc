@@ -75,7 +75,11 @@ void MeasureDurable(const Flags& flags,
     auto store = storage::Store::Open(options);
     if (!store.ok()) Die(store.status());
     storage::MonotonicWallClock clock;
-    storage::EngineHost host(communes, store->get(), &clock);
+    // Uncapped: the booking figures count bookings, not refusals by the
+    // weekly cap (whose bookkeeping still runs on every hold).
+    storage::HostOptions host_options;
+    host_options.engine.default_weekly_orientation_cap = 0;
+    storage::EngineHost host(communes, store->get(), &clock, host_options);
     if (auto loaded = host.Load(); !loaded.ok()) Die(loaded.status());
     server::TerritoryLoadOptions load;
     load.territory = flags.territory;

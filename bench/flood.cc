@@ -108,7 +108,9 @@ void Regulator::Cycle(RegulatorPhase* phase) {
   }
   const v1::SlotMatch* pick = nullptr;
   for (const v1::SlotMatch& match : found.matches()) {
-    if (match.in_scope()) {
+    // A regular place in scope: overbooking places are asked for
+    // explicitly, and the flood's regulator does not.
+    if (match.in_scope() && !match.overbooking_only()) {
       pick = &match;
       break;
     }

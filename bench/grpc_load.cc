@@ -226,7 +226,8 @@ void Load::Done(Call* call, const grpc::Status& status) {
     if (call->kind == Kind::kSearch) {
       caller->hits.clear();
       for (const auto& m : call->search_response.matches()) {
-        caller->hits.push_back(m.slot().id());
+        // Holds take regular places (overbooking only on request).
+        if (!m.overbooking_only()) caller->hits.push_back(m.slot().id());
       }
     } else if (call->kind == Kind::kHold) {
       caller->held_slot = call->hold_response.hold().slot_id();
@@ -257,10 +258,16 @@ void Load::Done(Call* call, const grpc::Status& status) {
                        status.error_message());
     }
     again = !options_.open_loop && end_ns < deadline_ns_.load();
-    if (!again) --in_flight_;
   }
+  // The call is gone before it stops counting as in flight: once the count
+  // reaches zero, Run returns and the stubs and callers may be destroyed.
   delete call;
-  if (again) Start(caller, NowNs());
+  if (again) {
+    Start(caller, NowNs());
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
 }
 
 void Load::Run(absl::Duration duration) {

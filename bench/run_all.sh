@@ -76,9 +76,11 @@ rm -rf "$work/inprocess" "$work/reload"
 # ---- 2. gRPC: creneaud and the empty-RPC ceiling, same server. ----
 port=50151
 step "creneaud on 127.0.0.1:$port with synthetic France at scale $scale"
+# Uncapped, as the in-process figures: the booking runs count bookings, not
+# refusals by the weekly cap (whose bookkeeping still runs on every hold).
 "$bin/server/creneaud" --data_dir "$work/creneaud" --listen "127.0.0.1:$port" \
   --demo_territory France --demo_scale "$scale" --demo_seed "$seed" \
-  --bench_service --log_level warn &
+  --default_weekly_orientation_cap 0 --bench_service --log_level warn &
 creneaud_pid=$!
 wait_for_creneaud
 load() { "$bin/bench/creneau-load" grpc --server "127.0.0.1:$port" \

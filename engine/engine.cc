@@ -30,7 +30,11 @@ Engine::Engine(std::shared_ptr<const CommuneTable> communes,
                EngineOptions options)
     : communes_(communes ? std::move(communes)
                          : std::make_shared<const CommuneTable>()),
-      options_(options) {}
+      options_(options) {
+  CRENEAU_CHECK(options_.default_weekly_orientation_cap >= 0 &&
+                options_.default_weekly_orientation_cap <=
+                    limits::kMaxWeeklyOrientationCap);
+}
 
 Engine::~Engine() = default;
 
@@ -222,6 +226,7 @@ void Engine::ViewSlot(SlotNo no, SlotView* out) const {
   view.location = r.has_location ? slots_.location(no).exact : p.location;
   view.places_held = r.held_regular + r.held_overbooking;
   view.places_booked = r.booked_regular + r.booked_overbooking;
+  view.weekly_cap_reached = r.week_capped;
   if (r.withdrawn) {
     view.state = SlotState::kWithdrawn;
   } else if (r.regular_place_free()) {

@@ -49,7 +49,9 @@
 namespace creneau {
 
 struct EngineOptions {
-  // Weekly orientation cap of professionals that do not set one.
+  // Weekly orientation cap of professionals that do not set one, within
+  // [0, limits::kMaxWeeklyOrientationCap]; 0 leaves them uncapped (load
+  // tests that book far more than a week allows).
   int32_t default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
   // What one caller (principal) can make the engine remember, at most; 0
   // for no limit (in-process callers). Administrators are exempt. The
@@ -63,6 +65,10 @@ struct HoldCommand {
   std::string slot_id;
   std::string token;  // Fresh, unguessable: limits::kHoldTokenLength hex.
   int32_t ttl_s = limits::kDefaultHoldTtlS;
+  // Take an overbooking (surnuméraire) place, never a regular one: only on
+  // this explicit request, for callers that may overbook; such a place is
+  // outside the professional's weekly cap.
+  bool overbooking_place = false;
 };
 
 struct ConfirmCommand {
@@ -94,6 +100,9 @@ enum class EmptyReason : uint8_t {
   kOutsideWindow = 2,
   kAllTaken = 3,
   kNoMatchingSlot = 4,
+  // Free slots are in reach, but every one belongs to a professional who
+  // reached the weekly cap in its week.
+  kCapReached = 5,
 };
 
 struct SearchQuery {
@@ -402,6 +411,12 @@ class Engine {
   // four counters), updating the index only when its entry changes.
   void ChangePlaces(SlotNo no, bool overbooking, int held_delta,
                     int booked_delta);
+  // Whether a hold may take a regular place of slot `no` (free, and its
+  // professional under the weekly cap), or an overbooking place
+  // (explicitly asked, by a caller that may overbook); FAILED_PRECONDITION
+  // or PERMISSION_DENIED saying why not.
+  absl::Status CheckRegularPlace(SlotNo no) const;
+  absl::Status CheckOverbookingPlace(const Caller& caller, SlotNo no) const;
   // Finds the caller's active hold on `slot_id`, or says why not.
   absl::StatusOr<Hold*> ActiveHoldFor(const Caller& caller,
                                       absl::string_view slot_id,
@@ -430,6 +445,32 @@ class Engine {
   // practice's).
   uint32_t CommuneOfSlot(SlotNo no) const;
   void CloseHold(Hold& hold, HoldState state, int64_t now_s, Effects* effects);
+
+  // The weekly cap (engine_cap.cc). A week is numbered from the Monday
+  // 1970-01-05, in the professional's time zone.
+  int32_t WeekOf(internal::ProfNo prof, int64_t start_unix_s) const;
+  // The Monday 00:00 (local) that starts `week`, as Unix seconds.
+  int64_t WeekStartUnixS(internal::ProfNo prof, int32_t week) const;
+  // The professional's cap, or the engine's default; 0 for none.
+  int32_t CapOf(internal::ProfNo prof) const;
+  // True when the professional has a cap and `load` reaches it.
+  bool AtCap(internal::ProfNo prof, int32_t load) const;
+  // Regular places held or booked on the professional's slots of `week`.
+  int32_t WeekLoad(internal::ProfNo prof, int32_t week) const;
+  // Loads the time zone of a professional just added or replaced, once per
+  // distinct zone (searches read zones_ under the shared lock).
+  void NoteTimeZone(internal::ProfNo prof);
+  // Changes a week's load, nothing else.
+  void AddWeekLoad(internal::ProfNo prof, int32_t week, int delta);
+  // Changes a week's load and, when it crosses the cap, the week_capped
+  // flag (and index entries) of every slot of that week.
+  void AdjustWeekLoad(internal::ProfNo prof, int32_t week, int delta);
+  void SetWeekCapped(internal::ProfNo prof, int32_t week, bool capped);
+  // Sets one slot's week_capped flag from its week's load, keeping the
+  // index in step.
+  void SyncSlotCap(SlotNo no);
+  // Adds (sign +1) or removes (-1) a slot's places to its week's load.
+  void CountSlotLoad(SlotNo no, int sign);
   void ExpireDue(int64_t now_s, Effects* effects);
   // "bk-" and the last limits::kBookingIdHexDigits digits of the token.
   static std::string BookingIdOf(absl::string_view hold_token);
@@ -463,6 +504,12 @@ class Engine {
   // booking), so growing the table moves pointers, not records.
   absl::node_hash_map<std::string, IdempotencyRecord> idempotency_;
   std::deque<std::pair<int64_t, std::string>> idempotency_by_age_;
+  // Regular places held or booked per (professional << 32 | week); no
+  // entry for 0 (engine_cap.cc).
+  absl::flat_hash_map<uint64_t, int32_t> week_load_;
+  // Time zones by interned number (ProfessionalRecord::time_zone).
+  std::vector<absl::TimeZone> zones_;
+  std::vector<bool> zone_loaded_;
   SlotNo purge_cursor_ = 0;
   // Between BeginRestore and FinishRestore: the index is built at the end.
   bool index_deferred_ = false;

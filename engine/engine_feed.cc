@@ -178,6 +178,10 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
           r.modality = s.modality;
           r.visibility = s.visibility;
           r.withdrawn = false;
+          // Only a free slot may move in time or between professionals, so
+          // no load moves with it; its new week may be capped.
+          r.week_capped =
+              AtCap(prof, WeekLoad(prof, WeekOf(prof, s.start_unix_s)));
           slots_.set_location(no, s.location);
           Reindex(no);
           effects->slots_put.push_back(s);

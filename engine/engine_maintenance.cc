@@ -60,6 +60,11 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     Unindex(no);
     auto& owned = professionals_.at(r.professional).slots;
     owned.erase(std::find(owned.begin(), owned.end(), no));
+    // Its week's load loses its places, once it is out of its
+    // professional's list (the week is over: only the flags of past slots
+    // may change, as a restore without this slot would set them).
+    AdjustWeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s),
+                   -(r.held_regular + r.booked_regular));
     effects->slots_deleted.emplace_back(slots_.id(no));
     event.Add(SubjectKind::kSlot, std::string(slots_.id(no)));
     slots_.Remove(no);
@@ -101,14 +106,15 @@ absl::Status Engine::RestoreProfessional(const Professional& professional) {
         absl::StrCat("professional '", professional.id, "' stored twice"));
   }
   if (!professionals_.FitsNewCpts(professional.cpts_id) ||
-      professional.sector < 0 || professional.sector > 3 ||
-      professional.weekly_orientation_cap < 0 ||
+      !IsSupportedTimeZone(professional.time_zone) || professional.sector < 0 ||
+      professional.sector > 3 || professional.weekly_orientation_cap < 0 ||
       professional.weekly_orientation_cap > limits::kMaxWeeklyOrientationCap) {
     return absl::DataLossError(
         absl::StrCat("professional '", professional.id, "' is corrupt"));
   }
-  professionals_.Add(professional, CommuneIndexOf(professional.commune_code,
-                                                  professional.location));
+  NoteTimeZone(professionals_.Add(
+      professional,
+      CommuneIndexOf(professional.commune_code, professional.location)));
   return absl::OkStatus();
 }
 

@@ -36,16 +36,21 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
                 r.overbooking_places);
 
   const bool is_searchable = r.searchable();
-  if (index_deferred_) return;  // FinishRestore indexes the final state.
-  if (was_searchable == is_searchable &&
-      (!is_searchable || was_regular_free == r.regular_place_free())) {
-    return;  // The index entry is unchanged.
+  if (!index_deferred_ &&  // FinishRestore indexes the final state.
+      (was_searchable != is_searchable ||
+       (is_searchable && was_regular_free != r.regular_place_free()))) {
+    const Profession profession = professionals_.at(r.professional).profession;
+    if (was_searchable) {
+      index_.Erase(profession, r.start_unix_s, CellOf(no), no);
+    }
+    if (is_searchable) index_.Insert(profession, EntryOf(no));
   }
-  const Profession profession = professionals_.at(r.professional).profession;
-  if (was_searchable) {
-    index_.Erase(profession, r.start_unix_s, CellOf(no), no);
+  // Regular places count against the weekly cap; a hold confirmed into a
+  // booking leaves the count as it was.
+  if (!overbooking && held_delta + booked_delta != 0) {
+    AdjustWeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s),
+                   held_delta + booked_delta);
   }
-  if (is_searchable) index_.Insert(profession, EntryOf(no));
 }
 
 void Engine::CloseHold(Hold& hold, HoldState state, int64_t now_s,
@@ -92,6 +97,48 @@ std::optional<int64_t> Engine::NextHoldExpiryUnixS() const {
   return active_by_expiry_.begin()->first;
 }
 
+absl::Status Engine::CheckRegularPlace(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  const absl::string_view id = slots_.id(no);
+  if (!r.regular_place_free()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "slot_id: slot '", id, "' has no free place (",
+        r.booked_regular + r.booked_overbooking, " booked, ",
+        r.held_regular + r.held_overbooking, " held)",
+        r.overbooking_place_free()
+            ? "; an overbooking place is free: ask for it explicitly"
+            : ""));
+  }
+  if (r.week_capped) {
+    const int32_t week = WeekOf(r.professional, r.start_unix_s);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "slot_id: professional '", professionals_.id(r.professional),
+        "' reached the weekly cap of ", CapOf(r.professional),
+        " orientations in the week of ",
+        absl::FormatTime(
+            "%Y-%m-%d",
+            absl::FromUnixSeconds(WeekStartUnixS(r.professional, week)),
+            zones_[professionals_.at(r.professional).time_zone])));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::CheckOverbookingPlace(const Caller& caller,
+                                           SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  if (!caller.may_overbook) {
+    return absl::PermissionDeniedError(
+        "overbooking_place: only regulation roles may take one");
+  }
+  if (!r.overbooking_place_free()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "slot_id: slot '", slots_.id(no), "' has no free overbooking place (",
+        r.held_overbooking + r.booked_overbooking, " of ", r.overbooking_places,
+        " taken)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
                                       const RequestKey& key,
                                       const HoldCommand& command,
@@ -126,16 +173,9 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
               absl::StrCat("slot_id: slot '", command.slot_id,
                            "' lies outside this caller's territories"));
         }
-        bool overbooking = false;
-        if (!r.regular_place_free()) {
-          if (!caller.may_overbook || !r.overbooking_place_free()) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "slot_id: slot '", command.slot_id, "' has no free place (",
-                r.booked_regular + r.booked_overbooking, " booked, ",
-                r.held_regular + r.held_overbooking, " held)"));
-          }
-          overbooking = true;
-        }
+        const bool overbooking = command.overbooking_place;
+        RETURN_IF_ERROR(overbooking ? CheckOverbookingPlace(caller, no)
+                                    : CheckRegularPlace(no));
         if (active_by_expiry_.size() >=
             static_cast<size_t>(limits::kMaxActiveHolds)) {
           return absl::ResourceExhaustedError(

@@ -142,14 +142,26 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
             continue;
           }
           if (no == internal::kNoProfessional) {
-            professionals_.Add(p, commune);
+            NoteTimeZone(professionals_.Add(p, commune));
             ++counts.created;
           } else {
-            // Entries carry the profession, location and CPTS: move them all.
+            // Entries carry the profession, location and CPTS: move them
+            // all. The time zone decides which week a slot counts in, the
+            // cap when it is full: recount the loads and flags too.
             const std::vector<SlotNo> owned = professionals_.at(no).slots;
-            for (SlotNo s : owned) Unindex(s);
+            for (SlotNo s : owned) {
+              Unindex(s);
+              CountSlotLoad(s, -1);
+            }
             professionals_.Replace(no, p, commune);
-            for (SlotNo s : owned) Reindex(s);
+            NoteTimeZone(no);
+            for (SlotNo s : owned) CountSlotLoad(s, +1);
+            for (SlotNo s : owned) {
+              internal::SlotRecord& r = slots_.at(s);
+              r.week_capped =
+                  AtCap(no, WeekLoad(no, WeekOf(no, r.start_unix_s)));
+              Reindex(s);
+            }
             ++counts.updated;
           }
           event.Add(SubjectKind::kProfessional, p.id);

@@ -203,7 +203,7 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
 }
 
 EmptyReason Engine::Diagnose(const IndexQuery& iq) const {
-  bool supply = false, in_window = false, free = false;
+  bool supply = false, in_window = false, free = false, capped = false;
   professionals_.ForEachWithin(
       iq.profession, iq.center, iq.radius_m, [&](internal::ProfNo prof) {
         supply = true;
@@ -220,13 +220,17 @@ EmptyReason Engine::Diagnose(const IndexQuery& iq) const {
           in_window = true;
           if (r.regular_place_free() ||
               (iq.may_overbook && r.overbooking_place_free())) {
-            free = true;
+            if (r.week_capped) {
+              capped = true;
+            } else {
+              free = true;
+            }
           }
         }
       });
   if (!supply) return EmptyReason::kNoSupplyInReach;
   if (!in_window) return EmptyReason::kOutsideWindow;
-  if (!free) return EmptyReason::kAllTaken;
+  if (!free) return capped ? EmptyReason::kCapReached : EmptyReason::kAllTaken;
   return EmptyReason::kNoMatchingSlot;
 }
 

@@ -119,11 +119,13 @@ class EngineTest : public ::testing::Test {
     return result;
   }
   absl::StatusOr<Hold> HoldOn(const std::string& slot, int token,
-                              const Caller* caller = nullptr, int ttl_s = 180) {
+                              const Caller* caller = nullptr, int ttl_s = 180,
+                              bool overbooking_place = false) {
     Effects e;
-    auto result =
-        engine_->HoldSlot(caller ? *caller : regulator_, Key(""),
-                          HoldCommand{slot, Token(token), ttl_s}, At(now_), &e);
+    HoldCommand command{slot, Token(token), ttl_s};
+    command.overbooking_place = overbooking_place;
+    auto result = engine_->HoldSlot(caller ? *caller : regulator_, Key(""),
+                                    command, At(now_), &e);
     sink_.Apply(e);
     return result;
   }
@@ -304,10 +306,16 @@ TEST_F(EngineTest, OverbookingPlacesAreForRegulationOnly) {
   EXPECT_TRUE(result.hits[0].overbooking_only);
   EXPECT_EQ(HoldOn("s1", 2, &public_).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  auto over = HoldOn("s1", 3);
-  ASSERT_TRUE(over.ok());
+  // Only on request: a plain hold does not fall back to the overbooking
+  // place, and a public caller may not ask for one.
+  EXPECT_EQ(HoldOn("s1", 3).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(HoldOn("s1", 3, &public_, 180, true).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto over = HoldOn("s1", 3, nullptr, 180, true);
+  ASSERT_TRUE(over.ok()) << over.status();
   EXPECT_TRUE(over->overbooking_place);
-  EXPECT_EQ(HoldOn("s1", 4).status().code(),
+  EXPECT_EQ(HoldOn("s1", 4, nullptr, 180, true).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 

@@ -164,6 +164,9 @@ struct SlotView {
   int32_t places_held = 0;
   int32_t places_booked = 0;
   SlotState state = SlotState::kUnspecified;
+  // Its professional reached the weekly orientation cap in its week: it
+  // is out of searches and its regular places cannot be held.
+  bool weekly_cap_reached = false;
 };
 
 enum class HoldState : uint8_t {

@@ -32,6 +32,7 @@ struct Flags {
   bool insecure_transport = false;
   GateOptions gate;
   int max_holds_per_principal = limits::kDefaultMaxActiveHoldsPerCaller;
+  int default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
   int max_requests_remembered_per_principal =
       limits::kDefaultMaxRequestRecordsPerCaller;
   int max_professionals_per_organisation =
@@ -123,6 +124,8 @@ absl::StatusOr<std::shared_ptr<const PrincipalDirectory>> LoadPrincipals(
 storage::HostOptions HostOptionsOf(const Flags& flags) {
   storage::HostOptions options;
   options.engine.max_active_holds_per_caller = flags.max_holds_per_principal;
+  options.engine.default_weekly_orientation_cap =
+      flags.default_weekly_orientation_cap;
   options.engine.max_request_records_per_caller =
       flags.max_requests_remembered_per_principal;
   options.engine.max_professionals_per_organisation =
@@ -265,6 +268,12 @@ void AddFlags(CLI::App& app, Flags& flags) {
       ->capture_default_str();
   app.add_option("--burst_per_principal", flags.gate.burst,
                  "requests a principal may send at once above its rate")
+      ->capture_default_str();
+  app.add_option("--default_weekly_orientation_cap",
+                 flags.default_weekly_orientation_cap,
+                 "orientations a week for professionals without their own "
+                 "cap (0: uncapped)")
+      ->check(CLI::Range(0, limits::kMaxWeeklyOrientationCap))
       ->capture_default_str();
   app.add_option("--max_holds_per_principal", flags.max_holds_per_principal,
                  "active holds one principal may have (admins exempt)")

@@ -228,6 +228,7 @@ absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
   HoldCommand command;
   command.slot_id = request.slot_id();
   command.token = std::move(token);
+  command.overbooking_place = request.overbooking_place();
   if (request.has_ttl()) {
     ASSIGN_OR_RETURN(const int64_t ttl_s, Seconds(request.ttl(), "ttl"));
     if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {

@@ -215,6 +215,11 @@ std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
       return absl::StrCat(
           "Free slots of ", who, " exist within ", radius, where,
           " but none with an accepted modality or open to your role.");
+    case EmptyReason::kCapReached:
+      return absl::StrCat(
+          "Free slots of ", who, " exist within ", radius, where,
+          " but every one of them belongs to a professional who has reached "
+          "their weekly orientation cap that week.");
   }
   return "";
 }

@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "creneau/v1/admin_service.grpc.pb.h"
 #include "creneau/v1/territory_service.grpc.pb.h"
+#include "engine/limits.h"
 #include "gtest/gtest.h"
 #include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
@@ -31,6 +32,15 @@ namespace creneau::testing {
 namespace {
 
 using C = grpc::StatusCode;
+
+// The matrix books pa-royan's slots of one week far more than the default
+// weekly cap allows (the cap has its own tests): the largest cap there is.
+v1::Professional Pro(const std::string& id, double lat = kRoyanLat,
+                     double lng = kRoyanLng) {
+  v1::Professional p = ApiProfessional(id, lat, lng);
+  p.set_weekly_orientation_cap(limits::kMaxWeeklyOrientationCap);
+  return p;
+}
 
 // The columns: one principal per role, plus a second regulator of the same
 // organisation as the first.
@@ -190,11 +200,9 @@ std::vector<Row> Matrix() {
   // ---- SlotService ----
   add("upsert another's professional (vendor-a's)",
       {OK, OK, PD, PD, PD, PD, PD},
-      [](Env& e, Who w) { return e.Upsert(w, ApiProfessional("pa-royan")); });
+      [](Env& e, Who w) { return e.Upsert(w, Pro("pa-royan")); });
   add("upsert a new professional", {OK, OK, OK, PD, PD, PD, PD},
-      [](Env& e, Who w) {
-        return e.Upsert(w, ApiProfessional(e.Fresh("new")));
-      });
+      [](Env& e, Who w) { return e.Upsert(w, Pro(e.Fresh("new"))); });
   add("publish for vendor-a's professional", {OK, OK, PD, PD, PD, PD, PD},
       [](Env& e, Who w) {
         return e.PublishSlot(w, ApiSlot(e.Fresh("slot"), "pa-royan", 3));
@@ -312,7 +320,7 @@ std::vector<Row> Matrix() {
   add("transfer a professional", {OK, PD, PD, PD, PD, PD, PD},
       [](Env& e, Who w) {
         const std::string id = e.Fresh("moved");
-        EXPECT_TRUE(e.Upsert(kFeedA, ApiProfessional(id)).ok());
+        EXPECT_TRUE(e.Upsert(kFeedA, Pro(id)).ok());
         v1::TransferProfessionalsRequest r;
         r.set_request_id(e.Fresh("rq"));
         r.add_professional_ids(id);
@@ -358,12 +366,11 @@ class AccessTest : public ::testing::Test {
     Define("t-rochelle", [](v1::TerritorySource* s) {
       s->mutable_communes()->add_commune_codes("17300");
     });
-    ASSERT_TRUE(env_->Upsert(kFeedA, ApiProfessional("pa-royan")).ok());
-    v1::Professional rochelle =
-        ApiProfessional("pa-rochelle", 46.16205, -1.17647);
+    ASSERT_TRUE(env_->Upsert(kFeedA, Pro("pa-royan")).ok());
+    v1::Professional rochelle = Pro("pa-rochelle", 46.16205, -1.17647);
     rochelle.set_commune_code("17300");
     ASSERT_TRUE(env_->Upsert(kFeedA, rochelle).ok());
-    ASSERT_TRUE(env_->Upsert(kFeedB, ApiProfessional("pb-royan")).ok());
+    ASSERT_TRUE(env_->Upsert(kFeedB, Pro("pb-royan")).ok());
   }
 
   void Define(const std::string& id,

@@ -40,7 +40,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "bookings, %llu expiries, %llu replays, %llu purged, %llu errors "
         "compared (%llu NOT_FOUND, %llu PERMISSION_DENIED, %llu "
         "RESOURCE_EXHAUSTED), %llu reads, %llu territory changes, %llu "
-        "transfers\n",
+        "transfers, %llu holds refused by the weekly cap, %llu overbooking "
+        "places taken\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -55,7 +56,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.resource_exhausted),
         static_cast<unsigned long long>(stats.reads),
         static_cast<unsigned long long>(stats.territory_changes),
-        static_cast<unsigned long long>(stats.transfers));
+        static_cast<unsigned long long>(stats.transfers),
+        static_cast<unsigned long long>(stats.cap_refusals),
+        static_cast<unsigned long long>(stats.overbooking_holds));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -73,6 +76,10 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.permission_denied, ops / 1000);
     EXPECT_GT(stats.resource_exhausted, 0u);
     EXPECT_GT(stats.reads, ops / 1000);
+    // The weekly cap refused holds, and overbooking places were taken on
+    // request beside it.
+    EXPECT_GT(stats.cap_refusals, ops / 2000);
+    EXPECT_GT(stats.overbooking_holds, 0u);
   }
 }
 

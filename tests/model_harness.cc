@@ -29,6 +29,8 @@ EngineOptions HarnessOptions() {
   options.max_active_holds_per_caller = 3;
   options.max_request_records_per_caller = 1500;
   options.max_professionals_per_organisation = 34;
+  // Small, so that professionals reach it within a run.
+  options.default_weekly_orientation_cap = 6;
   return options;
 }
 
@@ -293,6 +295,9 @@ void ModelHarness::Step() {
                          ? last_found_[rng_() % last_found_.size()]
                          : RandomSlotId();
     r.hold.token = NewToken();
+    // Overbooking places only on request (refused to callers that may not
+    // overbook, and when none is free).
+    r.hold.overbooking_place = rng_() % 6 == 0;
     r.hold.ttl_s =
         rng_() % 4 == 0 ? 10 + int(rng_() % 50) : 60 + int(rng_() % 841);
     if (rng_() % 200 == 0) r.hold.ttl_s = 5;  // Refused.
@@ -350,6 +355,13 @@ void ModelHarness::Step() {
     Professional& p = professionals_[rng_() % professionals_.size()];
     p.location.lat_deg += (int(rng_() % 3) - 1) * 0.01;
     if (rng_() % 4 == 0) p.cpts_id = p.cpts_id.empty() ? "cpts-royan" : "";
+    // The cap and the zone (which decides the week a slot counts in)
+    // change too.
+    if (rng_() % 3 == 0) p.weekly_orientation_cap = int(rng_() % 4) * 3;
+    if (rng_() % 8 == 0) {
+      p.time_zone =
+          p.time_zone == "Europe/Paris" ? "Indian/Reunion" : "Europe/Paris";
+    }
     Request r = NewRequest(
         Method::kUpsertProfessionals,
         rng_() % 5 == 0 ? int(rng_() % callers_.size()) : OwnerCaller(p.id));

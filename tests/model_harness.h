@@ -23,6 +23,9 @@ struct ModelStats {
   // Refusals of the access rules, compared on both sides.
   uint64_t not_found = 0, permission_denied = 0, resource_exhausted = 0;
   uint64_t reads = 0, territory_changes = 0, transfers = 0;
+  // Holds refused by the weekly cap, and overbooking places taken on
+  // request.
+  uint64_t cap_refusals = 0, overbooking_holds = 0;
 };
 
 // The engine options of the harness's engines: small per-caller limits, so

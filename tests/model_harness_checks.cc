@@ -2,6 +2,7 @@
 // the whole state, and a restore from the persisted effects.
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/names.h"
 #include "tests/model_harness.h"
@@ -102,6 +103,14 @@ void ModelHarness::Send(Request r) {
     case Method::kHoldSlot: {
       auto engine_result = engine_.HoldSlot(caller, r.key, r.hold, t, &effects);
       compare(engine_result, model_.HoldSlot(caller, r.key, r.hold, now_));
+      if (!engine_result.ok() &&
+          absl::StrContains(engine_result.status().message(),
+                            "reached the weekly cap")) {
+        ++stats_.cap_refusals;
+      }
+      if (engine_result.ok() && r.hold.overbooking_place) {
+        ++stats_.overbooking_holds;
+      }
       if (engine_result.ok() && !effects.replayed) {
         holds_.push_back(
             {engine_result->token, engine_result->slot_id, r.caller});
@@ -277,8 +286,12 @@ void ModelHarness::CheckState() {
       return Fail("hold differs: " + Show(hold));
     active += hold.state == HoldState::kActive;
   }
+  const ReferenceModel::WeekLoads loads = model_.Loads();
   for (const auto& [id, s] : model_.slots()) {
     const auto view = engine_.GetSlot(id);
+    if (view.ok() && view->weekly_cap_reached != model_.Capped(s, loads)) {
+      return Fail("weekly cap flag differs: " + id);
+    }
     if (!view.ok() || !(view->slot == s.slot) ||
         view->places_held != s.held_regular + s.held_overbooking ||
         view->places_booked != s.booked_regular + s.booked_overbooking ||
@@ -345,18 +358,26 @@ void ModelHarness::CheckRestoreInto(bool bulk) {
     status.Update(restored.RestoreIdempotency(r));
   status.Update(restored.FinishRestore(stored_clock_));
   if (!status.ok()) return Fail("restore: " + status.ToString());
+  for (const auto& [id, s] : model_.slots()) {
+    const auto x = engine_.GetSlot(id), y = restored.GetSlot(id);
+    if (!y.ok() || !(x->slot == y->slot) || x->places_held != y->places_held ||
+        x->places_booked != y->places_booked || x->state != y->state ||
+        x->weekly_cap_reached != y->weekly_cap_reached) {
+      return Fail(absl::StrCat("restored slot differs: ", id, " capped ",
+                               x->weekly_cap_reached, "/",
+                               y.ok() && y->weekly_cap_reached));
+    }
+  }
   const EngineStats a = engine_.stats(), b = restored.stats();
   if (a.slots != b.slots || a.searchable_slots != b.searchable_slots ||
       a.active_holds != b.active_holds || a.bookings != b.bookings ||
       a.idempotency_records != b.idempotency_records) {
-    return Fail("restored engine differs in counts");
-  }
-  for (const auto& [id, s] : model_.slots()) {
-    const auto x = engine_.GetSlot(id), y = restored.GetSlot(id);
-    if (!y.ok() || !(x->slot == y->slot) || x->places_held != y->places_held ||
-        x->places_booked != y->places_booked || x->state != y->state) {
-      return Fail("restored slot differs: " + id);
-    }
+    return Fail(absl::StrCat(
+        "restored engine differs in counts: slots ", a.slots, "/", b.slots,
+        ", searchable ", a.searchable_slots, "/", b.searchable_slots,
+        ", active holds ", a.active_holds, "/", b.active_holds, ", bookings ",
+        a.bookings, "/", b.bookings, ", requests ", a.idempotency_records, "/",
+        b.idempotency_records, bulk ? " (bulk)" : " (one by one)"));
   }
   CompareSearches(restored);
 }

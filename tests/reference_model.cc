@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "engine/check.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
@@ -177,6 +179,36 @@ absl::StatusOr<Slot> ReferenceModel::GetSlot(const Caller& caller,
     return absl::NotFoundError("no slot");
   }
   return it->second.slot;
+}
+
+int64_t ReferenceModel::WeekOf(const Professional& p, int64_t start_unix_s) {
+  absl::TimeZone zone;
+  CRENEAU_CHECK(absl::LoadTimeZone(p.time_zone, &zone));
+  const absl::CivilDay day =
+      absl::ToCivilDay(absl::FromUnixSeconds(start_unix_s), zone);
+  // Whole weeks since Monday 1970-01-05, rounded down.
+  const int64_t days = day - absl::CivilDay(1970, 1, 5);
+  return days >= 0 ? days / 7 : -((-days + 6) / 7);
+}
+
+ReferenceModel::WeekLoads ReferenceModel::Loads() const {
+  WeekLoads loads;
+  for (const auto& [id, s] : slots_) {
+    const Professional& p = professionals_.at(s.slot.professional_id);
+    loads[{p.id, WeekOf(p, s.slot.start_unix_s)}] +=
+        s.held_regular + s.booked_regular;
+  }
+  return loads;
+}
+
+bool ReferenceModel::Capped(const ReferenceSlot& s,
+                            const WeekLoads& loads) const {
+  const Professional& p = professionals_.at(s.slot.professional_id);
+  const int cap = p.weekly_orientation_cap > 0
+                      ? p.weekly_orientation_cap
+                      : options_.default_weekly_orientation_cap;
+  auto it = loads.find({p.id, WeekOf(p, s.slot.start_unix_s)});
+  return cap > 0 && it != loads.end() && it->second >= cap;
 }
 
 bool ReferenceModel::FreeFor(const Caller& caller,
@@ -365,9 +397,21 @@ absl::StatusOr<Hold> ReferenceModel::HoldSlot(const Caller& caller,
                       : !InScope(caller, pro.location, pro.commune_code)) {
     return absl::PermissionDeniedError("outside the caller's territories");
   }
-  const bool regular = s.held_regular + s.booked_regular < s.slot.capacity;
-  if (!regular && !FreeFor(caller, s)) {
+  // Overbooking places only on explicit request, outside the weekly cap;
+  // regular places while the professional's week is under the cap.
+  const bool regular = !command.overbooking_place;
+  if (command.overbooking_place) {
+    if (!caller.may_overbook) {
+      return absl::PermissionDeniedError("overbooking for regulators only");
+    }
+    if (s.held_overbooking + s.booked_overbooking >=
+        s.slot.overbooking_places) {
+      return absl::FailedPreconditionError("no overbooking place");
+    }
+  } else if (s.held_regular + s.booked_regular >= s.slot.capacity) {
     return absl::FailedPreconditionError("full");
+  } else if (Capped(s, Loads())) {
+    return absl::FailedPreconditionError("weekly cap reached");
   }
   int active = 0, mine = 0;
   for (const auto& [t, h] : holds_) {

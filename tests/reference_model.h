@@ -124,6 +124,15 @@ class ReferenceModel {
   }
   int64_t clock() const { return clock_; }
 
+  // The weekly cap, read plainly: the Monday-based week of a start in the
+  // professional's zone, the regular places held or booked per
+  // (professional, week) over every slot, and whether a slot's week is at
+  // its professional's cap.
+  using WeekLoads = std::map<std::pair<std::string, int64_t>, int>;
+  static int64_t WeekOf(const Professional& p, int64_t start_unix_s);
+  WeekLoads Loads() const;
+  bool Capped(const ReferenceSlot& s, const WeekLoads& loads) const;
+
  private:
   int64_t Advance(int64_t now);
   absl::StatusOr<const IdempotencyRecord*> Replay(const Caller& caller,

@@ -92,11 +92,12 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   const S2Point center = geo::ToS2Point(origin);
 
   // Every slot that passes the filters, whatever its distance.
+  const WeekLoads loads = Loads();
   std::vector<Scored> eligible;
   for (const auto& [id, s] : slots_) {
     if (professionals_.at(s.slot.professional_id).profession !=
             query.profession ||
-        !FreeFor(caller, s) || !SearchVisible(caller, s) ||
+        !FreeFor(caller, s) || Capped(s, loads) || !SearchVisible(caller, s) ||
         (modalities & Bit(s.slot.modality)) == 0 ||
         s.slot.start_unix_s < result.window_start_unix_s ||
         s.slot.start_unix_s >=
@@ -158,7 +159,7 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   if (!result.hits.empty()) return result;
 
   // Why nothing: look at every professional in reach.
-  bool supply = false, in_window = false, free = false;
+  bool supply = false, in_window = false, free = false, capped = false;
   const double reach_c2 = geo::ChordSquaredForMeters(radius);
   for (const auto& [id, p] : professionals_) {
     if (p.profession != query.profession ||
@@ -174,13 +175,14 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
         continue;
       }
       in_window = true;
-      free = free || FreeFor(caller, s);
+      if (FreeFor(caller, s)) (Capped(s, loads) ? capped : free) = true;
     }
   }
   result.empty_reason = !supply      ? EmptyReason::kNoSupplyInReach
                         : !in_window ? EmptyReason::kOutsideWindow
-                        : !free      ? EmptyReason::kAllTaken
-                                     : EmptyReason::kNoMatchingSlot;
+                        : free       ? EmptyReason::kNoMatchingSlot
+                        : capped     ? EmptyReason::kCapReached
+                                     : EmptyReason::kAllTaken;
   return result;
 }
 

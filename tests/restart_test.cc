@@ -52,7 +52,9 @@ void Populate(ApiClient& client, int slots) {
 
 TEST(RestartTest, AcknowledgedWritesSurviveSigkillAndLapsedHoldsExpire) {
   TempDir dir;
-  ServerProcess server(dir.Sub("data"));
+  // Books far more than a week's cap allows: uncapped (the cap has its own
+  // tests).
+  ServerProcess server(dir.Sub("data"), {"--default_weekly_orientation_cap=0"});
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   ApiClient client(server);
   // Enough places that the concurrent bookers are still busy when the kill

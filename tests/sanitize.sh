@@ -15,7 +15,10 @@ case "$kind" in
   *) echo "usage: tests/sanitize.sh asan|tsan" >&2; exit 2 ;;
 esac
 jobs=${CRENEAU_BUILD_JOBS:-2}
+# -O1 with line tables: the sanitizers' usual setting, and a build about a
+# third shorter than -O2 -g on two cores.
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
   -DCRENEAU_SANITIZE="$sanitize" -DCRENEAU_BUILD_BENCHMARKS=OFF >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

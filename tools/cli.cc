@@ -230,10 +230,12 @@ int Cli::Search(const SearchArgs& args) {
       });
 }
 
-int Cli::Hold(const std::string& slot_id, const std::string& ttl) {
+int Cli::Hold(const std::string& slot_id, const std::string& ttl,
+              bool overbooking_place) {
   v1::HoldSlotRequest request;
   request.set_request_id(RequestId());
   request.set_slot_id(slot_id);
+  request.set_overbooking_place(overbooking_place);
   if (!ttl.empty()) {
     auto d = ParseHumanDuration(ttl);
     if (!d) {

@@ -71,7 +71,8 @@ class Cli {
   Cli(CliOptions options, std::ostream& out, std::ostream& err);
 
   int Search(const SearchArgs& args);
-  int Hold(const std::string& slot_id, const std::string& ttl);
+  int Hold(const std::string& slot_id, const std::string& ttl,
+           bool overbooking_place);
   int Confirm(const std::string& slot_id, const std::string& token,
               const std::string& patient, const std::string& orientation);
   int Release(const std::string& slot_id, const std::string& token);

@@ -16,7 +16,7 @@ using creneau::tools::TerritoryArgs;
 struct Args {
   SearchArgs search;
   std::string slot_id, token, ttl, patient, orientation, booking_id, reason, id;
-  bool force_slot = false;
+  bool force_slot = false, overbooking = false;
   std::string professional_id;
   int page_size = 200;
   std::vector<std::string> files, slot_ids, professional_ids;
@@ -53,6 +53,9 @@ void AddOrientationCommands(CLI::App& app, Args& a) {
       app.add_subcommand("hold", "hold a place while talking to the patient");
   hold->add_option("slot_id", a.slot_id)->required();
   hold->add_option("--ttl", a.ttl, "time to live, 10s to 15m (default 3m)");
+  hold->add_flag("--overbooking", a.overbooking,
+                 "take an overbooking place (regulators; outside the weekly "
+                 "cap)");
   auto* confirm = app.add_subcommand("confirm", "turn a hold into a booking");
   confirm->add_option("slot_id", a.slot_id)->required();
   confirm->add_option("token", a.token, "the hold token")->required();
@@ -188,7 +191,7 @@ int TokenNew(const Args& a) {
 int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   const auto given = [&](const char* name) { return app.got_subcommand(name); };
   if (given("search")) return cli.Search(a.search);
-  if (given("hold")) return cli.Hold(a.slot_id, a.ttl);
+  if (given("hold")) return cli.Hold(a.slot_id, a.ttl, a.overbooking);
   if (given("confirm"))
     return cli.Confirm(a.slot_id, a.token, a.patient, a.orientation);
   if (given("release")) return cli.Release(a.slot_id, a.token);

@@ -192,6 +192,9 @@ struct SlotRecord {
   bool withdrawn = false;
   bool has_location = false;  // The slot overrides the practice location.
   bool in_use = false;        // False for a freed number.
+  // The professional reached the weekly cap in this slot's week: the slot
+  // leaves searches and its regular places cannot be held (engine_cap.cc).
+  bool week_capped = false;
 
   bool regular_place_free() const {
     return held_regular + booked_regular < capacity;
@@ -206,7 +209,7 @@ struct SlotRecord {
   }
   // The index holds the slot exactly when this is true.
   bool searchable() const {
-    return in_use && !withdrawn &&
+    return in_use && !withdrawn && !week_capped &&
            (regular_place_free() || overbooking_place_free());
   }
 };
