@@ -465,7 +465,11 @@ class Engine {
   // Changes a week's load and, when it crosses the cap, the week_capped
   // flag (and index entries) of every slot of that week.
   void AdjustWeekLoad(internal::ProfNo prof, int32_t week, int delta);
+  // Sets the flag of every slot of the professional's `week`.
   void SetWeekCapped(internal::ProfNo prof, int32_t week, bool capped);
+  // Sets one slot's week_capped flag, taking it out of the index or
+  // putting it back.
+  void SetSlotCapped(SlotNo no, bool capped);
   // Sets one slot's week_capped flag from its week's load, keeping the
   // index in step.
   void SyncSlotCap(SlotNo no);

@@ -94,25 +94,14 @@ void Engine::AdjustWeekLoad(internal::ProfNo prof, int32_t week, int delta) {
 void Engine::SetWeekCapped(internal::ProfNo prof, int32_t week, bool capped) {
   // A professional has at most limits::kMaxSlotsPerProfessional slots.
   for (SlotNo no : professionals_.at(prof).slots) {
-    internal::SlotRecord& r = slots_.at(no);
-    if (r.week_capped == capped || WeekOf(prof, r.start_unix_s) != week) {
-      continue;
-    }
-    if (capped) {
-      Unindex(no);
-      r.week_capped = true;
-    } else {
-      r.week_capped = false;
-      Reindex(no);
+    if (WeekOf(prof, slots_.at(no).start_unix_s) == week) {
+      SetSlotCapped(no, capped);
     }
   }
 }
 
-void Engine::SyncSlotCap(SlotNo no) {
+void Engine::SetSlotCapped(SlotNo no, bool capped) {
   internal::SlotRecord& r = slots_.at(no);
-  const bool capped =
-      AtCap(r.professional,
-            WeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s)));
   if (r.week_capped == capped) return;
   if (capped) {
     Unindex(no);
@@ -121,6 +110,13 @@ void Engine::SyncSlotCap(SlotNo no) {
     r.week_capped = false;
     Reindex(no);
   }
+}
+
+void Engine::SyncSlotCap(SlotNo no) {
+  const internal::SlotRecord& r = slots_.at(no);
+  SetSlotCapped(no, AtCap(r.professional,
+                          WeekLoad(r.professional,
+                                   WeekOf(r.professional, r.start_unix_s))));
 }
 
 void Engine::CountSlotLoad(SlotNo no, int sign) {

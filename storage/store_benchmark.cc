@@ -20,13 +20,26 @@
 namespace creneau::storage {
 namespace {
 
+// The store at `dir` (created if missing) and its engine, loaded.
 // Uncapped: the booking figures count bookings, not refusals by the weekly
 // cap (whose bookkeeping still runs on every hold).
-HostOptions UncappedHost() {
-  HostOptions options;
-  options.engine.default_weekly_orientation_cap = 0;
-  return options;
-}
+struct LoadedHost {
+  explicit LoadedHost(const std::string& dir) {
+    StoreOptions options;
+    options.path = dir;
+    auto opened = Store::Open(options);
+    CRENEAU_CHECK(opened.ok());
+    store = *std::move(opened);
+    HostOptions host_options;
+    host_options.engine.default_weekly_orientation_cap = 0;
+    host = std::make_unique<EngineHost>(::creneau::testing::ShippedCommunes(),
+                                        store.get(), &clock, host_options);
+    CRENEAU_CHECK(host->Load().ok());
+  }
+  std::unique_ptr<Store> store;
+  MonotonicWallClock clock;
+  std::unique_ptr<EngineHost> host;
+};
 
 std::string ScratchDir(const std::string& name) {
   const std::string dir =
@@ -63,14 +76,8 @@ void Apply(
 // Publishes the fixture of `slots` slots into a fresh store at `dir`,
 // batch by batch as a feed would.
 void Populate(const std::string& dir, size_t slots) {
-  StoreOptions options;
-  options.path = dir;
-  auto store = Store::Open(options);
-  CRENEAU_CHECK(store.ok());
-  MonotonicWallClock clock;
-  EngineHost host(::creneau::testing::ShippedCommunes(), store->get(), &clock,
-                  UncappedHost());
-  CRENEAU_CHECK(host.Load().ok());
+  LoadedHost loaded(dir);
+  EngineHost& host = *loaded.host;
   const ::creneau::testing::SyntheticData data = FixtureFromNow(slots);
   const Caller& feed = ::creneau::testing::BenchRegulator();
   const size_t batch = limits::kMaxBatchSize;
@@ -121,14 +128,8 @@ BENCHMARK(BM_StoreReload)
 void BM_StoreDurableBookings(benchmark::State& state) {
   const std::string dir = ScratchDir("bookings");
   Populate(dir, 100'000);
-  StoreOptions options;
-  options.path = dir;
-  auto store = Store::Open(options);
-  CRENEAU_CHECK(store.ok());
-  MonotonicWallClock clock;
-  EngineHost host(::creneau::testing::ShippedCommunes(), store->get(), &clock,
-                  UncappedHost());
-  CRENEAU_CHECK(host.Load().ok());
+  LoadedHost loaded(dir);
+  EngineHost& host = *loaded.host;
   std::vector<std::string> ids;
   for (const Slot& s : ::creneau::testing::SyntheticFranceOf(100'000).slots) {
     if (s.visibility != Visibility::kCptsMembers) ids.push_back(s.id);

@@ -275,6 +275,11 @@ TEST_F(AuditTest, TheCliListsWithTheSameFilters) {
   EXPECT_EQ(denied.code, 1) << denied.text;
   EXPECT_TRUE(absl::StrContains(denied.text, "PERMISSION_DENIED"))
       << denied.text;
+  // Global options where a newcomer types them: after the subcommand.
+  Output after = RunCli(absl::StrCat("audit --booking ", booking_id_, " ", cli,
+                                     " --token ", admin_.token, " --json"));
+  EXPECT_EQ(after.code, 0) << after.text;
+  EXPECT_TRUE(absl::StrContains(after.text, "\"records\"")) << after.text;
   std::printf("%s", story.text.c_str());
 }
 

@@ -69,7 +69,7 @@ NewToken MakeToken(const std::string& args) {
       made.line = lines[i + 1];
     }
   }
-  EXPECT_EQ(made.token.size(), 43u) << out.text;
+  EXPECT_EQ(made.token.size(), 47u) << out.text;
   EXPECT_TRUE(absl::StartsWith(made.line, "sha256:")) << out.text;
   return made;
 }

@@ -23,8 +23,9 @@ namespace creneau::tools {
 std::string NewBearerToken() {
   unsigned char bytes[32];
   CRENEAU_CHECK(RAND_bytes(bytes, sizeof bytes) == 1);
-  return absl::WebSafeBase64Escape(
-      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  return absl::StrCat("crn_",
+                      absl::WebSafeBase64Escape(absl::string_view(
+                          reinterpret_cast<const char*>(bytes), sizeof bytes)));
 }
 
 std::string BearerTokenDigest(absl::string_view token) {

@@ -11,8 +11,11 @@
 
 namespace creneau::tools {
 
-// A fresh bearer token: 32 bytes from the system's CSPRNG (OpenSSL
-// RAND_bytes), base64url without padding: 43 characters, 256 bits.
+// A fresh bearer token: "crn_" and 32 bytes from the system's CSPRNG
+// (OpenSSL RAND_bytes) in base64url without padding: 47 characters, 256
+// bits. The prefix keeps a token from starting with '-' (base64url may),
+// which command lines would take for an option, and lets secret scanners
+// recognise one.
 std::string NewBearerToken();
 
 // "sha256:" and the 64 lowercase hex digits of the token's SHA-256: what

@@ -16,7 +16,9 @@ TEST(TokenTest, TokensAreLongRandomAndWebSafe) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     const std::string token = NewBearerToken();
-    ASSERT_EQ(token.size(), 43u);  // 32 bytes in base64url, no padding.
+    // "crn_" and 32 bytes in base64url, no padding.
+    ASSERT_EQ(token.size(), 47u);
+    ASSERT_TRUE(token.starts_with("crn_")) << token;
     for (char c : token) {
       ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
                   c == '_')
