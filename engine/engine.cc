@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/check.h"
+#include "engine/internal/page_token.h"
 #include "engine/names.h"
 #include "engine/validate.h"
 
@@ -278,25 +279,6 @@ absl::StatusOr<SlotView> Engine::GetSlot(const Caller& caller,
   return ViewSlot(no);
 }
 
-namespace {
-
-std::string EncodePageToken(int64_t start_unix_s, absl::string_view slot_id) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat("v1:", start_unix_s, ":", slot_id));
-}
-
-bool DecodePageToken(absl::string_view token, int64_t* start_unix_s,
-                     std::string* slot_id) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return false;
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 2));
-  return parts.size() == 3 && parts[0] == "v1" &&
-         absl::SimpleAtoi(parts[1], start_unix_s) && !parts[2].empty() &&
-         (*slot_id = parts[2], true);
-}
-
-}  // namespace
-
 absl::StatusOr<SlotPage> Engine::ListSlots(const Caller& caller,
                                            absl::string_view professional_id,
                                            int32_t page_size,
@@ -314,7 +296,7 @@ absl::StatusOr<SlotPage> Engine::ListSlots(const Caller& caller,
   int64_t after_start = INT64_MIN;
   std::string after_id;
   if (!page_token.empty() &&
-      !DecodePageToken(page_token, &after_start, &after_id)) {
+      !internal::DecodePageToken(page_token, &after_start, &after_id)) {
     return InvalidField("page_token", "malformed");
   }
 
@@ -339,7 +321,7 @@ absl::StatusOr<SlotPage> Engine::ListSlots(const Caller& caller,
   }
   if (order.size() > n) {
     page.next_page_token =
-        EncodePageToken(order[n - 1].first, order[n - 1].second);
+        internal::EncodePageToken(order[n - 1].first, order[n - 1].second);
   }
   return page;
 }

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/btree_map.h"
@@ -139,6 +140,25 @@ struct SearchResult {
 struct SlotPage {
   std::vector<SlotView> slots;
   std::string next_page_token;  // Empty on the last page.
+};
+
+// What ListBookings lists: the bookings of one professional, or of one
+// organisation, by appointment start then id.
+struct BookingQuery {
+  // The professional's bookings; empty to list by organisation.
+  std::string professional_id;
+  // The organisation that booked; empty for the caller's own. With a
+  // professional_id, keeps only that organisation's bookings of them.
+  std::string organisation;
+  // Only appointments starting at or after this time.
+  int64_t from_unix_s = 0;
+  int32_t page_size = 0;  // 0: limits::kDefaultPageSize.
+  std::string page_token;
+};
+
+struct BookingPage {
+  std::vector<Booking> bookings;  // Booked and cancelled alike.
+  std::string next_page_token;    // Empty on the last page.
 };
 
 struct TerritoryPage {
@@ -307,6 +327,16 @@ class Engine {
                                      absl::string_view booking_id) const;
   // As above for a trusted in-process reader (tests, tools): no rules.
   absl::StatusOr<Booking> GetBooking(absl::string_view booking_id) const;
+  // The bookings `query` names that `caller` may read (as GetBooking), at
+  // most page_size (1 to limits::kMaxPageSize). By professional: NOT_FOUND
+  // for an unknown one; a regulator sees its organisation's bookings of
+  // them, their managing feed all of them. By organisation: NOT_FOUND for
+  // another organisation than the caller's (administrators: any). One page
+  // reads at most limits::kMaxBookingsScannedPerPage index entries, so a
+  // page may hold fewer than page_size with a next_page_token to go on.
+  // INVALID_ARGUMENT for a bad page size or token.
+  absl::StatusOr<BookingPage> ListBookings(const Caller& caller,
+                                           const BookingQuery& query) const;
   // A copy of a territory; NOT_FOUND for an unknown id.
   absl::StatusOr<Territory> GetTerritory(absl::string_view id) const;
   // Territories by id, at most page_size (0: limits::kDefaultPageSize), after
@@ -478,6 +508,10 @@ class Engine {
   void ExpireDue(int64_t now_s, Effects* effects);
   // "bk-" and the last limits::kBookingIdHexDigits digits of the token.
   static std::string BookingIdOf(absl::string_view hold_token);
+  // Stores a new booking (its id unused) with its index entries, or
+  // removes one; engine_bookings.cc.
+  void AddBooking(const Booking& booking);
+  void EraseBooking(const std::string& id);
 
   // Search steps.
   absl::Status PrepareSearch(const Caller& caller, const SearchQuery& query,
@@ -502,6 +536,11 @@ class Engine {
   absl::btree_set<std::pair<int64_t, std::string>> active_by_expiry_;
   std::deque<std::pair<int64_t, std::string>> closed_holds_;  // By close.
   absl::btree_map<std::string, Booking> bookings_;            // By id.
+  // (professional id or organisation, start, booking id) of every booking,
+  // for ListBookings (engine_bookings.cc).
+  using BookingKey = std::tuple<std::string, int64_t, std::string>;
+  absl::btree_set<BookingKey> bookings_by_professional_;
+  absl::btree_set<BookingKey> bookings_by_organisation_;
   // (end of the appointment, id) of every booking, for retention.
   absl::btree_set<std::pair<int64_t, std::string>> bookings_by_end_;
   // A node map: records are large (an outcome holds a whole hold or

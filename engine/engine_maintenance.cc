@@ -76,8 +76,7 @@ int Engine::Purge(absl::Time now, Effects* effects) {
          bookings_by_end_.begin()->first + limits::kEndedBookingRetentionS <=
              now_s) {
     const std::string id = bookings_by_end_.begin()->second;
-    bookings_by_end_.erase(bookings_by_end_.begin());
-    CRENEAU_CHECK(bookings_.erase(id) == 1);
+    EraseBooking(id);
     effects->bookings_deleted.push_back(id);
     event.Add(SubjectKind::kBooking, id);
     --budget;
@@ -202,12 +201,11 @@ absl::Status Engine::RestoreBooking(const Booking& booking) {
     return absl::DataLossError(
         absl::StrCat("booking id '", booking.id, "' is malformed"));
   }
-  if (!bookings_.emplace(booking.id, booking).second) {
+  if (bookings_.contains(booking.id)) {
     return absl::DataLossError(
         absl::StrCat("booking '", booking.id, "' stored twice"));
   }
-  bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
-                           booking.id);
+  AddBooking(booking);
   if (booking.status != BookingStatus::kBooked) return absl::OkStatus();
   const SlotNo no = slots_.Find(booking.slot_id);
   if (no == kNoSlot || slots_.at(no).start_unix_s != booking.start_unix_s) {

@@ -308,9 +308,7 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
         booking.booked_by = caller.name;
         booking.organisation = caller.organisation;
         booking.hold_token = hold->token;
-        bookings_.emplace(booking.id, booking);
-        bookings_by_end_.emplace(booking.start_unix_s + booking.duration_s,
-                                 booking.id);
+        AddBooking(booking);
         effects->bookings_put.push_back(booking);
         Event event = MakeEvent(EventType::kBookingConfirmed, caller, key);
         AddBookingSubjects(booking, &event);

@@ -33,6 +33,10 @@ inline constexpr size_t kMaxReservedSlots = 20'000'000;
 inline constexpr int32_t kDefaultWeeklyOrientationCap = 20;
 inline constexpr int32_t kMaxWeeklyOrientationCap = 200;
 
+// Bookings a ListBookings page reads from its index at most (the caller's
+// rules may skip many, e.g. a regulator listing a busy professional).
+inline constexpr int kMaxBookingsScannedPerPage = 100000;
+
 // Search.
 inline constexpr int32_t kMaxRadiusM = 200000;
 inline constexpr int64_t kDefaultWindowS = 48 * 3600;

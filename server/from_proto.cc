@@ -2,6 +2,7 @@
 #include "server/from_proto.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -269,6 +270,28 @@ absl::StatusOr<CancelCommand> CancelFromRequest(
                             request.reason_code(), "reason_code"));
   return CancelCommand{request.booking_id(),
                        static_cast<CancelReason>(request.reason_code())};
+}
+
+absl::StatusOr<BookingQuery> BookingQueryFromRequest(
+    const v1::ListBookingsRequest& request) {
+  BookingQuery query;
+  if (!request.professional_id().empty()) {
+    RETURN_IF_ERROR(CheckId("professional_id", request.professional_id()));
+    query.professional_id = request.professional_id();
+  }
+  if (!request.organisation().empty()) {
+    RETURN_IF_ERROR(CheckId("organisation", request.organisation()));
+    query.organisation = request.organisation();
+  }
+  if (request.has_start_from()) {
+    ASSIGN_OR_RETURN(query.from_unix_s,
+                     UnixSeconds(request.start_from(), "start_from"));
+  } else {
+    query.from_unix_s = std::numeric_limits<int64_t>::min();
+  }
+  query.page_size = request.page_size();
+  query.page_token = request.page_token();
+  return query;
 }
 
 absl::StatusOr<std::vector<std::string>> CommunesFromSource(

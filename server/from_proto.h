@@ -39,6 +39,10 @@ absl::StatusOr<ReleaseCommand> ReleaseFromRequest(
     const v1::ReleaseHoldRequest& request);
 absl::StatusOr<CancelCommand> CancelFromRequest(
     const v1::CancelBookingRequest& request);
+// The engine's query; INVALID_ARGUMENT names a malformed professional_id,
+// organisation or start_from (page size and token: the engine's).
+absl::StatusOr<BookingQuery> BookingQueryFromRequest(
+    const v1::ListBookingsRequest& request);
 
 // The INSEE codes a territory source names, resolved against `communes`
 // (sets *national for the national source). INVALID_ARGUMENT names the

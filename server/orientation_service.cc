@@ -164,4 +164,36 @@ grpc::ServerUnaryReactor* OrientationService::GetBooking(
   return Finish(reactor, *parts_.gate, principal->name, status);
 }
 
+grpc::ServerUnaryReactor* OrientationService::ListBookings(
+    grpc::CallbackServerContext* context,
+    const v1::ListBookingsRequest* request,
+    v1::ListBookingsResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto principal = parts_.gate->Admit(*context, Permission::kManageBookings);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
+  absl::StatusOr<BookingQuery> query = BookingQueryFromRequest(*request);
+  absl::Status status = query.status();
+  if (status.ok()) {
+    const Caller caller = CallerFor(*principal);
+    absl::Time read_at;
+    auto page = parts_.host->Read<BookingPage>(
+        [&](const Engine& engine, absl::Time now) {
+          read_at = now;
+          return engine.ListBookings(caller, *query);
+        });
+    if (page.ok()) {
+      // Every booking listed is a read of patient data.
+      std::vector<Event> reads;
+      for (const Booking& booking : page->bookings) {
+        ToProto(booking, response->add_bookings());
+        reads.push_back(BookingRead(*principal, booking, read_at));
+      }
+      response->set_next_page_token(page->next_page_token);
+      if (!reads.empty()) parts_.host->RecordAudit(std::move(reads));
+    }
+    status = page.status();
+  }
+  return Finish(reactor, *parts_.gate, principal->name, status);
+}
+
 }  // namespace creneau::server

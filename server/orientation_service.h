@@ -39,6 +39,10 @@ class OrientationService final
       grpc::CallbackServerContext* context,
       const v1::GetBookingRequest* request,
       v1::GetBookingResponse* response) override;
+  grpc::ServerUnaryReactor* ListBookings(
+      grpc::CallbackServerContext* context,
+      const v1::ListBookingsRequest* request,
+      v1::ListBookingsResponse* response) override;
 
  private:
   const ServiceParts parts_;

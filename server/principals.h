@@ -32,7 +32,7 @@ enum class Permission {
   kPublish,         // UpsertProfessionals, PublishSlots, WithdrawSlots.
   kRead,            // GetSlot, ListSlots, SearchSlots, territories.
   kHold,            // HoldSlot, ConfirmBooking, ReleaseHold.
-  kManageBookings,  // GetBooking, CancelBooking.
+  kManageBookings,  // GetBooking, ListBookings, CancelBooking.
   kAdminister,      // Territory changes, transfers, audit.
 };
 

@@ -157,6 +157,23 @@ class Env {
     v1::CancelBookingResponse out;
     return orientation_->CancelBooking(As(who).get(), r, &out);
   }
+  // OK when ListBookings as `who` lists booking `id` (all pages), NOT_FOUND
+  // when the call succeeds without it, else the call's status.
+  grpc::Status Listed(Who who, v1::ListBookingsRequest r,
+                      const std::string& id) {
+    r.set_page_size(1000);
+    for (int page = 0; page < 1000; ++page) {
+      v1::ListBookingsResponse out;
+      const grpc::Status s = orientation_->ListBookings(As(who).get(), r, &out);
+      if (!s.ok()) return s;
+      for (const v1::Booking& b : out.bookings()) {
+        if (b.id() == id) return grpc::Status::OK;
+      }
+      if (out.next_page_token().empty()) break;
+      r.set_page_token(out.next_page_token());
+    }
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "not listed");
+  }
   // A fresh booking by reg-a on a public slot of pa-royan.
   std::string Booked() {
     v1::Hold hold;
@@ -287,6 +304,18 @@ std::vector<Row> Matrix() {
   add("cancel sas-a's booking of vendor-a's professional",
       {OK, OK, NF, OK, OK, NF, PD},
       [](Env& e, Who w) { return e.Cancel(w, e.Booked()); });
+  add("list vendor-a's professional's bookings: sas-a's is there",
+      {OK, OK, NF, OK, OK, NF, PD}, [](Env& e, Who w) {
+        v1::ListBookingsRequest r;
+        r.set_professional_id("pa-royan");
+        return e.Listed(w, r, e.Booked());
+      });
+  add("list sas-a's bookings by organisation", {OK, NF, NF, OK, OK, NF, PD},
+      [](Env& e, Who w) {
+        v1::ListBookingsRequest r;
+        r.set_organisation("sas-a");
+        return e.Listed(w, r, e.Booked());
+      });
   // ---- TerritoryService ----
   add("create a territory", {OK, PD, PD, PD, PD, PD, PD}, [](Env& e, Who w) {
     v1::CreateTerritoryRequest r;

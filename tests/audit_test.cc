@@ -281,6 +281,23 @@ TEST_F(AuditTest, TheCliListsWithTheSameFilters) {
   EXPECT_EQ(after.code, 0) << after.text;
   EXPECT_TRUE(absl::StrContains(after.text, "\"records\"")) << after.text;
   std::printf("%s", story.text.c_str());
+
+  // The professional's feed lists their bookings (who is coming), another
+  // organisation's regulator does not see them, and the listing is an
+  // audited read of the booking.
+  Output listed = RunCli(absl::StrCat(cli, " --token ", feed_.token,
+                                      " bookings --professional pa-1"));
+  EXPECT_EQ(listed.code, 0) << listed.text;
+  EXPECT_TRUE(absl::StrContains(listed.text, booking_id_)) << listed.text;
+  EXPECT_TRUE(absl::StrContains(listed.text, "1 booking(s)")) << listed.text;
+  Output other = RunCli(absl::StrCat(cli, " --token ", other_regulator_.token,
+                                     " bookings --professional pa-1"));
+  EXPECT_EQ(other.code, 0) << other.text;
+  EXPECT_TRUE(absl::StrContains(other.text, "0 booking(s)")) << other.text;
+  Output reads = RunCli(absl::StrCat(cli, " --token ", admin_.token,
+                                     " audit --principal feed-a --since 1h"));
+  EXPECT_TRUE(absl::StrContains(reads.text, "booking_read")) << reads.text;
+  std::printf("%s", listed.text.c_str());
 }
 
 }  // namespace

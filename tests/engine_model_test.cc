@@ -41,7 +41,7 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "compared (%llu NOT_FOUND, %llu PERMISSION_DENIED, %llu "
         "RESOURCE_EXHAUSTED), %llu reads, %llu territory changes, %llu "
         "transfers, %llu holds refused by the weekly cap, %llu overbooking "
-        "places taken\n",
+        "places taken, %llu booking lists compared (%llu bookings)\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -58,7 +58,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.territory_changes),
         static_cast<unsigned long long>(stats.transfers),
         static_cast<unsigned long long>(stats.cap_refusals),
-        static_cast<unsigned long long>(stats.overbooking_holds));
+        static_cast<unsigned long long>(stats.overbooking_holds),
+        static_cast<unsigned long long>(stats.booking_lists),
+        static_cast<unsigned long long>(stats.bookings_listed));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -80,6 +82,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     // request beside it.
     EXPECT_GT(stats.cap_refusals, ops / 2000);
     EXPECT_GT(stats.overbooking_holds, 0u);
+    // Booking lists, every page, matched the model's, and listed some.
+    EXPECT_GT(stats.booking_lists, ops / 1000);
+    EXPECT_GT(stats.bookings_listed, stats.booking_lists);
   }
 }
 

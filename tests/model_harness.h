@@ -26,6 +26,8 @@ struct ModelStats {
   // Holds refused by the weekly cap, and overbooking places taken on
   // request.
   uint64_t cap_refusals = 0, overbooking_holds = 0;
+  // ListBookings compared (all pages), and the bookings they listed.
+  uint64_t booking_lists = 0, bookings_listed = 0;
 };
 
 // The engine options of the harness's engines: small per-caller limits, so
@@ -65,6 +67,8 @@ class ModelHarness {
   // Reads a random booking and slot as a random caller on both sides: the
   // same answer, or NOT_FOUND on both for what the caller may not see.
   void CompareReads();
+  // ListBookings as `caller`, every page, against the model's whole list.
+  void CompareBookingLists(const Caller& caller);
   void CountRefusal(absl::StatusCode code);
   void ChangeTerritory();
   void Transfer();

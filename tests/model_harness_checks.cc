@@ -1,6 +1,7 @@
 // ModelHarness: sending commands to both sides and comparing what comes back,
 // the whole state, and a restore from the persisted effects.
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -204,6 +205,8 @@ void ModelHarness::CompareReads() {
     }
     CountRefusal(got.status().code());
   }
+  CompareBookingLists(caller);
+  if (!failure_.empty()) return;
   const std::string slot = RandomSlotId();
   const auto got = engine_.GetSlot(caller, slot);
   const auto want = model_.GetSlot(caller, slot);
@@ -213,6 +216,46 @@ void ModelHarness::CompareReads() {
                              got.status().ToString(), " model ",
                              want.status().ToString()));
   }
+}
+
+void ModelHarness::CompareBookingLists(const Caller& caller) {
+  BookingQuery q;
+  const auto some_booking = [&]() -> std::optional<Booking> {
+    if (bookings_.empty()) return std::nullopt;
+    auto b = engine_.GetBooking(bookings_[rng_() % bookings_.size()]);
+    return b.ok() ? std::optional<Booking>(*b) : std::nullopt;
+  };
+  const std::optional<Booking> near = some_booking();
+  const int dice = int(rng_() % 8);
+  if (dice < 4 && near) q.professional_id = near->professional_id;
+  if (dice == 4) q.professional_id = "no-such-professional";
+  if (dice % 2 == 1) {
+    q.organisation = callers_[rng_() % callers_.size()].organisation;
+  }
+  if (rng_() % 3 == 0 && near) q.from_unix_s = near->start_unix_s;
+  q.page_size = 1 + int(rng_() % 5);
+
+  const auto want = model_.ListBookings(caller, q);
+  std::vector<Booking> got;
+  absl::Status status;
+  for (int page = 0; page < 100000; ++page) {
+    auto listed = engine_.ListBookings(caller, q);
+    status = listed.status();
+    if (!listed.ok()) break;
+    got.insert(got.end(), listed->bookings.begin(), listed->bookings.end());
+    if (listed->next_page_token.empty()) break;
+    q.page_token = listed->next_page_token;
+  }
+  if (status.code() != want.status().code() || (status.ok() && got != *want)) {
+    return Fail(absl::StrCat(
+        "ListBookings professional '", q.professional_id, "' organisation '",
+        q.organisation, "' from ", q.from_unix_s, " as ", caller.name,
+        ": engine ", status.ToString(), " ", got.size(), " booking(s), model ",
+        want.status().ToString(), " ", want.ok() ? want->size() : 0));
+  }
+  ++stats_.booking_lists;
+  stats_.bookings_listed += got.size();
+  CountRefusal(status.code());
 }
 
 void ModelHarness::Search() {

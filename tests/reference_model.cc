@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -170,6 +171,35 @@ absl::StatusOr<Booking> ReferenceModel::GetBooking(
     return absl::NotFoundError("no booking");
   }
   return it->second;
+}
+
+absl::StatusOr<std::vector<Booking>> ReferenceModel::ListBookings(
+    const Caller& caller, const BookingQuery& query) const {
+  const bool by_professional = !query.professional_id.empty();
+  const std::string owner = query.organisation.empty() && !by_professional
+                                ? caller.organisation
+                                : query.organisation;
+  if (by_professional && !professionals_.contains(query.professional_id)) {
+    return absl::NotFoundError("no professional");
+  }
+  if (!by_professional && !caller.administrator &&
+      owner != caller.organisation) {
+    return absl::NotFoundError("another organisation");
+  }
+  std::vector<Booking> found;
+  for (const auto& [id, b] : bookings_) {
+    const bool named = by_professional
+                           ? b.professional_id == query.professional_id &&
+                                 (owner.empty() || b.organisation == owner)
+                           : b.organisation == owner;
+    if (named && b.start_unix_s >= query.from_unix_s && MayRead(caller, b)) {
+      found.push_back(b);
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Booking& a, const Booking& b) {
+    return std::tie(a.start_unix_s, a.id) < std::tie(b.start_unix_s, b.id);
+  });
+  return found;
 }
 
 absl::StatusOr<Slot> ReferenceModel::GetSlot(const Caller& caller,

@@ -92,6 +92,10 @@ class ReferenceModel {
                                      const std::string& id) const;
   absl::StatusOr<Slot> GetSlot(const Caller& caller,
                                const std::string& id) const;
+  // Every booking the query names that the caller may read, by (start, id):
+  // all pages of the engine's ListBookings at once (page fields ignored).
+  absl::StatusOr<std::vector<Booking>> ListBookings(
+      const Caller& caller, const BookingQuery& query) const;
   absl::StatusOr<ReferenceSearch> Search(const Caller& caller,
                                          const SearchQuery& query,
                                          int64_t now) const;

@@ -65,6 +65,13 @@ struct AuditArgs {
   int limit = 100;    // Records printed, at most (pages are fetched).
 };
 
+// creneau bookings: one professional's bookings, or an organisation's.
+struct BookingsArgs {
+  std::string professional, organisation;
+  std::string from;  // RFC 3339; empty: every booking kept.
+  int limit = 200;   // Bookings printed, at most (pages are fetched).
+};
+
 class Cli {
  public:
   // Fails (exit code 2 from the commands) when a TLS file cannot be read.
@@ -80,6 +87,8 @@ class Cli {
   // A booking when the id looks like one ("bk-..."), else a slot.
   int Get(const std::string& id, bool force_slot);
   int List(const std::string& professional_id, int page_size);
+  // Bookings by appointment start (each listed one is an audited read).
+  int Bookings(const BookingsArgs& args);
   int Publish(const std::vector<std::string>& files);
   int Withdraw(const std::vector<std::string>& slot_ids);
   int Health();

@@ -1,5 +1,6 @@
 // The `creneau` commands besides search and hold: confirm, release, cancel,
 // get, list, publish, withdraw, health.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -119,6 +120,46 @@ int Cli::List(const std::string& professional_id, int page_size) {
     request.set_page_token(response.next_page_token());
   }
   if (!options_.json) out_ << table.Render() << table.size() << " slot(s)\n";
+  return 0;
+}
+
+int Cli::Bookings(const BookingsArgs& args) {
+  v1::ListBookingsRequest request;
+  request.set_professional_id(args.professional);
+  request.set_organisation(args.organisation);
+  if (!args.from.empty()) {
+    absl::Time from;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, args.from, &from, &error)) {
+      err_ << "bookings: --from must be RFC 3339 (2026-11-24T08:00:00+01:00)\n";
+      return 2;
+    }
+    request.mutable_start_from()->set_seconds(absl::ToUnixSeconds(from));
+  }
+  request.set_page_size(std::clamp(args.limit, 1, 1000));
+  Table table({"start", "booking", "status", "professional", "patient",
+               "booked by", "slot"});
+  // Pages until the end or the limit, bounded like every loop.
+  for (int page = 0;
+       page < 10000 && static_cast<int>(table.size()) < args.limit; ++page) {
+    v1::ListBookingsResponse response;
+    const grpc::Status status =
+        orientation_->ListBookings(Context().get(), request, &response);
+    if (!status.ok()) return Report(status);
+    if (options_.json) PrintJson(response);
+    for (const v1::Booking& b : response.bookings()) {
+      if (static_cast<int>(table.size()) == args.limit) break;
+      table.AddRow({internal::LocalTime(b.start_time()), b.id(),
+                    std::string(BookingStatusName(
+                        static_cast<BookingStatus>(b.status()))),
+                    b.professional_id(), b.patient_ref(),
+                    absl::StrCat(b.booked_by(), " (", b.organisation(), ")"),
+                    b.slot_id()});
+    }
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  if (!options_.json) out_ << table.Render() << table.size() << " booking(s)\n";
   return 0;
 }
 

@@ -8,6 +8,7 @@
 namespace {
 
 using creneau::tools::AuditArgs;
+using creneau::tools::BookingsArgs;
 using creneau::tools::Cli;
 using creneau::tools::SearchArgs;
 using creneau::tools::TerritoryArgs;
@@ -22,6 +23,7 @@ struct Args {
   std::vector<std::string> files, slot_ids, professional_ids;
   TerritoryArgs territory;
   AuditArgs audit;
+  BookingsArgs bookings;
   std::string organisation;
   std::string name, role, scope, common_name, principals_file;
 };
@@ -75,6 +77,19 @@ void AddOrientationCommands(CLI::App& app, Args& a) {
   get->add_option("id", a.id)->required();
   get->add_flag("--slot", a.force_slot,
                 "the id is a slot id even if it starts with bk-");
+  auto* bookings = app.add_subcommand(
+      "bookings",
+      "list bookings by appointment: a professional's (feeds: those they "
+      "manage) or your organisation's");
+  bookings->add_option("--professional", a.bookings.professional,
+                       "this professional's bookings");
+  bookings->add_option("--organisation", a.bookings.organisation,
+                       "booked by this organisation (default: yours)");
+  bookings->add_option("--from", a.bookings.from,
+                       "appointments from this time, RFC 3339");
+  bookings->add_option("--limit", a.bookings.limit, "bookings printed, at most")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
 }
 
 void AddFeedCommands(CLI::App& app, Args& a) {
@@ -197,6 +212,7 @@ int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   if (given("release")) return cli.Release(a.slot_id, a.token);
   if (given("cancel")) return cli.Cancel(a.booking_id, a.reason);
   if (given("get")) return cli.Get(a.id, a.force_slot);
+  if (given("bookings")) return cli.Bookings(a.bookings);
   if (given("list")) return cli.List(a.professional_id, a.page_size);
   if (given("publish")) return cli.Publish(a.files);
   if (given("withdraw")) return cli.Withdraw(a.slot_ids);
