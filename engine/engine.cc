@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/check.h"
+#include "engine/internal/booking_key.h"
 #include "engine/internal/page_token.h"
 #include "engine/names.h"
 #include "engine/validate.h"
@@ -207,8 +208,9 @@ bool Engine::InScope(const Caller& caller, SlotNo no) const {
 
 std::string Engine::BookingIdOf(absl::string_view hold_token) {
   CRENEAU_CHECK(hold_token.size() >= limits::kBookingIdHexDigits);
-  return absl::StrCat("bk-", hold_token.substr(hold_token.size() -
-                                               limits::kBookingIdHexDigits));
+  return absl::StrCat(
+      internal::kBookingIdPrefix,
+      hold_token.substr(hold_token.size() - limits::kBookingIdHexDigits));
 }
 
 SlotView Engine::ViewSlot(SlotNo no) const {

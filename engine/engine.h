@@ -41,6 +41,7 @@
 #include "absl/time/time.h"
 #include "engine/commune_table.h"
 #include "engine/effects.h"
+#include "engine/internal/booking_key.h"
 #include "engine/internal/tables.h"
 #include "engine/internal/territories.h"
 #include "engine/limits.h"
@@ -512,6 +513,13 @@ class Engine {
   // removes one; engine_bookings.cc.
   void AddBooking(const Booking& booking);
   void EraseBooking(const std::string& id);
+  // Appends to `page` the bookings of keys [it, end) that `query` keeps and
+  // `caller` may read, up to `page_size`, setting its next_page_token when
+  // more remain or limits::kMaxBookingsScannedPerPage were read.
+  template <typename KeyIterator>
+  void FillBookingPage(const Caller& caller, const BookingQuery& query,
+                       int32_t page_size, KeyIterator it, KeyIterator end,
+                       BookingPage* page) const;
 
   // Search steps.
   absl::Status PrepareSearch(const Caller& caller, const SearchQuery& query,
@@ -536,13 +544,15 @@ class Engine {
   absl::btree_set<std::pair<int64_t, std::string>> active_by_expiry_;
   std::deque<std::pair<int64_t, std::string>> closed_holds_;  // By close.
   absl::btree_map<std::string, Booking> bookings_;            // By id.
-  // (professional id or organisation, start, booking id) of every booking,
-  // for ListBookings (engine_bookings.cc).
-  using BookingKey = std::tuple<std::string, int64_t, std::string>;
-  absl::btree_set<BookingKey> bookings_by_professional_;
-  absl::btree_set<BookingKey> bookings_by_organisation_;
+  // (start, id) of every booking per professional and per organisation,
+  // for ListBookings (engine_bookings.cc). A professional has few bookings:
+  // a sorted vector each; an organisation may have most of them: a tree.
+  absl::flat_hash_map<std::string, std::vector<internal::BookingKey>>
+      bookings_by_professional_;
+  absl::flat_hash_map<std::string, absl::btree_set<internal::BookingKey>>
+      bookings_by_organisation_;
   // (end of the appointment, id) of every booking, for retention.
-  absl::btree_set<std::pair<int64_t, std::string>> bookings_by_end_;
+  absl::btree_set<internal::BookingKey> bookings_by_end_;
   // A node map: records are large (an outcome holds a whole hold or
   // booking), so growing the table moves pointers, not records.
   absl::node_hash_map<std::string, IdempotencyRecord> idempotency_;

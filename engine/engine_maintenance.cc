@@ -73,9 +73,9 @@ int Engine::Purge(absl::Time now, Effects* effects) {
   // By the end of their appointment: the first one still kept ends the
   // pass.
   while (budget > 0 && !bookings_by_end_.empty() &&
-         bookings_by_end_.begin()->first + limits::kEndedBookingRetentionS <=
+         bookings_by_end_.begin()->unix_s + limits::kEndedBookingRetentionS <=
              now_s) {
-    const std::string id = bookings_by_end_.begin()->second;
+    const std::string id = internal::BookingIdOfKey(*bookings_by_end_.begin());
     EraseBooking(id);
     effects->bookings_deleted.push_back(id);
     event.Add(SubjectKind::kBooking, id);
