@@ -131,6 +131,10 @@ IndexEntry Engine::EntryOf(SlotNo no) const {
   entry.modality = r.modality;
   entry.visibility = r.visibility;
   entry.regular_place_free = r.regular_place_free();
+  const int32_t radius_km =
+      professionals_.at(r.professional).home_visit_radius_km;
+  entry.home_visit_radius_km = static_cast<uint8_t>(
+      radius_km > 0 ? radius_km : limits::kDefaultHomeVisitRadiusKm);
   return entry;
 }
 

@@ -61,6 +61,8 @@ struct EngineOptions {
   int max_active_holds_per_caller = 0;
   int max_request_records_per_caller = 0;
   int max_professionals_per_organisation = 0;
+  // The balanced order's weights, each within [0, limits::kMaxMinutesPer...].
+  RankingWeights ranking;
 };
 
 struct HoldCommand {
@@ -111,6 +113,10 @@ struct SearchQuery {
   std::optional<LatLng> point;  // Exactly one of point and commune_code.
   std::string commune_code;
   Profession profession = Profession::kUnspecified;
+  // Searched too, in one ranking (a cooperation protocol sends a sore throat
+  // to a GP or a pharmacist); each a distinct profession other than
+  // `profession`.
+  std::vector<Profession> other_professions;
   ModalityMask modalities = 0;                 // 0: all.
   std::optional<int64_t> window_start_unix_s;  // Default now.
   std::optional<int64_t> window_end_unix_s;    // Default start + 48 h.
@@ -125,6 +131,13 @@ struct SearchHit {
   double distance_m = 0;
   MatchReason reason = MatchReason::kWithinRadius;
   bool overbooking_only = false;
+  // The balanced order's components for this slot, whatever the order
+  // searched (RankingWeights): the answer explains every rank with them.
+  double minutes_to_start = 0;
+  int32_t week_orientations = 0;  // The professional's, in the slot's week.
+  int32_t weekly_cap = 0;         // 0: uncapped.
+  double load = 0;                // In [0, 1].
+  double score = 0;
 };
 
 struct SearchResult {
@@ -356,6 +369,7 @@ class Engine {
   const Hold* FindHold(absl::string_view token) const;
   // The commune table given at construction (never null).
   const CommuneTable& communes() const { return *communes_; }
+  const EngineOptions& options() const { return options_; }
   // Counts of what the engine holds.
   EngineStats stats() const;
   // The latest `now` seen.
@@ -488,6 +502,9 @@ class Engine {
   bool AtCap(internal::ProfNo prof, int32_t load) const;
   // Regular places held or booked on the professional's slots of `week`.
   int32_t WeekLoad(internal::ProfNo prof, int32_t week) const;
+  // The balanced order's load of a slot's professional in its week, in
+  // [0, 1] (RankingWeights).
+  double LoadOfSlot(SlotNo no) const;
   // Loads the time zone of a professional just added or replaced, once per
   // distinct zone (searches read zones_ under the shared lock).
   void NoteTimeZone(internal::ProfNo prof);
@@ -528,6 +545,8 @@ class Engine {
   void FindPreferred(const SearchQuery& query, const IndexQuery& index_query,
                      SearchResult* result) const;
   EmptyReason Diagnose(const IndexQuery& query) const;
+  // Sets the score components of `hit` (its slot set) for `query`.
+  void ExplainHit(const IndexQuery& query, SearchHit* hit) const;
 
   std::shared_ptr<const CommuneTable> communes_;
   EngineOptions options_;

@@ -10,6 +10,8 @@
 // it is the sum of held_regular + booked_regular over the professional's
 // slots of that week, so it survives restarts (the restore replays holds
 // and bookings through ChangePlaces) and leaves with purged slots.
+#include <algorithm>
+
 #include "absl/time/civil_time.h"
 #include "engine/check.h"
 #include "engine/engine.h"
@@ -57,6 +59,15 @@ bool Engine::AtCap(internal::ProfNo prof, int32_t load) const {
 int32_t Engine::WeekLoad(internal::ProfNo prof, int32_t week) const {
   auto it = week_load_.find(WeekKey(prof, week));
   return it == week_load_.end() ? 0 : it->second;
+}
+
+double Engine::LoadOfSlot(SlotNo no) const {
+  const internal::SlotRecord& r = slots_.at(no);
+  const int32_t cap = CapOf(r.professional);
+  const int32_t load =
+      WeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s));
+  const int32_t reference = cap > 0 ? cap : limits::kLoadReferenceOrientations;
+  return std::min(1.0, static_cast<double>(load) / reference);
 }
 
 void Engine::NoteTimeZone(internal::ProfNo prof) {

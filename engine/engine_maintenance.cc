@@ -107,7 +107,9 @@ absl::Status Engine::RestoreProfessional(const Professional& professional) {
   if (!professionals_.FitsNewCpts(professional.cpts_id) ||
       !IsSupportedTimeZone(professional.time_zone) || professional.sector < 0 ||
       professional.sector > 3 || professional.weekly_orientation_cap < 0 ||
-      professional.weekly_orientation_cap > limits::kMaxWeeklyOrientationCap) {
+      professional.weekly_orientation_cap > limits::kMaxWeeklyOrientationCap ||
+      professional.home_visit_radius_km < 0 ||
+      professional.home_visit_radius_km > limits::kMaxHomeVisitRadiusKm) {
     return absl::DataLossError(
         absl::StrCat("professional '", professional.id, "' is corrupt"));
   }

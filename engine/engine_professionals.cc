@@ -55,6 +55,13 @@ absl::Status ValidateProfessional(const Professional& p,
     return InvalidField(path + ".weekly_orientation_cap",
                         RangeRule(0, limits::kMaxWeeklyOrientationCap));
   }
+  if (p.home_visit_radius_km < 0 ||
+      p.home_visit_radius_km > limits::kMaxHomeVisitRadiusKm) {
+    return InvalidField(
+        path + ".home_visit_radius_km",
+        absl::StrCat(RangeRule(0, limits::kMaxHomeVisitRadiusKm),
+                     " (0: ", limits::kDefaultHomeVisitRadiusKm, " km)"));
+  }
   if (p.display_name.size() > limits::kMaxDisplayNameBytes ||
       !IsValidUtf8(p.display_name)) {
     return InvalidField(path + ".display_name",
@@ -145,7 +152,8 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
             NoteTimeZone(professionals_.Add(p, commune));
             ++counts.created;
           } else {
-            // Entries carry the profession, location and CPTS: move them
+            // Entries carry the profession, location, CPTS and home-visit
+            // radius: move them
             // all. The time zone decides which week a slot counts in, the
             // cap when it is full: recount the loads and flags too.
             const std::vector<SlotNo> owned = professionals_.at(no).slots;

@@ -17,6 +17,18 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   if (profession <= 0 || profession >= kProfessionCount) {
     return InvalidField("profession", "required");
   }
+  ProfessionMask professions = Bit(query.profession);
+  for (Profession other : query.other_professions) {
+    const int number = static_cast<int>(other);
+    if (number <= 0 || number >= kProfessionCount) {
+      return InvalidField("other_professions", "unknown profession");
+    }
+    if ((professions & Bit(other)) != 0) {
+      return InvalidField("other_professions",
+                          "each profession may be named once");
+    }
+    professions |= Bit(other);
+  }
   const bool has_commune = !query.commune_code.empty();
   if (has_commune == query.point.has_value()) {
     return InvalidField("origin",
@@ -96,7 +108,7 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   result->window_end_unix_s = end;
   result->origin_commune = commune != nullptr ? commune->insee : "";
 
-  iq->profession = query.profession;
+  iq->professions = professions;
   iq->center = geo::ToS2Point(origin);
   iq->radius_m = radii.initial_m;
   iq->from_unix_s = static_cast<uint32_t>(start);
@@ -112,6 +124,7 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   iq->may_overbook = caller.may_overbook;
   iq->order = query.order;
   iq->now_unix_s = now_s;
+  iq->weights = options_.ranking;
   iq->limit = query.limit == 0 ? limits::kDefaultResultLimit : query.limit;
   iq->excluded = kNoSlot;
   return absl::OkStatus();
@@ -123,8 +136,8 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   const internal::ProfNo prof =
       professionals_.Find(query.preferred_professional_id);
   if (prof == internal::kNoProfessional ||
-      professionals_.at(prof).profession != query.profession) {
-    return;  // Not a publisher of this profession: rank as usual.
+      (iq.professions & Bit(professionals_.at(prof).profession)) == 0) {
+    return;  // Not a publisher of a profession searched: rank as usual.
   }
   const auto id_less = [this](SlotNo a, SlotNo b) {
     return slots_.id(a) < slots_.id(b);
@@ -138,9 +151,13 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
     c.slot = no;
     c.start_unix_s = entry.start_unix_s;
     c.chord_squared = geo::ChordSquared(iq.center, entry.point);
+    if (!WithinHomeVisitReach(entry, c.chord_squared)) continue;
     c.regular_place_free = entry.regular_place_free;
     if (iq.order == SearchOrder::kBalanced) {
-      c.score = BalancedScore(iq.now_unix_s, c.start_unix_s, c.chord_squared);
+      c.load = LoadOfSlot(no);
+      c.score = BalancedScore(iq.now_unix_s, c.start_unix_s, c.chord_squared,
+                              iq.weights) +
+                iq.weights.minutes_per_full_week * c.load;
     }
     if (best.slot == kNoSlot || RanksBefore(iq.order, c, best, id_less)) {
       best = c;
@@ -152,7 +169,20 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   hit.distance_m = geo::MetersFromChordSquared(best.chord_squared);
   hit.reason = MatchReason::kPreferredProfessional;
   hit.overbooking_only = !best.regular_place_free;
+  ExplainHit(iq, &hit);
   result->hits.push_back(hit);
+}
+
+void Engine::ExplainHit(const IndexQuery& iq, SearchHit* hit) const {
+  const internal::SlotRecord& r = slots_.at(hit->slot);
+  hit->minutes_to_start = (int64_t{r.start_unix_s} - iq.now_unix_s) / 60.0;
+  hit->week_orientations =
+      WeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s));
+  hit->weekly_cap = CapOf(r.professional);
+  hit->load = LoadOfSlot(hit->slot);
+  hit->score = hit->minutes_to_start +
+               iq.weights.minutes_per_km * hit->distance_m / 1000 +
+               iq.weights.minutes_per_full_week * hit->load;
 }
 
 absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
@@ -176,7 +206,8 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
   thread_local std::vector<Candidate> candidates;
   candidates.clear();
   while (iq.limit > 0) {
-    index_.Search(iq, id_less, &candidates);
+    index_.Search(
+        iq, id_less, [this](SlotNo no) { return LoadOfSlot(no); }, &candidates);
     if (static_cast<int>(candidates.size()) >= iq.limit ||
         iq.radius_m >= cap_m) {
       break;
@@ -196,6 +227,7 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
                      ? MatchReason::kWithinRadius
                      : MatchReason::kWidenedRadius;
     hit.overbooking_only = !c.regular_place_free;
+    ExplainHit(iq, &hit);
     result->hits.push_back(hit);
   }
   if (result->hits.empty()) result->empty_reason = Diagnose(iq);
@@ -204,30 +236,34 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
 
 EmptyReason Engine::Diagnose(const IndexQuery& iq) const {
   bool supply = false, in_window = false, free = false, capped = false;
-  professionals_.ForEachWithin(
-      iq.profession, iq.center, iq.radius_m, [&](internal::ProfNo prof) {
-        supply = true;
-        // One free slot settles the answer: the walk over every slot of
-        // every professional in reach stops there.
-        if (free) return;
-        for (SlotNo no : professionals_.at(prof).slots) {
-          if (free) break;
-          const internal::SlotRecord& r = slots_.at(no);
-          if (r.withdrawn || r.start_unix_s < iq.from_unix_s ||
-              r.start_unix_s >= iq.to_unix_s) {
-            continue;
-          }
-          in_window = true;
-          if (r.regular_place_free() ||
-              (iq.may_overbook && r.overbooking_place_free())) {
-            if (r.week_capped) {
-              capped = true;
-            } else {
-              free = true;
+  for (int p = 1; p < kProfessionCount && !free; ++p) {
+    const Profession profession = static_cast<Profession>(p);
+    if ((iq.professions & Bit(profession)) == 0) continue;
+    professionals_.ForEachWithin(
+        profession, iq.center, iq.radius_m, [&](internal::ProfNo prof) {
+          supply = true;
+          // One free slot settles the answer: the walk over every slot of
+          // every professional in reach stops there.
+          if (free) return;
+          for (SlotNo no : professionals_.at(prof).slots) {
+            if (free) break;
+            const internal::SlotRecord& r = slots_.at(no);
+            if (r.withdrawn || r.start_unix_s < iq.from_unix_s ||
+                r.start_unix_s >= iq.to_unix_s) {
+              continue;
+            }
+            in_window = true;
+            if (r.regular_place_free() ||
+                (iq.may_overbook && r.overbooking_place_free())) {
+              if (r.week_capped) {
+                capped = true;
+              } else {
+                free = true;
+              }
             }
           }
-        }
-      });
+        });
+  }
   if (!supply) return EmptyReason::kNoSupplyInReach;
   if (!in_window) return EmptyReason::kOutsideWindow;
   if (!free) return capped ? EmptyReason::kCapReached : EmptyReason::kAllTaken;

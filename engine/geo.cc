@@ -1,6 +1,7 @@
 #include "engine/geo.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -38,6 +39,16 @@ double ChordSquaredForMeters(double distance_m) {
   const double half_angle = distance_m / kEarthRadiusM / 2;
   const double chord = 2 * std::sin(std::min(half_angle, M_PI_2));
   return chord * chord;
+}
+
+double HomeVisitChordSquared(int radius_km) {
+  static const std::array<double, 64> table = [] {
+    std::array<double, 64> t;
+    for (int km = 0; km < 64; ++km) t[km] = ChordSquaredForMeters(km * 1000.0);
+    return t;
+  }();
+  CRENEAU_CHECK(radius_km >= 0 && radius_km < 64);
+  return table[radius_km];
 }
 
 double MetersFromChordSquared(double chord_squared) {

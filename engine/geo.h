@@ -39,6 +39,9 @@ inline double ChordSquared(const S2Point& a, const UnitPoint& b) {
 }
 // The squared chord of a great-circle distance in meters.
 double ChordSquaredForMeters(double distance_m);
+// ChordSquaredForMeters(radius_km * 1000) for a radius in [0, 63] km, read
+// from a table: searches test every home-visit slot against its radius.
+double HomeVisitChordSquared(int radius_km);
 // The great-circle distance in meters of a squared chord.
 double MetersFromChordSquared(double chord_squared);
 

@@ -32,6 +32,18 @@ inline constexpr size_t kMaxReservedSlots = 20'000'000;
 // Professionals.
 inline constexpr int32_t kDefaultWeeklyOrientationCap = 20;
 inline constexpr int32_t kMaxWeeklyOrientationCap = 200;
+// The balanced order's load of an uncapped professional is their week's
+// orientations over this many (RankingWeights), at most 1.
+inline constexpr int32_t kLoadReferenceOrientations = 20;
+// How far a professional goes on home visits, kilometers from their
+// practice (or the slot's location): their own figure, 1 to the maximum, or
+// the default when they state none.
+inline constexpr int32_t kDefaultHomeVisitRadiusKm = 10;
+inline constexpr int32_t kMaxHomeVisitRadiusKm = 60;
+// Bounds of the balanced order's weights (creneaud's flags): a kilometer is
+// worth at most a day of delay, a full week at most a week.
+inline constexpr double kMaxMinutesPerKm = 24 * 60;
+inline constexpr double kMaxMinutesPerFullWeek = 7 * 24 * 60;
 
 // Bookings a ListBookings page reads from its index at most (the caller's
 // rules may skip many, e.g. a regulator listing a busy professional).

@@ -30,9 +30,20 @@ enum class SearchOrder : uint8_t {
   kBalanced = 3,
 };
 
-// Minutes of delay that one more kilometer of trip is worth in the balanced
-// order (about 10 km/h, door to door in town).
-inline constexpr double kBalancedMinutesPerKm = 6.0;
+// The weights of the balanced order, in minutes of delay:
+//   score = minutes to start + minutes_per_km * km
+//         + minutes_per_full_week * load,
+// where load is the professional's orientations in the slot's week over
+// their weekly cap (over limits::kLoadReferenceOrientations when uncapped).
+// Lowest first: equal offers go to the professional with the lighter week.
+struct RankingWeights {
+  // About 10 km/h, door to door in town.
+  double minutes_per_km = 6.0;
+  // A professional at their cap ranks as if their slot started a day
+  // later: with a cap of 20, each orientation costs 72 minutes, about
+  // 12 km. tests/fairness_test.cc gives the spread of other weights.
+  double minutes_per_full_week = 1440.0;
+};
 
 // One searchable slot: what a search needs to filter and rank it without
 // touching the slot table. Stored as a 4-byte cell key plus 24 bytes
@@ -47,10 +58,22 @@ struct IndexEntry {
   Visibility visibility = Visibility::kUnspecified;
   // False when only overbooking places are free (regulation callers only).
   bool regular_place_free = true;
+  // Home visits only: how far the professional goes, 1 to
+  // limits::kMaxHomeVisitRadiusKm; searches from farther do not see it.
+  uint8_t home_visit_radius_km = 0;
 };
 
+// True when a patient at `chord_squared` from a slot `entry` is within its
+// reach: always, but for home visits beyond the professional's radius.
+template <typename Entry>
+inline bool WithinHomeVisitReach(const Entry& entry, double chord_squared) {
+  return entry.modality != Modality::kHomeVisit ||
+         chord_squared <=
+             geo::HomeVisitChordSquared(entry.home_visit_radius_km);
+}
+
 struct IndexQuery {
-  Profession profession = Profession::kUnspecified;
+  ProfessionMask professions = 0;  // At least one.
   S2Point center;
   double radius_m = 0;
   uint32_t from_unix_s = 0;  // Inclusive.
@@ -60,7 +83,8 @@ struct IndexQuery {
   uint16_t caller_cpts = 0;  // Sees kCptsMembers entries of this CPTS.
   bool may_overbook = false;
   SearchOrder order = SearchOrder::kSoonest;
-  int64_t now_unix_s = 0;     // For the balanced score.
+  int64_t now_unix_s = 0;  // For the balanced score.
+  RankingWeights weights;
   int limit = 20;             // 1..100.
   SlotNo excluded = kNoSlot;  // Never returned (the preferred match).
 };
@@ -70,12 +94,17 @@ struct Candidate {
   uint32_t start_unix_s = 0;
   double chord_squared = 0;
   double score = 0;  // Balanced order only.
+  double load = 0;   // Balanced order only: the week's load, [0, 1].
   bool regular_place_free = true;
 };
 
 // Decides ties between equally ranked slots (by slot id), so that results
 // never depend on memory layout.
 using SlotIdLess = absl::FunctionRef<bool(SlotNo, SlotNo)>;
+// The load of a slot's professional in the slot's week, in [0, 1] (see
+// RankingWeights); read only for the balanced order, and only for a slot
+// whose score without it could still enter the answer.
+using LoadOf = absl::FunctionRef<double(SlotNo)>;
 
 // True when `entry` (an IndexEntry or a stored one) passes every filter of
 // `query` but distance.
@@ -93,9 +122,10 @@ inline bool MatchesFilters(const IndexQuery& query, const Entry& entry) {
   }
   return entry.regular_place_free || query.may_overbook;
 }
-// The balanced score of a slot: minutes until start plus kilometers weighted.
+// The balanced score of a slot without its load term: minutes until start
+// plus kilometers weighted.
 double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
-                     double chord_squared);
+                     double chord_squared, const RankingWeights& weights);
 // True when `a` ranks strictly before `b` under `order`.
 inline bool RanksBefore(SearchOrder order, const Candidate& a,
                         const Candidate& b, SlotIdLess id_less) {
@@ -147,9 +177,9 @@ class SlotIndex {
   bool Contains(Profession profession, uint32_t start_unix_s, uint64_t cell,
                 SlotNo slot) const;
 
-  // Replaces `out` with the best query.limit entries within query.radius_m,
-  // best first. `out` keeps its capacity across calls.
-  void Search(const IndexQuery& query, SlotIdLess id_less,
+  // Replaces `out` with the best query.limit entries of query.professions
+  // within query.radius_m, best first. `out` keeps its capacity across calls.
+  void Search(const IndexQuery& query, SlotIdLess id_less, LoadOf load_of,
               std::vector<Candidate>* out) const;
 
   size_t size() const { return size_; }

@@ -32,7 +32,7 @@ void BM_SlotIndexSearch(benchmark::State& state) {
   std::uniform_real_distribution<double> lat(45.4, 45.8), lng(-1.3, -0.7);
   std::vector<Candidate> out;
   IndexQuery q;
-  q.profession = Profession::kGeneralPractitioner;
+  q.professions = Bit(Profession::kGeneralPractitioner);
   q.radius_m = static_cast<double>(state.range(1));
   q.from_unix_s = kBase;
   q.to_unix_s = kBase + 48 * 3600;
@@ -41,7 +41,8 @@ void BM_SlotIndexSearch(benchmark::State& state) {
   for (auto _ : state) {
     q.center = geo::ToS2Point({lat(rng), lng(rng)});
     index.Search(
-        q, [](SlotNo a, SlotNo b) { return a < b; }, &out);
+        q, [](SlotNo a, SlotNo b) { return a < b; }, [](SlotNo) { return 0.0; },
+        &out);
     benchmark::DoNotOptimize(out.data());
   }
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/limits.h"
 #include "gtest/gtest.h"
 
 namespace creneau {
@@ -22,12 +23,13 @@ IndexEntry MakeEntry(SlotNo slot, LatLng where, uint32_t start) {
   e.start_unix_s = start;
   e.modality = Modality::kInOffice;
   e.visibility = Visibility::kPublic;
+  e.home_visit_radius_km = limits::kDefaultHomeVisitRadiusKm;
   return e;
 }
 
 IndexQuery BaseQuery(LatLng center, double radius_m) {
   IndexQuery q;
-  q.profession = Profession::kGeneralPractitioner;
+  q.professions = Bit(Profession::kGeneralPractitioner);
   q.center = geo::ToS2Point(center);
   q.radius_m = radius_m;
   q.from_unix_s = kBase;
@@ -40,6 +42,11 @@ IndexQuery BaseQuery(LatLng center, double radius_m) {
 
 bool IdLess(SlotNo a, SlotNo b) { return a < b; }
 
+// A week's load per slot for the balanced order: a fixed function of the
+// slot number, so the index and the brute force agree; quarter steps, so
+// equal scores (ties by slot) occur.
+double TestLoad(SlotNo no) { return (no * 2654435761u >> 7) % 5 / 4.0; }
+
 using AllEntries = std::map<SlotNo, std::pair<Profession, IndexEntry>>;
 
 // What a scan of every entry returns for `q`, best first.
@@ -48,7 +55,7 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
   const double limit = geo::ChordSquaredForMeters(q.radius_m);
   for (const auto& [no, pe] : all) {
     const auto& [profession, e] = pe;
-    if (profession != q.profession || !MatchesFilters(q, e) ||
+    if ((q.professions & Bit(profession)) == 0 || !MatchesFilters(q, e) ||
         no == q.excluded) {
       continue;
     }
@@ -57,8 +64,12 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
     c.start_unix_s = e.start_unix_s;
     c.chord_squared = geo::ChordSquared(q.center, e.point);
     c.regular_place_free = e.regular_place_free;
-    if (c.chord_squared > limit) continue;
-    c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared);
+    if (c.chord_squared > limit || !WithinHomeVisitReach(e, c.chord_squared)) {
+      continue;
+    }
+    c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared,
+                            q.weights) +
+              q.weights.minutes_per_full_week * TestLoad(no);
     expected.push_back(c);
   }
   std::sort(expected.begin(), expected.end(),
@@ -73,7 +84,7 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
 void ExpectSameAsBruteForce(const SlotIndex& index, const IndexQuery& q,
                             const AllEntries& all, const std::string& where) {
   std::vector<Candidate> out;
-  index.Search(q, IdLess, &out);
+  index.Search(q, IdLess, TestLoad, &out);
   const std::vector<Candidate> expected = BruteForce(q, all);
   ASSERT_EQ(out.size(), expected.size()) << where;
   for (size_t i = 0; i < out.size(); ++i) {
@@ -118,7 +129,7 @@ TEST(SlotIndexTest, FiltersByProfessionWindowModalityVisibilityAndRadius) {
   IndexQuery q = BaseQuery(royan, 10000);
   q.modalities = Bit(Modality::kInOffice);
   std::vector<Candidate> out;
-  index.Search(q, IdLess, &out);
+  index.Search(q, IdLess, TestLoad, &out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].slot, 1u);
 
@@ -126,11 +137,28 @@ TEST(SlotIndexTest, FiltersByProfessionWindowModalityVisibilityAndRadius) {
   q.visibilities |= Bit(Visibility::kRegulation);
   q.may_overbook = true;
   q.radius_m = 100000;
-  index.Search(q, IdLess, &out);
+  index.Search(q, IdLess, TestLoad, &out);
   std::vector<SlotNo> slots;
   for (const Candidate& c : out) slots.push_back(c.slot);
   // Soonest first; slots 1 and 6 start together, the nearer (1) first.
   EXPECT_EQ(slots, (std::vector<SlotNo>{1, 6, 4, 5, 8}));
+
+  // Home visits in Cozes, about 16 km from Royan: offered only when the
+  // professional goes that far.
+  const LatLng cozes{45.5836, -0.8322};
+  IndexEntry near_enough = MakeEntry(10, cozes, kBase + 300);
+  near_enough.modality = Modality::kHomeVisit;
+  near_enough.home_visit_radius_km = 20;
+  index.Insert(Profession::kGeneralPractitioner, near_enough);
+  IndexEntry too_far = MakeEntry(11, cozes, kBase + 300);
+  too_far.modality = Modality::kHomeVisit;
+  too_far.home_visit_radius_km = 10;
+  index.Insert(Profession::kGeneralPractitioner, too_far);
+  q.modalities = Bit(Modality::kHomeVisit);
+  index.Search(q, IdLess, TestLoad, &out);
+  slots.clear();
+  for (const Candidate& c : out) slots.push_back(c.slot);
+  EXPECT_EQ(slots, (std::vector<SlotNo>{4, 10}));
 }
 
 TEST(SlotIndexTest, CptsMembersVisibility) {
@@ -142,13 +170,13 @@ TEST(SlotIndexTest, CptsMembersVisibility) {
   index.Insert(Profession::kGeneralPractitioner, e);
   IndexQuery q = BaseQuery(p, 5000);
   std::vector<Candidate> out;
-  index.Search(q, IdLess, &out);
+  index.Search(q, IdLess, TestLoad, &out);
   EXPECT_TRUE(out.empty());
   q.caller_cpts = 3;
-  index.Search(q, IdLess, &out);
+  index.Search(q, IdLess, TestLoad, &out);
   EXPECT_EQ(out.size(), 1u);
   q.caller_cpts = 4;
-  index.Search(q, IdLess, &out);
+  index.Search(q, IdLess, TestLoad, &out);
   EXPECT_TRUE(out.empty());
 }
 
@@ -171,6 +199,7 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
         coin(rng) < 7 ? Profession::kGeneralPractitioner : Profession::kNurse;
     IndexEntry e = MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
     e.modality = static_cast<Modality>(modality(rng));
+    e.home_visit_radius_km = static_cast<uint8_t>(1 + coin(rng) * 3);
     e.visibility = static_cast<Visibility>(visibility(rng));
     e.regular_place_free = coin(rng) != 0;
     e.cpts = static_cast<uint16_t>(coin(rng) % 3);
@@ -200,8 +229,14 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
 
   for (int trial = 0; trial < 400; ++trial) {
     IndexQuery q = BaseQuery({lat(rng), lng(rng)}, 500.0 + coin(rng) * 3000);
-    q.profession =
-        coin(rng) < 7 ? Profession::kGeneralPractitioner : Profession::kNurse;
+    // One profession or both, as a search with other_professions.
+    const int professions = coin(rng);
+    q.professions = professions < 5   ? Bit(Profession::kGeneralPractitioner)
+                    : professions < 8 ? Bit(Profession::kNurse)
+                                      : Bit(Profession::kGeneralPractitioner) |
+                                            Bit(Profession::kNurse);
+    // The load weighs nothing, as much as the distance, or more.
+    q.weights.minutes_per_full_week = 300.0 * (coin(rng) % 3);
     q.order = static_cast<SearchOrder>(1 + trial % 3);
     q.limit = 1 + coin(rng) * 5;
     q.modalities = static_cast<ModalityMask>(

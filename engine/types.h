@@ -33,6 +33,10 @@ enum class Profession : uint8_t {
   kGynaecologist = 12,
 };
 inline constexpr int kProfessionCount = 13;  // Including kUnspecified.
+using ProfessionMask = uint16_t;
+constexpr ProfessionMask Bit(Profession p) {
+  return static_cast<ProfessionMask>(1u << int(p));
+}
 
 // Values match creneau.v1.Modality.
 enum class Modality : uint8_t {
@@ -88,6 +92,9 @@ struct Professional {
   std::string cpts_id;  // Empty when not a CPTS member.
   int32_t sector = 0;
   int32_t weekly_orientation_cap = 0;  // 0: the engine's default.
+  // Home-visit slots are offered only to patients within this distance;
+  // 0: limits::kDefaultHomeVisitRadiusKm.
+  int32_t home_visit_radius_km = 0;
   std::string display_name;
   // The organisation (agenda vendor) that manages this professional: the
   // organisation of the caller that created it, changed only by an
@@ -111,6 +118,7 @@ struct ProfessionalView {
   absl::string_view cpts_id;
   int32_t sector = 0;
   int32_t weekly_orientation_cap = 0;
+  int32_t home_visit_radius_km = 0;
   absl::string_view display_name;
 
   // An owning copy.
@@ -126,6 +134,7 @@ struct ProfessionalView {
     p.cpts_id = std::string(cpts_id);
     p.sector = sector;
     p.weekly_orientation_cap = weekly_orientation_cap;
+    p.home_visit_radius_km = home_visit_radius_km;
     p.display_name = std::string(display_name);
     return p;
   }

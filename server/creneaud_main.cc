@@ -33,6 +33,7 @@ struct Flags {
   GateOptions gate;
   int max_holds_per_principal = limits::kDefaultMaxActiveHoldsPerCaller;
   int default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
+  RankingWeights ranking;
   int max_requests_remembered_per_principal =
       limits::kDefaultMaxRequestRecordsPerCaller;
   int max_professionals_per_organisation =
@@ -126,6 +127,7 @@ storage::HostOptions HostOptionsOf(const Flags& flags) {
   options.engine.max_active_holds_per_caller = flags.max_holds_per_principal;
   options.engine.default_weekly_orientation_cap =
       flags.default_weekly_orientation_cap;
+  options.engine.ranking = flags.ranking;
   options.engine.max_request_records_per_caller =
       flags.max_requests_remembered_per_principal;
   options.engine.max_professionals_per_organisation =
@@ -274,6 +276,16 @@ void AddFlags(CLI::App& app, Flags& flags) {
                  "orientations a week for professionals without their own "
                  "cap (0: uncapped)")
       ->check(CLI::Range(0, limits::kMaxWeeklyOrientationCap))
+      ->capture_default_str();
+  app.add_option("--balanced_minutes_per_km", flags.ranking.minutes_per_km,
+                 "balanced order: minutes of delay one km of trip is worth")
+      ->check(CLI::Range(0.0, limits::kMaxMinutesPerKm))
+      ->capture_default_str();
+  app.add_option("--balanced_minutes_per_full_week",
+                 flags.ranking.minutes_per_full_week,
+                 "balanced order: minutes of delay a professional at their "
+                 "weekly cap counts as (0: ignore the week's load)")
+      ->check(CLI::Range(0.0, limits::kMaxMinutesPerFullWeek))
       ->capture_default_str();
   app.add_option("--max_holds_per_principal", flags.max_holds_per_principal,
                  "active holds one principal may have (admins exempt)")

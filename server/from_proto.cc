@@ -83,6 +83,7 @@ absl::StatusOr<Professional> ProfessionalFrom(const v1::Professional& in,
   p.cpts_id = in.cpts_id();
   p.sector = in.sector();
   p.weekly_orientation_cap = in.weekly_orientation_cap();
+  p.home_visit_radius_km = in.home_visit_radius_km();
   p.display_name = in.display_name();
   return p;  // The engine checks the remaining ranges, naming the field.
 }
@@ -195,6 +196,20 @@ absl::StatusOr<SearchQuery> QueryFromRequest(
     return InvalidField("profession", "required");
   }
   q.profession = static_cast<Profession>(request.profession());
+  if (request.other_professions_size() >= kProfessionCount) {
+    return InvalidField("other_professions",
+                        absl::StrCat("at most ", kProfessionCount - 2,
+                                     " (each profession once)"));
+  }
+  for (int i = 0; i < request.other_professions_size(); ++i) {
+    const std::string field = absl::StrCat("other_professions[", i, "]");
+    const int other = request.other_professions(i);
+    RETURN_IF_ERROR(CheckEnum(v1::Profession_IsValid(other), other, field));
+    if (other == v1::PROFESSION_UNSPECIFIED) {
+      return InvalidField(field, "unknown profession");
+    }
+    q.other_professions.push_back(static_cast<Profession>(other));
+  }
   for (int i = 0; i < request.modalities_size(); ++i) {
     const int m = request.modalities(i);
     if (!v1::Modality_IsValid(m) || m == v1::MODALITY_UNSPECIFIED) {

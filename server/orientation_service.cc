@@ -40,7 +40,7 @@ grpc::ServerUnaryReactor* OrientationService::SearchSlots(
         thread_local SearchResult result;
         absl::Status status = engine.Search(caller, *query, now, &result);
         if (!status.ok()) return status;
-        ToProto(engine, caller, *query, result, now, response);
+        ToProto(engine, caller, *query, result, response);
         return true;
       });
   return Finish(reactor, *parts_.gate, principal->name, done.status());

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/names.h"
 #include "server/internal/enums.h"
 
@@ -25,16 +26,6 @@ void SetDuration(int64_t seconds, google::protobuf::Duration* out) {
 std::string Distance(double meters) {
   if (meters < 1000) return absl::StrFormat("%.0f m", meters);
   return absl::StrFormat("%.1f km", meters / 1000);
-}
-
-std::string Delay(int64_t seconds) {
-  if (seconds < 0) return "started";
-  const int64_t minutes = (seconds + 59) / 60;
-  if (minutes < 60) return absl::StrCat("in ", minutes, " min");
-  const int64_t hours = minutes / 60;
-  if (hours < 24)
-    return absl::StrCat("in ", hours, " h ", minutes % 60, " min");
-  return absl::StrCat("in ", hours / 24, " d ", hours % 24, " h");
 }
 
 std::string ProfessionPlural(Profession profession) {
@@ -63,6 +54,7 @@ void ToProto(const ProfessionalView& p, v1::Professional* out) {
   out->set_cpts_id(p.cpts_id.data(), p.cpts_id.size());
   out->set_sector(p.sector);
   out->set_weekly_orientation_cap(p.weekly_orientation_cap);
+  out->set_home_visit_radius_km(p.home_visit_radius_km);
   out->set_display_name(p.display_name.data(), p.display_name.size());
   out->set_owner_organisation(p.owner.data(), p.owner.size());
 }
@@ -168,18 +160,32 @@ void ToProto(uint64_t sequence, const Event& e, v1::AuditRecord* out) {
   out->set_detail(e.detail);
 }
 
-std::string ReasonText(const SearchHit& hit, int64_t start_unix_s,
-                       absl::Time now) {
-  std::string text =
-      absl::StrCat(Distance(hit.distance_m), ", ",
-                   Delay(start_unix_s - absl::ToUnixSeconds(now)));
+std::string ReasonText(const SearchHit& hit, SearchOrder order,
+                       const RankingWeights& weights, bool other_profession) {
+  const std::string week =
+      hit.weekly_cap > 0
+          ? absl::StrCat(hit.week_orientations, " of ", hit.weekly_cap,
+                         " this week")
+          : absl::StrCat(hit.week_orientations, " this week, uncapped");
+  std::vector<std::string> parts;
   if (hit.reason == MatchReason::kPreferredProfessional) {
-    text = absl::StrCat("patient's own professional, ", text);
-  } else if (hit.reason == MatchReason::kWidenedRadius) {
-    absl::StrAppend(&text, " (found after widening)");
+    parts.push_back("patient's own professional");
   }
-  if (hit.overbooking_only) absl::StrAppend(&text, ", overbooking place only");
-  return text;
+  if (order == SearchOrder::kBalanced) {
+    parts.push_back(absl::StrFormat(
+        "score %.0f = %.0f min + %.0f for %s + %.0f for %s", hit.score,
+        hit.minutes_to_start, weights.minutes_per_km * hit.distance_m / 1000,
+        Distance(hit.distance_m), weights.minutes_per_full_week * hit.load,
+        week));
+  } else {
+    parts.push_back(week);
+  }
+  if (hit.reason == MatchReason::kWidenedRadius) {
+    parts.push_back("found after widening");
+  }
+  if (other_profession) parts.push_back("another profession searched");
+  if (hit.overbooking_only) parts.push_back("overbooking place only");
+  return absl::StrJoin(parts, ", ");
 }
 
 std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
@@ -226,7 +232,7 @@ std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
 
 void ToProto(const Engine& engine, const Caller& caller,
              const SearchQuery& query, const SearchResult& result,
-             absl::Time now, v1::SearchSlotsResponse* out) {
+             v1::SearchSlotsResponse* out) {
   thread_local SlotView view;  // Its strings are reused from call to call.
   engine.PrefetchHits(result);
   for (const SearchHit& hit : result.hits) {
@@ -236,9 +242,18 @@ void ToProto(const Engine& engine, const Caller& caller,
     ToProto(engine.ProfessionalOfSlot(hit.slot), match->mutable_professional());
     match->set_distance_m(std::round(hit.distance_m * 10) / 10);
     match->set_reason(static_cast<v1::MatchReason>(hit.reason));
-    match->set_reason_text(ReasonText(hit, view.slot.start_unix_s, now));
+    match->set_reason_text(ReasonText(hit, query.order,
+                                      engine.options().ranking,
+                                      view.profession != query.profession));
     match->set_overbooking_only(hit.overbooking_only);
     match->set_in_scope(engine.InScope(caller, hit.slot));
+    v1::ScoreComponents* score = match->mutable_score();
+    score->set_minutes_to_start(std::round(hit.minutes_to_start * 10) / 10);
+    score->set_distance_km(std::round(hit.distance_m / 100) / 10);
+    score->set_week_orientations(hit.week_orientations);
+    score->set_weekly_cap(hit.weekly_cap);
+    score->set_week_load(hit.load);
+    score->set_score(std::round(hit.score * 10) / 10);
   }
   out->set_radius_m(result.radius_m);
   out->set_widening_steps(result.widening_steps);

@@ -32,11 +32,16 @@ std::string ActionName(EventType type);
 // `result`, unchanged since (call under its lock).
 void ToProto(const Engine& engine, const Caller& caller,
              const SearchQuery& query, const SearchResult& result,
-             absl::Time now, v1::SearchSlotsResponse* out);
+             v1::SearchSlotsResponse* out);
 
-// One line for a regulator: "2.4 km, in 3 h 10 min".
-std::string ReasonText(const SearchHit& hit, int64_t start_unix_s,
-                       absl::Time now);
+// Why a match ranks where it does, in one line for a regulator, beside the
+// start and distance the answer gives anyway: the balanced score and its
+// terms (with `weights`), the professional's week against their cap, and
+// what set it apart (the patient's own professional, found after widening,
+// another profession searched, an overbooking place only). E.g.
+// "score 342 = 40 min + 14 for 2.4 km + 288 for 4 of 20 this week".
+std::string ReasonText(const SearchHit& hit, SearchOrder order,
+                       const RankingWeights& weights, bool other_profession);
 // A sentence on the whole answer, empty or not.
 std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
                         const SearchResult& result);

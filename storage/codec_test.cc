@@ -19,6 +19,7 @@ Professional SampleProfessional() {
   p.cpts_id = "cpts-royan";
   p.sector = 2;
   p.weekly_orientation_cap = 25;
+  p.home_visit_radius_km = 15;
   p.display_name = "Sage-femme Lefèvre";
   p.owner = "vendor-a";
   return p;
@@ -78,6 +79,22 @@ TEST(CodecTest, ProfessionalRoundTrips) {
   auto decoded = DecodeProfessional(p.id, EncodeProfessional(p));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded, p);
+}
+
+// A version 2 record (before the home-visit radius) reads with the default.
+TEST(CodecTest, ProfessionalVersion2ReadsWithDefaultHomeVisitRadius) {
+  Professional p = SampleProfessional();
+  std::string record = EncodeProfessional(p);
+  record[0] = 2;
+  record.pop_back();  // The radius byte.
+  auto decoded = DecodeProfessional(p.id, record);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  p.home_visit_radius_km = 0;
+  EXPECT_EQ(*decoded, p);
+  // A radius beyond the limit is corruption.
+  record = EncodeProfessional(p);
+  record.back() = 61;
+  EXPECT_FALSE(DecodeProfessional(p.id, record).ok());
 }
 
 TEST(CodecTest, SlotRoundTripsWithAndWithoutLocation) {
@@ -158,8 +175,10 @@ TEST(CodecTest, Version1RecordsDecode) {
   Professional p = SampleProfessional();
   std::string v1 = EncodeProfessional(p);
   v1[0] = 1;
-  v1.resize(v1.size() - 1 - p.owner.size());  // Without the owner string.
+  // Without the owner string and the home-visit radius.
+  v1.resize(v1.size() - 2 - p.owner.size());
   p.owner.clear();
+  p.home_visit_radius_km = 0;
   EXPECT_EQ(*DecodeProfessional(p.id, v1), p);
 
   const Booking b = SampleBooking();

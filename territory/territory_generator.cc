@@ -189,6 +189,11 @@ absl::StatusOr<SyntheticTerritory> GenerateTerritory(
       const bool physician = profile.title == std::string("Dr") &&
                              p.profession != Profession::kDentist;
       p.sector = physician ? (draw.Chance(0.8) ? 1 : 2) : 0;
+      // SOS Médecins cover their conurbation, nurses' rounds reach farther
+      // than a GP's visits (the default); no draw, so the rest is unchanged.
+      p.home_visit_radius_km = sos                                  ? 30
+                               : p.profession == Profession::kNurse ? 15
+                                                                    : 0;
       p.display_name = absl::StrCat(profile.title, " ",
                                     kSurnames[draw.Below(std::size(kSurnames))],
                                     " - ", commune.name);

@@ -41,7 +41,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "compared (%llu NOT_FOUND, %llu PERMISSION_DENIED, %llu "
         "RESOURCE_EXHAUSTED), %llu reads, %llu territory changes, %llu "
         "transfers, %llu holds refused by the weekly cap, %llu overbooking "
-        "places taken, %llu booking lists compared (%llu bookings)\n",
+        "places taken, %llu booking lists compared (%llu bookings), %llu "
+        "searches of several professions found another, %llu balanced "
+        "searches ranked a loaded week\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -60,7 +62,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.cap_refusals),
         static_cast<unsigned long long>(stats.overbooking_holds),
         static_cast<unsigned long long>(stats.booking_lists),
-        static_cast<unsigned long long>(stats.bookings_listed));
+        static_cast<unsigned long long>(stats.bookings_listed),
+        static_cast<unsigned long long>(stats.mixed_profession_searches),
+        static_cast<unsigned long long>(stats.loaded_balanced_searches));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -85,6 +89,10 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     // Booking lists, every page, matched the model's, and listed some.
     EXPECT_GT(stats.booking_lists, ops / 1000);
     EXPECT_GT(stats.bookings_listed, stats.booking_lists);
+    // Searches named several professions, and the balanced order weighed
+    // professionals' weeks.
+    EXPECT_GT(stats.mixed_profession_searches, ops / 2000);
+    EXPECT_GT(stats.loaded_balanced_searches, ops / 2000);
   }
 }
 

@@ -126,6 +126,8 @@ void ModelHarness::Setup() {
     p.commune_code = c->insee;
     p.time_zone = "Europe/Paris";
     p.cpts_id = i % 3 == 0 ? "cpts-royan" : "";
+    // Home visits reach 2 to 12 km, or the default (10 km).
+    p.home_visit_radius_km = i % 4 == 0 ? 0 : 2 + i % 11;
     professionals_.push_back(p);
     // Vendor B works in Marennes only (its scope); vendor A everywhere.
     by_vendor[commune >= royan.size() && i % 2 == 0].push_back(p);
@@ -358,6 +360,8 @@ void ModelHarness::Step() {
     // The cap and the zone (which decides the week a slot counts in)
     // change too.
     if (rng_() % 3 == 0) p.weekly_orientation_cap = int(rng_() % 4) * 3;
+    // The home-visit radius too, now and then beyond the limit (refused).
+    if (rng_() % 4 == 0) p.home_visit_radius_km = int(rng_() % 62);
     if (rng_() % 8 == 0) {
       p.time_zone =
           p.time_zone == "Europe/Paris" ? "Indian/Reunion" : "Europe/Paris";

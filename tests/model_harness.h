@@ -28,6 +28,10 @@ struct ModelStats {
   uint64_t cap_refusals = 0, overbooking_holds = 0;
   // ListBookings compared (all pages), and the bookings they listed.
   uint64_t booking_lists = 0, bookings_listed = 0;
+  // Searches of several professions that found a slot of an added one, and
+  // balanced searches that ranked a professional with orientations that
+  // week (the load term at work).
+  uint64_t mixed_profession_searches = 0, loaded_balanced_searches = 0;
 };
 
 // The engine options of the harness's engines: small per-caller limits, so

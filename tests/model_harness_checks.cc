@@ -272,6 +272,15 @@ void ModelHarness::Search() {
                  : p < 17 ? Profession::kNurse
                  : p < 19 ? Profession::kPhysiotherapist
                           : Profession::kDentist;
+  // Other professions: one or two, now and then the same twice or an
+  // unknown one (refused).
+  for (int n = rng_() % 5 == 0 ? 1 + int(rng_() % 2) : 0; n > 0; --n) {
+    const int other = int(rng_() % 60);
+    q.other_professions.push_back(other < 20 ? Profession::kGeneralPractitioner
+                                  : other < 40 ? Profession::kNurse
+                                  : other < 59 ? Profession::kPhysiotherapist
+                                               : static_cast<Profession>(99));
+  }
   if (rng_() % 4 == 0) q.modalities = static_cast<ModalityMask>(rng_() % 16);
   if (rng_() % 3 == 0) {
     q.window_start_unix_s = now_ - 3600 + int64_t(rng_() % (3 * 86400));
@@ -301,7 +310,8 @@ void ModelHarness::Search() {
   ReferenceSearch got;
   for (const SearchHit& h : result.hits) {
     got.hits.push_back({engine_.ViewSlot(h.slot).slot.id, h.distance_m,
-                        h.reason, h.overbooking_only});
+                        h.reason, h.overbooking_only, h.week_orientations,
+                        h.weekly_cap});
   }
   got.initial_radius_m = result.initial_radius_m;
   got.radius_m = result.radius_m;
@@ -315,6 +325,14 @@ void ModelHarness::Search() {
                              " model ", Show(*want)));
   }
   stats_.non_empty_searches += !got.hits.empty();
+  bool mixed = false, loaded = false;
+  for (const SearchHit& h : result.hits) {
+    mixed |= engine_.ViewSlot(h.slot).profession != q.profession;
+    loaded |= h.week_orientations > 0;
+  }
+  stats_.mixed_profession_searches += mixed;
+  stats_.loaded_balanced_searches +=
+      loaded && q.order == SearchOrder::kBalanced;
   if (!got.hits.empty()) {
     last_found_.clear();
     for (const ReferenceHit& h : got.hits) last_found_.push_back(h.slot_id);

@@ -28,7 +28,8 @@ bool ValidProfessional(const Professional& p, const CommuneTable& communes) {
          IsSupportedTimeZone(p.time_zone) && structure >= 1 && structure <= 4 &&
          (p.cpts_id.empty() || IsValidId(p.cpts_id)) && p.sector >= 0 &&
          p.sector <= 3 && p.weekly_orientation_cap >= 0 &&
-         p.weekly_orientation_cap <= 200 && p.display_name.size() <= 128 &&
+         p.weekly_orientation_cap <= 200 && p.home_visit_radius_km >= 0 &&
+         p.home_visit_radius_km <= 60 && p.display_name.size() <= 128 &&
          IsValidUtf8(p.display_name);
 }
 
@@ -231,14 +232,22 @@ ReferenceModel::WeekLoads ReferenceModel::Loads() const {
   return loads;
 }
 
+int ReferenceModel::CapOf(const Professional& p) const {
+  return p.weekly_orientation_cap > 0 ? p.weekly_orientation_cap
+                                      : options_.default_weekly_orientation_cap;
+}
+
+int ReferenceModel::LoadOf(const ReferenceSlot& s,
+                           const WeekLoads& loads) const {
+  const Professional& p = professionals_.at(s.slot.professional_id);
+  auto it = loads.find({p.id, WeekOf(p, s.slot.start_unix_s)});
+  return it == loads.end() ? 0 : it->second;
+}
+
 bool ReferenceModel::Capped(const ReferenceSlot& s,
                             const WeekLoads& loads) const {
-  const Professional& p = professionals_.at(s.slot.professional_id);
-  const int cap = p.weekly_orientation_cap > 0
-                      ? p.weekly_orientation_cap
-                      : options_.default_weekly_orientation_cap;
-  auto it = loads.find({p.id, WeekOf(p, s.slot.start_unix_s)});
-  return cap > 0 && it != loads.end() && it->second >= cap;
+  const int cap = CapOf(professionals_.at(s.slot.professional_id));
+  return cap > 0 && LoadOf(s, loads) >= cap;
 }
 
 bool ReferenceModel::FreeFor(const Caller& caller,

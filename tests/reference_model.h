@@ -28,6 +28,9 @@ struct ReferenceHit {
   double distance_m = 0;
   MatchReason reason = MatchReason::kWithinRadius;
   bool overbooking_only = false;
+  // The professional's orientations in the slot's week, and their cap.
+  int32_t week_orientations = 0;
+  int32_t weekly_cap = 0;
   bool operator==(const ReferenceHit&) const = default;
 };
 
@@ -136,6 +139,8 @@ class ReferenceModel {
   static int64_t WeekOf(const Professional& p, int64_t start_unix_s);
   WeekLoads Loads() const;
   bool Capped(const ReferenceSlot& s, const WeekLoads& loads) const;
+  int CapOf(const Professional& p) const;
+  int LoadOf(const ReferenceSlot& s, const WeekLoads& loads) const;
 
  private:
   int64_t Advance(int64_t now);

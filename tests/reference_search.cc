@@ -1,5 +1,6 @@
 // ReferenceModel: search by brute force over every slot.
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "engine/validate.h"
@@ -33,13 +34,18 @@ bool Before(SearchOrder order, const Scored& a, const Scored& b) {
 
 absl::Status Invalid() { return absl::InvalidArgumentError("invalid"); }
 
-// The balanced order as the API documents it: minutes until the start plus
-// six minutes per kilometer of trip (written here again, not taken from the
-// engine, so that a change of the engine's formula shows as a difference).
-double ReferenceBalancedScore(int64_t now, int64_t start, double c2) {
+// The balanced order as the API documents it: minutes until the start, plus
+// six minutes per kilometer of trip, plus 1440 minutes times the
+// professional's week load (orientations over their cap, or over 20 when
+// uncapped, at most 1). Written here again, not taken from the engine, so
+// that a change of the engine's formula shows as a difference.
+double ReferenceBalancedScore(int64_t now, int64_t start, double c2, int load,
+                              int cap) {
   const double minutes = (start - now) / 60.0;
   const double km = geo::MetersFromChordSquared(c2) / 1000.0;
-  return minutes + 6.0 * km;
+  const double fraction =
+      std::min(1.0, static_cast<double>(load) / (cap > 0 ? cap : 20));
+  return minutes + 6.0 * km + 1440.0 * fraction;
 }
 
 }  // namespace
@@ -50,6 +56,14 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   now = std::max(now, clock_);
   const int profession = static_cast<int>(query.profession);
   if (profession <= 0 || profession >= kProfessionCount) return Invalid();
+  std::set<Profession> professions = {query.profession};
+  for (Profession other : query.other_professions) {
+    const int number = static_cast<int>(other);
+    if (number <= 0 || number >= kProfessionCount ||
+        !professions.insert(other).second) {
+      return Invalid();
+    }
+  }
   if (query.commune_code.empty() == !query.point.has_value()) return Invalid();
   const Commune* commune = nullptr;
   LatLng origin;
@@ -95,8 +109,8 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   const WeekLoads loads = Loads();
   std::vector<Scored> eligible;
   for (const auto& [id, s] : slots_) {
-    if (professionals_.at(s.slot.professional_id).profession !=
-            query.profession ||
+    if (!professions.contains(
+            professionals_.at(s.slot.professional_id).profession) ||
         !FreeFor(caller, s) || Capped(s, loads) || !SearchVisible(caller, s) ||
         (modalities & Bit(s.slot.modality)) == 0 ||
         s.slot.start_unix_s < result.window_start_unix_s ||
@@ -106,8 +120,19 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
     }
     const double c2 =
         geo::ChordSquared(center, geo::ToUnitPoint(LocationOf(s)));
-    eligible.push_back(
-        {&s, c2, ReferenceBalancedScore(now, s.slot.start_unix_s, c2)});
+    // A home visit reaches as far as its professional goes (10 km unless
+    // they say otherwise).
+    const int home_visit_km =
+        professionals_.at(s.slot.professional_id).home_visit_radius_km;
+    if (s.slot.modality == Modality::kHomeVisit &&
+        c2 > geo::ChordSquaredForMeters(
+                 (home_visit_km > 0 ? home_visit_km : 10) * 1000.0)) {
+      continue;
+    }
+    const int cap = CapOf(professionals_.at(s.slot.professional_id));
+    eligible.push_back({&s, c2,
+                        ReferenceBalancedScore(now, s.slot.start_unix_s, c2,
+                                               LoadOf(s, loads), cap)});
   }
   const auto before = [&](const Scored& a, const Scored& b) {
     return Before(query.order, a, b);
@@ -117,7 +142,7 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   const Scored* preferred = nullptr;
   auto pro = professionals_.find(query.preferred_professional_id);
   if (pro != professionals_.end() &&
-      pro->second.profession == query.profession) {
+      professions.contains(pro->second.profession)) {
     for (const Scored& e : eligible) {
       if (e.slot->slot.professional_id == pro->first) {
         preferred = &e;
@@ -129,8 +154,11 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
     const bool regular =
         e.slot->held_regular + e.slot->booked_regular < e.slot->slot.capacity;
     return ReferenceHit{e.slot->slot.id,
-                        geo::MetersFromChordSquared(e.chord_squared), reason,
-                        !regular};
+                        geo::MetersFromChordSquared(e.chord_squared),
+                        reason,
+                        !regular,
+                        LoadOf(*e.slot, loads),
+                        CapOf(professionals_.at(e.slot->slot.professional_id))};
   };
   if (preferred)
     result.hits.push_back(hit(*preferred, MatchReason::kPreferredProfessional));
@@ -162,7 +190,7 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   bool supply = false, in_window = false, free = false, capped = false;
   const double reach_c2 = geo::ChordSquaredForMeters(radius);
   for (const auto& [id, p] : professionals_) {
-    if (p.profession != query.profession ||
+    if (!professions.contains(p.profession) ||
         geo::ChordSquared(center, geo::ToUnitPoint(p.location)) > reach_c2) {
       continue;
     }

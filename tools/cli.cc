@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/names.h"
 #include "google/protobuf/util/json_util.h"
@@ -151,14 +152,24 @@ int Cli::Search(const SearchArgs& args) {
     err_ << "search: give --commune INSEE or --lat and --lng\n";
     return 2;
   }
-  auto profession = ParseProfession(args.profession);
-  if (!profession) {
-    err_ << "search: unknown --profession '" << args.profession
-         << "' (gp, nurse, physiotherapist, midwife, dentist, pharmacist, "
-            "SM54, ...)\n";
-    return 2;
+  // "gp,pharmacist": the first is the profession, the others are searched
+  // beside it.
+  bool first = true;
+  for (absl::string_view name : absl::StrSplit(args.profession, ',')) {
+    auto profession = ParseProfession(name);
+    if (!profession) {
+      err_ << "search: unknown --profession '" << name
+           << "' (gp, nurse, physiotherapist, midwife, dentist, pharmacist, "
+              "SM54, ...; several separated by commas)\n";
+      return 2;
+    }
+    if (first) {
+      request.set_profession(static_cast<v1::Profession>(*profession));
+    } else {
+      request.add_other_professions(static_cast<v1::Profession>(*profession));
+    }
+    first = false;
   }
-  request.set_profession(static_cast<v1::Profession>(*profession));
   for (const std::string& m : args.modalities) {
     auto modality = ParseModality(m);
     if (!modality) {

@@ -35,7 +35,9 @@ void AddOrientationCommands(CLI::App& app, Args& a) {
   search->add_option("--lat", a.search.lat, "latitude (with --lng)");
   search->add_option("--lng", a.search.lng, "longitude (with --lat)");
   search
-      ->add_option("--profession", a.search.profession, "gp, nurse, SM54, ...")
+      ->add_option("--profession", a.search.profession,
+                   "gp, nurse, SM54, ...; several separated by commas "
+                   "(gp,pharmacist) are ranked together")
       ->capture_default_str();
   search->add_option("--modality", a.search.modalities,
                      "in-office, home-visit, teleconsultation (repeatable)");

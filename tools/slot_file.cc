@@ -49,6 +49,17 @@ absl::Status ReadLocation(const Row& row, v1::LatLng* out, bool required) {
   return absl::OkStatus();
 }
 
+// A whole number in `column`, 0 when the cell is empty or the column
+// absent; the server checks its range.
+absl::Status ReadOptionalInt(const Row& row, const char* column, int* value) {
+  const std::string cell = row.Get(column);
+  *value = 0;
+  if (!cell.empty() && !absl::SimpleAtoi(cell, value)) {
+    return row.Bad(column, "not a whole number");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Slot> SlotRow(const Row& row) {
   v1::Slot s;
   s.set_id(row.Get("id"));
@@ -70,16 +81,15 @@ absl::StatusOr<v1::Slot> SlotRow(const Row& row) {
   if (!modality)
     return row.Bad("modality", "in-office, home-visit or teleconsultation");
   s.set_modality(static_cast<v1::Modality>(*modality));
-  for (const char* column : {"capacity", "overbooking_places"}) {
-    const std::string cell = row.Get(column);
-    int value = 0;
-    if (!cell.empty() && !absl::SimpleAtoi(cell, &value))
-      return row.Bad(column, "not a number");
-    if (std::string(column) == "capacity")
-      s.set_capacity(value);
-    else
-      s.set_overbooking_places(value);
-  }
+  int capacity = 0, overbooking_places = 0;
+  if (absl::Status st = ReadOptionalInt(row, "capacity", &capacity); !st.ok())
+    return st;
+  if (absl::Status st =
+          ReadOptionalInt(row, "overbooking_places", &overbooking_places);
+      !st.ok())
+    return st;
+  s.set_capacity(capacity);
+  s.set_overbooking_places(overbooking_places);
   if (const std::string cell = row.Get("visibility"); !cell.empty()) {
     auto visibility = ParseVisibility(cell);
     if (!visibility)
@@ -115,6 +125,16 @@ absl::StatusOr<v1::Professional> ProfessionalRow(const Row& row) {
   }
   p.set_cpts_id(row.Get("cpts_id"));
   p.set_display_name(row.Get("display_name"));
+  int cap = 0, home_visit_radius_km = 0;
+  if (absl::Status st = ReadOptionalInt(row, "weekly_orientation_cap", &cap);
+      !st.ok())
+    return st;
+  if (absl::Status st =
+          ReadOptionalInt(row, "home_visit_radius_km", &home_visit_radius_km);
+      !st.ok())
+    return st;
+  p.set_weekly_orientation_cap(cap);
+  p.set_home_visit_radius_km(home_visit_radius_km);
   return p;
 }
 

@@ -29,12 +29,15 @@ TEST(SlotFileTest, ReadsSlotsFromCsv) {
 TEST(SlotFileTest, ReadsProfessionalsFromCsvAndBothFromJson) {
   auto csv = ParseSlotFile(
       "pros.csv",
-      "id,profession,latitude,longitude,commune_code,display_name\n"
-      "10003456789,SM54,45.62,-1.03,17306,Dr Martin\n");
+      "id,profession,latitude,longitude,commune_code,display_name,"
+      "home_visit_radius_km\n"
+      "10003456789,SM54,45.62,-1.03,17306,Dr Martin,15\n");
   ASSERT_TRUE(csv.ok()) << csv.status();
   ASSERT_EQ(csv->professionals.size(), 1u);
   EXPECT_EQ(csv->professionals[0].profession(),
             creneau::v1::PROFESSION_GENERAL_PRACTITIONER);
+  EXPECT_EQ(csv->professionals[0].home_visit_radius_km(), 15);
+  EXPECT_EQ(csv->professionals[0].weekly_orientation_cap(), 0);
 
   auto json = ParseSlotFile("export.json", R"({
     "professionals": [{"id": "p1", "profession": "PROFESSION_NURSE",

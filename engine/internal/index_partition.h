@@ -73,6 +73,7 @@ struct StoredEntry {
   Visibility visibility : 4 = Visibility::kUnspecified;
   bool regular_place_free : 1 = true;
   bool live : 1 = true;  // False once erased from `main`, until the next merge.
+  uint8_t home_visit_radius_km : 6 = 0;  // Home visits: 1..63 km.
 };
 static_assert(sizeof(StoredEntry) == 24);
 

@@ -62,6 +62,11 @@ void ProfessionalTable::Replace(ProfNo no, const Professional& professional,
   r.sector = static_cast<int8_t>(professional.sector);
   r.weekly_orientation_cap =
       static_cast<int16_t>(professional.weekly_orientation_cap);
+  CRENEAU_CHECK(professional.home_visit_radius_km >= 0 &&
+                professional.home_visit_radius_km <=
+                    limits::kMaxHomeVisitRadiusKm);
+  r.home_visit_radius_km =
+      static_cast<uint8_t>(professional.home_visit_radius_km);
   r.location = professional.location;
   r.point = geo::ToUnitPoint(professional.location);
   r.cell = geo::LeafCellId(r.point);
@@ -81,6 +86,7 @@ ProfessionalView ProfessionalTable::view(ProfNo no) const {
   v.cpts_id = cpts_.view(r.cpts);
   v.sector = r.sector;
   v.weekly_orientation_cap = r.weekly_orientation_cap;
+  v.home_visit_radius_km = r.home_visit_radius_km;
   if (r.display_name != IdArena::kNoId) {
     v.display_name = strings_.view(r.display_name);
   }

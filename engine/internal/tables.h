@@ -48,6 +48,7 @@ struct ProfessionalRecord {
   Profession profession = Profession::kUnspecified;
   StructureType structure = StructureType::kOwnPractice;
   int8_t sector = 0;                   // 0..3 (validated).
+  uint8_t home_visit_radius_km = 0;    // 0..limits::kMaxHomeVisitRadiusKm.
   int16_t weekly_orientation_cap = 0;  // 0..limits::kMaxWeeklyOrientationCap.
   LatLng location;
   geo::UnitPoint point;

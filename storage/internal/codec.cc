@@ -156,6 +156,7 @@ std::string EncodeProfessional(const Professional& p) {
   PutVarint32(&out, static_cast<uint32_t>(p.weekly_orientation_cap));
   PutString(&out, p.display_name);
   PutString(&out, p.owner);
+  PutU8(&out, static_cast<uint8_t>(p.home_visit_radius_km));
   return out;
 }
 
@@ -164,7 +165,7 @@ absl::StatusOr<Professional> DecodeProfessional(absl::string_view key,
   Decoder d(value);
   Professional p;
   p.id = std::string(key);
-  uint8_t version, sector;
+  uint8_t version, sector, home_visit_radius_km = 0;
   uint32_t cap;
   if (!IsValidId(p.id) || !GetVersion(d, kProfessionalVersion, &version) ||
       !GetEnum(d, &p.profession, 1, kProfessionCount - 1) ||
@@ -174,9 +175,14 @@ absl::StatusOr<Professional> DecodeProfessional(absl::string_view key,
       !d.GetVarint32(&cap) ||
       cap > uint32_t{limits::kMaxWeeklyOrientationCap} ||
       !d.GetString(&p.display_name) ||
-      (version >= 2 && !d.GetString(&p.owner)) || !d.done()) {
+      (version >= 2 && !d.GetString(&p.owner)) ||
+      (version >= 3 &&
+       (!d.GetU8(&home_visit_radius_km) ||
+        home_visit_radius_km > limits::kMaxHomeVisitRadiusKm)) ||
+      !d.done()) {
     return Corrupt("professional", key);
   }
+  p.home_visit_radius_km = home_visit_radius_km;
   p.sector = sector;
   p.weekly_orientation_cap = static_cast<int32_t>(cap);
   return p;

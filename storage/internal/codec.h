@@ -20,7 +20,8 @@ namespace creneau::storage::internal {
 // The version byte each kind of value is written with (decoders also read
 // every earlier version; FORMAT.md lists the changes).
 inline constexpr uint8_t kTerritoryVersion = 1;
-inline constexpr uint8_t kProfessionalVersion = 2;  // 2: owner.
+inline constexpr uint8_t kProfessionalVersion =
+    3;  // 2: owner; 3: home-visit radius.
 inline constexpr uint8_t kSlotVersion = 1;
 inline constexpr uint8_t kHoldVersion = 1;
 // 2: cancel reason as a code, organisation.

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
                  "cpts-1",
                  1,
                  0,
+                 12,
                  "Dr P"};
   Write(codec, "professional", Record(0, p.id, EncodeProfessional(p)));
   Slot s{"s1",
