@@ -132,7 +132,8 @@ struct SearchHit {
   MatchReason reason = MatchReason::kWithinRadius;
   bool overbooking_only = false;
   // The balanced order's components for this slot, whatever the order
-  // searched (RankingWeights): the answer explains every rank with them.
+  // searched (RankingWeights), set by Engine::ExplainHits (Search leaves
+  // them 0): the answer explains every rank with them.
   double minutes_to_start = 0;
   int32_t week_orientations = 0;  // The professional's, in the slot's week.
   int32_t weekly_cap = 0;         // 0: uncapped.
@@ -148,7 +149,8 @@ struct SearchResult {
   EmptyReason empty_reason = EmptyReason::kNone;
   int64_t window_start_unix_s = 0;
   int64_t window_end_unix_s = 0;
-  std::string origin_commune;  // The commune searched from or nearest.
+  std::string origin_commune;      // The commune searched from or nearest.
+  int64_t searched_at_unix_s = 0;  // The engine's time of the search.
 };
 
 struct SlotPage {
@@ -302,6 +304,12 @@ class Engine {
   // Fills `result` (reusing its storage) with the best matches for `caller`.
   // INVALID_ARGUMENT names the field; NOT_FOUND for an unknown commune. The
   // hits' SlotNo values are valid until the engine is next mutated.
+  // Sets the score components of every hit of `result`, which Search made
+  // and the engine has not changed since (call under the same lock). Apart
+  // from Search, so that callers that do not show them (in-process
+  // matching, benchmarks) do not pay the cache misses of reading each
+  // match's professional and week.
+  void ExplainHits(SearchResult* result) const;
   absl::Status Search(const Caller& caller, const SearchQuery& query,
                       absl::Time now, SearchResult* result) const;
   // A hit's slot; `no` must come from a search on the unchanged engine.
@@ -505,6 +513,9 @@ class Engine {
   // The balanced order's load of a slot's professional in its week, in
   // [0, 1] (RankingWeights).
   double LoadOfSlot(SlotNo no) const;
+  // `orientations` over `cap` (over limits::kLoadReferenceOrientations when
+  // 0), at most 1.
+  static double LoadFraction(int32_t orientations, int32_t cap);
   // Loads the time zone of a professional just added or replaced, once per
   // distinct zone (searches read zones_ under the shared lock).
   void NoteTimeZone(internal::ProfNo prof);
@@ -545,8 +556,6 @@ class Engine {
   void FindPreferred(const SearchQuery& query, const IndexQuery& index_query,
                      SearchResult* result) const;
   EmptyReason Diagnose(const IndexQuery& query) const;
-  // Sets the score components of `hit` (its slot set) for `query`.
-  void ExplainHit(const IndexQuery& query, SearchHit* hit) const;
 
   std::shared_ptr<const CommuneTable> communes_;
   EngineOptions options_;

@@ -61,13 +61,14 @@ int32_t Engine::WeekLoad(internal::ProfNo prof, int32_t week) const {
   return it == week_load_.end() ? 0 : it->second;
 }
 
+double Engine::LoadFraction(int32_t orientations, int32_t cap) {
+  const int32_t reference = cap > 0 ? cap : limits::kLoadReferenceOrientations;
+  return std::min(1.0, static_cast<double>(orientations) / reference);
+}
+
 double Engine::LoadOfSlot(SlotNo no) const {
   const internal::SlotRecord& r = slots_.at(no);
-  const int32_t cap = CapOf(r.professional);
-  const int32_t load =
-      WeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s));
-  const int32_t reference = cap > 0 ? cap : limits::kLoadReferenceOrientations;
-  return std::min(1.0, static_cast<double>(load) / reference);
+  return LoadFraction(WeekLoad(r.professional, r.week), CapOf(r.professional));
 }
 
 void Engine::NoteTimeZone(internal::ProfNo prof) {
@@ -105,7 +106,7 @@ void Engine::AdjustWeekLoad(internal::ProfNo prof, int32_t week, int delta) {
 void Engine::SetWeekCapped(internal::ProfNo prof, int32_t week, bool capped) {
   // A professional has at most limits::kMaxSlotsPerProfessional slots.
   for (SlotNo no : professionals_.at(prof).slots) {
-    if (WeekOf(prof, slots_.at(no).start_unix_s) == week) {
+    if (slots_.at(no).week == week) {
       SetSlotCapped(no, capped);
     }
   }
@@ -125,14 +126,12 @@ void Engine::SetSlotCapped(SlotNo no, bool capped) {
 
 void Engine::SyncSlotCap(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
-  SetSlotCapped(no, AtCap(r.professional,
-                          WeekLoad(r.professional,
-                                   WeekOf(r.professional, r.start_unix_s))));
+  SetSlotCapped(no, AtCap(r.professional, WeekLoad(r.professional, r.week)));
 }
 
 void Engine::CountSlotLoad(SlotNo no, int sign) {
   const internal::SlotRecord& r = slots_.at(no);
-  AddWeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s),
+  AddWeekLoad(r.professional, r.week,
               sign * (r.held_regular + r.booked_regular));
 }
 

@@ -180,8 +180,8 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
           r.withdrawn = false;
           // Only a free slot may move in time or between professionals, so
           // no load moves with it; its new week may be capped.
-          r.week_capped =
-              AtCap(prof, WeekLoad(prof, WeekOf(prof, s.start_unix_s)));
+          r.week = static_cast<int16_t>(WeekOf(prof, s.start_unix_s));
+          r.week_capped = AtCap(prof, WeekLoad(prof, r.week));
           slots_.set_location(no, s.location);
           Reindex(no);
           effects->slots_put.push_back(s);

@@ -63,7 +63,7 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     // Its week's load loses its places, once it is out of its
     // professional's list (the week is over: only the flags of past slots
     // may change, as a restore without this slot would set them).
-    AdjustWeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s),
+    AdjustWeekLoad(r.professional, r.week,
                    -(r.held_regular + r.booked_regular));
     effects->slots_deleted.emplace_back(slots_.id(no));
     event.Add(SubjectKind::kSlot, std::string(slots_.id(no)));
@@ -161,6 +161,7 @@ absl::Status Engine::RestoreSlot(const Slot& slot) {
   record.modality = slot.modality;
   record.visibility = slot.visibility;
   record.withdrawn = slot.withdrawn;
+  record.week = static_cast<int16_t>(WeekOf(prof, slot.start_unix_s));
   const SlotNo no = slots_.TryAdd(slot.id, std::move(record));
   if (no == kNoSlot) {
     return absl::DataLossError(

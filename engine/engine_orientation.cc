@@ -48,8 +48,7 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
   // Regular places count against the weekly cap; a hold confirmed into a
   // booking leaves the count as it was.
   if (!overbooking && held_delta + booked_delta != 0) {
-    AdjustWeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s),
-                   held_delta + booked_delta);
+    AdjustWeekLoad(r.professional, r.week, held_delta + booked_delta);
   }
 }
 
@@ -110,7 +109,7 @@ absl::Status Engine::CheckRegularPlace(SlotNo no) const {
             : ""));
   }
   if (r.week_capped) {
-    const int32_t week = WeekOf(r.professional, r.start_unix_s);
+    const int32_t week = r.week;
     return absl::FailedPreconditionError(absl::StrCat(
         "slot_id: professional '", professionals_.id(r.professional),
         "' reached the weekly cap of ", CapOf(r.professional),

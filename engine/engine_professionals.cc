@@ -153,9 +153,9 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
             ++counts.created;
           } else {
             // Entries carry the profession, location, CPTS and home-visit
-            // radius: move them
-            // all. The time zone decides which week a slot counts in, the
-            // cap when it is full: recount the loads and flags too.
+            // radius: move them all. The time zone decides which week a
+            // slot counts in, the cap when it is full: recount the weeks,
+            // loads and flags too.
             const std::vector<SlotNo> owned = professionals_.at(no).slots;
             for (SlotNo s : owned) {
               Unindex(s);
@@ -163,11 +163,14 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
             }
             professionals_.Replace(no, p, commune);
             NoteTimeZone(no);
-            for (SlotNo s : owned) CountSlotLoad(s, +1);
             for (SlotNo s : owned) {
               internal::SlotRecord& r = slots_.at(s);
-              r.week_capped =
-                  AtCap(no, WeekLoad(no, WeekOf(no, r.start_unix_s)));
+              r.week = static_cast<int16_t>(WeekOf(no, r.start_unix_s));
+              CountSlotLoad(s, +1);
+            }
+            for (SlotNo s : owned) {
+              internal::SlotRecord& r = slots_.at(s);
+              r.week_capped = AtCap(no, WeekLoad(no, r.week));
               Reindex(s);
             }
             ++counts.updated;

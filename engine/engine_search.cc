@@ -107,6 +107,7 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   result->window_start_unix_s = start;
   result->window_end_unix_s = end;
   result->origin_commune = commune != nullptr ? commune->insee : "";
+  result->searched_at_unix_s = now_s;
 
   iq->professions = professions;
   iq->center = geo::ToS2Point(origin);
@@ -169,20 +170,22 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   hit.distance_m = geo::MetersFromChordSquared(best.chord_squared);
   hit.reason = MatchReason::kPreferredProfessional;
   hit.overbooking_only = !best.regular_place_free;
-  ExplainHit(iq, &hit);
   result->hits.push_back(hit);
 }
 
-void Engine::ExplainHit(const IndexQuery& iq, SearchHit* hit) const {
-  const internal::SlotRecord& r = slots_.at(hit->slot);
-  hit->minutes_to_start = (int64_t{r.start_unix_s} - iq.now_unix_s) / 60.0;
-  hit->week_orientations =
-      WeekLoad(r.professional, WeekOf(r.professional, r.start_unix_s));
-  hit->weekly_cap = CapOf(r.professional);
-  hit->load = LoadOfSlot(hit->slot);
-  hit->score = hit->minutes_to_start +
-               iq.weights.minutes_per_km * hit->distance_m / 1000 +
-               iq.weights.minutes_per_full_week * hit->load;
+void Engine::ExplainHits(SearchResult* result) const {
+  const RankingWeights& weights = options_.ranking;
+  for (SearchHit& hit : result->hits) {
+    const internal::SlotRecord& r = slots_.at(hit.slot);
+    hit.minutes_to_start =
+        (int64_t{r.start_unix_s} - result->searched_at_unix_s) / 60.0;
+    hit.week_orientations = WeekLoad(r.professional, r.week);
+    hit.weekly_cap = CapOf(r.professional);
+    hit.load = LoadFraction(hit.week_orientations, hit.weekly_cap);
+    hit.score = hit.minutes_to_start +
+                weights.minutes_per_km * hit.distance_m / 1000 +
+                weights.minutes_per_full_week * hit.load;
+  }
 }
 
 absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
@@ -227,7 +230,6 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
                      ? MatchReason::kWithinRadius
                      : MatchReason::kWidenedRadius;
     hit.overbooking_only = !c.regular_place_free;
-    ExplainHit(iq, &hit);
     result->hits.push_back(hit);
   }
   if (result->hits.empty()) result->empty_reason = Diagnose(iq);

@@ -41,14 +41,21 @@ double ChordSquaredForMeters(double distance_m) {
   return chord * chord;
 }
 
+namespace {
+
+// Built at start-up (namespace scope, no guard on the search path).
+const std::array<double, 64> kHomeVisitChordSquared = [] {
+  std::array<double, 64> table;
+  for (int km = 0; km < 64; ++km) {
+    table[km] = ChordSquaredForMeters(km * 1000.0);
+  }
+  return table;
+}();
+
+}  // namespace
+
 double HomeVisitChordSquared(int radius_km) {
-  static const std::array<double, 64> table = [] {
-    std::array<double, 64> t;
-    for (int km = 0; km < 64; ++km) t[km] = ChordSquaredForMeters(km * 1000.0);
-    return t;
-  }();
-  CRENEAU_CHECK(radius_km >= 0 && radius_km < 64);
-  return table[radius_km];
+  return kHomeVisitChordSquared[radius_km & 63];
 }
 
 double MetersFromChordSquared(double chord_squared) {

@@ -41,6 +41,7 @@ inline double ChordSquared(const S2Point& a, const UnitPoint& b) {
 double ChordSquaredForMeters(double distance_m);
 // ChordSquaredForMeters(radius_km * 1000) for a radius in [0, 63] km, read
 // from a table: searches test every home-visit slot against its radius.
+// Radii above 63 wrap (callers store them in 6 bits).
 double HomeVisitChordSquared(int radius_km);
 // The great-circle distance in meters of a squared chord.
 double MetersFromChordSquared(double chord_squared);

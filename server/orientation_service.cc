@@ -40,6 +40,7 @@ grpc::ServerUnaryReactor* OrientationService::SearchSlots(
         thread_local SearchResult result;
         absl::Status status = engine.Search(caller, *query, now, &result);
         if (!status.ok()) return status;
+        engine.ExplainHits(&result);
         ToProto(engine, caller, *query, result, response);
         return true;
       });

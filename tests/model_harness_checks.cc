@@ -308,6 +308,7 @@ void ModelHarness::Search() {
     return;
   }
   ReferenceSearch got;
+  engine_.ExplainHits(&result);
   for (const SearchHit& h : result.hits) {
     got.hits.push_back({engine_.ViewSlot(h.slot).slot.id, h.distance_m,
                         h.reason, h.overbooking_only, h.week_orientations,

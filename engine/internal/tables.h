@@ -190,12 +190,17 @@ struct SlotRecord {
   uint16_t booked_overbooking = 0;
   Modality modality = Modality::kUnspecified;
   Visibility visibility = Visibility::kUnspecified;
-  bool withdrawn = false;
-  bool has_location = false;  // The slot overrides the practice location.
-  bool in_use = false;        // False for a freed number.
+  bool withdrawn : 1 = false;
+  bool has_location : 1 = false;  // The slot overrides the practice location.
+  bool in_use : 1 = false;        // False for a freed number.
   // The professional reached the weekly cap in this slot's week: the slot
   // leaves searches and its regular places cannot be held (engine_cap.cc).
-  bool week_capped = false;
+  bool week_capped : 1 = false;
+  // The local week of the start in the professional's time zone
+  // (Engine::WeekOf), set with the start and on a change of zone: searches
+  // read it for every match, and a zone lookup costs a few hundred ns.
+  // Weeks of uint32 starts fit 16 bits.
+  int16_t week = 0;
 
   bool regular_place_free() const {
     return held_regular + booked_regular < capacity;
