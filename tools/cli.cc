@@ -226,7 +226,9 @@ int Cli::Search(const SearchArgs& args) {
         for (const v1::SlotMatch& m : response.matches()) {
           const v1::Slot& s = m.slot();
           table.AddRow(
-              {absl::StrCat(++rank), LocalTime(s.start_time()),
+              {absl::StrCat(++rank),
+               internal::SlotTime(s.start_time(), m.professional().time_zone(),
+                                  options_.time_zone),
                m.distance_m() < 1000
                    ? absl::StrFormat("%.0f m", m.distance_m())
                    : absl::StrFormat("%.1f km", m.distance_m() / 1000),
@@ -263,7 +265,8 @@ int Cli::Hold(const std::string& slot_id, const std::string& ttl,
         const v1::Hold& h = response.hold();
         out_ << "held " << h.slot_id()
              << (h.overbooking_place() ? " (overbooking place)" : "")
-             << " until " << LocalTime(h.expire_time()) << "\n"
+             << " until " << LocalTime(h.expire_time(), options_.time_zone)
+             << "\n"
              << "token " << h.token() << "\n"
              << "next: creneau confirm " << h.slot_id() << " " << h.token()
              << " --patient <pseudonymous-ref>\n";

@@ -31,6 +31,9 @@ struct CliOptions {
   absl::Duration timeout = absl::Seconds(10);
   bool json = false;
   std::string request_id;  // Empty: a fresh UUID per mutation.
+  // The caller's IANA time zone: times print in it, and a slot's time in
+  // the slot's own zone, named when it differs.
+  std::string time_zone = "Europe/Paris";
 };
 
 struct SearchArgs {

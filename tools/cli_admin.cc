@@ -209,7 +209,8 @@ int Cli::Audit(const AuditArgs& args) {
       for (const v1::AuditSubject& s : r.subjects()) {
         subjects.push_back(s.id());
       }
-      table.AddRow({absl::StrCat(r.sequence()), internal::LocalTime(r.time()),
+      table.AddRow({absl::StrCat(r.sequence()),
+                    internal::LocalTime(r.time(), options_.time_zone),
                     r.action(), r.principal(), r.organisation(),
                     absl::StrJoin(subjects, " "), r.detail()});
     }

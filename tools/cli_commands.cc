@@ -32,7 +32,7 @@ int Cli::Confirm(const std::string& slot_id, const std::string& token,
         return orientation_->ConfirmBooking(context, request, response);
       },
       [&](const v1::ConfirmBookingResponse& response) {
-        internal::PrintBooking(response.booking(), out_);
+        internal::PrintBooking(response.booking(), options_.time_zone, out_);
       });
 }
 
@@ -69,7 +69,7 @@ int Cli::Cancel(const std::string& booking_id, const std::string& reason) {
         return orientation_->CancelBooking(context, request, response);
       },
       [&](const v1::CancelBookingResponse& response) {
-        internal::PrintBooking(response.booking(), out_);
+        internal::PrintBooking(response.booking(), options_.time_zone, out_);
       });
 }
 
@@ -82,7 +82,7 @@ int Cli::Get(const std::string& id, bool force_slot) {
           return orientation_->GetBooking(context, request, response);
         },
         [&](const v1::GetBookingResponse& response) {
-          internal::PrintBooking(response.booking(), out_);
+          internal::PrintBooking(response.booking(), options_.time_zone, out_);
         });
   }
   v1::GetSlotRequest request;
@@ -92,7 +92,7 @@ int Cli::Get(const std::string& id, bool force_slot) {
         return slots_->GetSlot(context, request, response);
       },
       [&](const v1::GetSlotResponse& response) {
-        internal::PrintSlot(response.slot(), out_);
+        internal::PrintSlot(response.slot(), options_.time_zone, out_);
       });
 }
 
@@ -110,7 +110,7 @@ int Cli::List(const std::string& professional_id, int page_size) {
     if (options_.json) PrintJson(response);
     for (const v1::Slot& s : response.slots()) {
       table.AddRow(
-          {internal::LocalTime(s.start_time()), s.id(),
+          {internal::LocalTime(s.start_time(), options_.time_zone), s.id(),
            internal::ModalityText(s.modality()),
            std::string(SlotStateName(static_cast<SlotState>(s.state()))),
            absl::StrCat(s.places_booked(), "/", s.capacity()),
@@ -149,12 +149,13 @@ int Cli::Bookings(const BookingsArgs& args) {
     if (options_.json) PrintJson(response);
     for (const v1::Booking& b : response.bookings()) {
       if (static_cast<int>(table.size()) == args.limit) break;
-      table.AddRow({internal::LocalTime(b.start_time()), b.id(),
-                    std::string(BookingStatusName(
-                        static_cast<BookingStatus>(b.status()))),
-                    b.professional_id(), b.patient_ref(),
-                    absl::StrCat(b.booked_by(), " (", b.organisation(), ")"),
-                    b.slot_id()});
+      table.AddRow(
+          {internal::LocalTime(b.start_time(), options_.time_zone), b.id(),
+           std::string(
+               BookingStatusName(static_cast<BookingStatus>(b.status()))),
+           b.professional_id(), b.patient_ref(),
+           absl::StrCat(b.booked_by(), " (", b.organisation(), ")"),
+           b.slot_id()});
     }
     if (response.next_page_token().empty()) break;
     request.set_page_token(response.next_page_token());

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/time/time.h"
 #include "tools/cli.h"
 #include "tools/token.h"
 
@@ -265,6 +266,13 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", timeout, "deadline of each call")
       ->capture_default_str();
   app.add_flag("--json", options.json, "print responses as JSON");
+  if (const char* zone = std::getenv("CRENEAU_TIME_ZONE")) {
+    options.time_zone = zone;
+  }
+  app.add_option("--time_zone", options.time_zone,
+                 "your IANA time zone (env CRENEAU_TIME_ZONE); a slot's time "
+                 "prints in the slot's zone, named when it is not yours")
+      ->capture_default_str();
   app.add_option("--request_id", options.request_id,
                  "idempotency key of a mutation, to retry one safely (default: "
                  "a fresh UUID)");
@@ -281,6 +289,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.timeout = *deadline;
+  if (absl::TimeZone zone; !absl::LoadTimeZone(options.time_zone, &zone)) {
+    std::cerr << "--time_zone: unknown time zone '" << options.time_zone
+              << "' (an IANA name such as Europe/Paris)\n";
+    return 2;
+  }
   Cli cli(options, std::cout, std::cerr);
   return Dispatch(app, cli, args);
 }

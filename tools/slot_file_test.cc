@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/cli.h"
+#include "tools/internal/cli_format.h"
 #include "tools/table.h"
 
 namespace creneau::tools {
@@ -74,6 +75,22 @@ TEST(CliParsingTest, DurationsAndDistances) {
   EXPECT_EQ(ParseDistanceMeters("800"), 800);
   EXPECT_EQ(ParseDistanceMeters("far"), std::nullopt);
   EXPECT_EQ(ParseDistanceMeters("-3km"), std::nullopt);
+}
+
+// A slot in La Réunion, seen from Paris: its own time, with its zone.
+TEST(CliFormatTest, SlotTimesInTheSlotsZone) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(1'900'214'100);  // 2030-03-20T05:15:00Z, a Wednesday.
+  EXPECT_EQ(internal::LocalTime(t, "Europe/Paris"), "Wed 20 Mar 06:15");
+  EXPECT_EQ(internal::SlotTime(t, "Indian/Reunion", "Europe/Paris"),
+            "Wed 20 Mar 09:15 Indian/Reunion");
+  EXPECT_EQ(internal::SlotTime(t, "Europe/Paris", "Europe/Paris"),
+            "Wed 20 Mar 06:15");
+  // Seen from La Réunion, a Paris slot names Paris.
+  EXPECT_EQ(internal::SlotTime(t, "Europe/Paris", "Indian/Reunion"),
+            "Wed 20 Mar 06:15 Europe/Paris");
+  // No zone known: the caller's.
+  EXPECT_EQ(internal::SlotTime(t, "", "Indian/Reunion"), "Wed 20 Mar 09:15");
 }
 
 TEST(TableTest, PadsByCharactersNotBytes) {

@@ -1,56 +1,80 @@
 #include "tools/internal/cli_format.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/names.h"
 
 namespace creneau::tools::internal {
 
-std::string LocalTime(const google::protobuf::Timestamp& t) {
-  static const absl::TimeZone paris = [] {
-    absl::TimeZone zone;
-    return absl::LoadTimeZone("Europe/Paris", &zone) ? zone
-                                                     : absl::UTCTimeZone();
-  }();
+namespace {
+
+// The loaded zone of `name`; UTC when it does not load.
+absl::TimeZone ZoneOf(const std::string& name) {
+  absl::TimeZone zone;
+  return absl::LoadTimeZone(name, &zone) ? zone : absl::UTCTimeZone();
+}
+
+std::string Format(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
   return absl::FormatTime("%a %d %b %H:%M", absl::FromUnixSeconds(t.seconds()),
-                          paris);
+                          zone);
+}
+
+}  // namespace
+
+std::string LocalTime(const google::protobuf::Timestamp& t,
+                      const std::string& caller_zone) {
+  return Format(t, ZoneOf(caller_zone));
+}
+
+std::string SlotTime(const google::protobuf::Timestamp& t,
+                     const std::string& slot_zone,
+                     const std::string& caller_zone) {
+  absl::TimeZone zone;
+  if (slot_zone.empty() || slot_zone == caller_zone ||
+      !absl::LoadTimeZone(slot_zone, &zone)) {
+    return LocalTime(t, caller_zone);
+  }
+  return absl::StrCat(Format(t, zone), " ", slot_zone);
 }
 
 std::string ModalityText(creneau::v1::Modality modality) {
   return std::string(ModalityName(static_cast<Modality>(modality)));
 }
 
-void PrintBooking(const creneau::v1::Booking& b, std::ostream& out) {
+void PrintBooking(const creneau::v1::Booking& b, const std::string& caller_zone,
+                  std::ostream& out) {
   out << "booking      " << b.id() << "\n"
       << "status       "
       << BookingStatusName(static_cast<BookingStatus>(b.status())) << "\n"
       << "slot         " << b.slot_id() << "\n"
       << "professional " << b.professional_id() << "\n"
-      << "start        " << LocalTime(b.start_time()) << " ("
+      << "start        " << LocalTime(b.start_time(), caller_zone) << " ("
       << b.duration().seconds() / 60 << " min, " << ModalityText(b.modality())
       << ")\n"
       << "patient      " << b.patient_ref() << "\n";
   if (!b.orientation_ref().empty())
     out << "orientation  " << b.orientation_ref() << "\n";
   out << "booked by    " << b.booked_by() << " at "
-      << LocalTime(b.create_time())
+      << LocalTime(b.create_time(), caller_zone)
       << (b.overbooking_place() ? " (overbooking place)" : "") << "\n";
   if (!b.organisation().empty()) {
     out << "organisation " << b.organisation() << "\n";
   }
   if (b.status() == creneau::v1::BOOKING_STATUS_CANCELLED) {
-    out << "cancelled    " << LocalTime(b.cancel_time()) << " ("
+    out << "cancelled    " << LocalTime(b.cancel_time(), caller_zone) << " ("
         << CancelReasonName(static_cast<CancelReason>(b.cancel_reason_code()))
         << ")\n";
   }
 }
 
-void PrintSlot(const creneau::v1::Slot& s, std::ostream& out) {
+void PrintSlot(const creneau::v1::Slot& s, const std::string& caller_zone,
+               std::ostream& out) {
   out << "slot         " << s.id() << "\n"
       << "state        " << SlotStateName(static_cast<SlotState>(s.state()))
       << "\n"
       << "professional " << s.professional_id() << " ("
       << ProfessionName(static_cast<Profession>(s.profession())) << ")\n"
-      << "start        " << LocalTime(s.start_time()) << " ("
+      << "start        " << LocalTime(s.start_time(), caller_zone) << " ("
       << s.duration().seconds() / 60 << " min, " << ModalityText(s.modality())
       << ")\n"
       << "places       " << s.capacity() << " (+" << s.overbooking_places()

@@ -10,12 +10,23 @@
 
 namespace creneau::tools::internal {
 
-// "Tue 24 Nov 09:15", in France's time (Europe/Paris).
-std::string LocalTime(const google::protobuf::Timestamp& t);
+// "Tue 24 Nov 09:15" in the IANA zone `caller_zone` (the CLI's
+// --time_zone, checked at start; UTC if it does not load).
+std::string LocalTime(const google::protobuf::Timestamp& t,
+                      const std::string& caller_zone);
+// A slot's time in the slot's own zone (its professional's), followed by
+// the zone when it is not the caller's: "Tue 24 Nov 09:15 Indian/Reunion".
+// An empty or unknown `slot_zone` prints as LocalTime.
+std::string SlotTime(const google::protobuf::Timestamp& t,
+                     const std::string& slot_zone,
+                     const std::string& caller_zone);
 // "in-office", "booked", ...
 std::string ModalityText(creneau::v1::Modality modality);
-void PrintBooking(const creneau::v1::Booking& booking, std::ostream& out);
-void PrintSlot(const creneau::v1::Slot& slot, std::ostream& out);
+// Times in `caller_zone`, as LocalTime.
+void PrintBooking(const creneau::v1::Booking& booking,
+                  const std::string& caller_zone, std::ostream& out);
+void PrintSlot(const creneau::v1::Slot& slot, const std::string& caller_zone,
+               std::ostream& out);
 
 }  // namespace creneau::tools::internal
 
