@@ -64,9 +64,13 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
     c.start_unix_s = e.start_unix_s;
     c.chord_squared = geo::ChordSquared(q.center, e.point);
     c.regular_place_free = e.regular_place_free;
-    if (c.chord_squared > limit || !WithinHomeVisitReach(e, c.chord_squared)) {
-      continue;
-    }
+    // The home-visit reach, computed here rather than by the index's own
+    // helper, so that a wrong rule there shows as a difference.
+    const bool beyond_home_visit_reach =
+        e.modality == Modality::kHomeVisit &&
+        c.chord_squared >
+            geo::ChordSquaredForMeters(e.home_visit_radius_km * 1000.0);
+    if (c.chord_squared > limit || beyond_home_visit_reach) continue;
     c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared,
                             q.weights) +
               q.weights.minutes_per_full_week * TestLoad(no);
