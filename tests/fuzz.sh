@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets with clang, libFuzzer, ASan and UBSan into
-# ./build-fuzz, then fuzzes each for a bounded time starting from the seed
-# corpus in tests/fuzz/corpus (new inputs go to a scratch copy, not to the
-# repository). Exits non-zero on the first crash, leak or failed check,
-# leaving the reproducer in build-fuzz/artifacts.
+# Builds the fuzz targets with clang, libFuzzer, ASan and UBSan in
+# ./build-asan (tests/asan_build.sh: the sanitizer suite's build, so CI
+# compiles the tree once for both), then fuzzes each for a bounded time
+# starting from the seed corpus in tests/fuzz/corpus (new inputs go to a
+# scratch copy, not to the repository). Exits non-zero on the first crash,
+# leak or failed check, leaving the reproducer in build-asan/fuzz-artifacts.
 #
 #   tests/fuzz.sh [--seconds N] [storage_codec|request|principals|slot_file|territory ...]
 set -euo pipefail
@@ -19,27 +20,23 @@ while [ $# -gt 0 ]; do
 done
 [ ${#targets[@]} -gt 0 ] || targets=(storage_codec request principals slot_file territory)
 
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=clang++ -DCRENEAU_FUZZ=ON -DCRENEAU_SANITIZE=address \
-  -DCRENEAU_BUILD_TESTS=OFF -DCRENEAU_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build-fuzz -j "${CRENEAU_BUILD_JOBS:-2}" \
-  --target $(printf '%s_fuzzer ' "${targets[@]}")
+./tests/asan_build.sh $(printf '%s_fuzzer ' "${targets[@]}")
 
-mkdir -p build-fuzz/artifacts
+mkdir -p build-asan/fuzz-artifacts
 for target in "${targets[@]}"; do
-  work=build-fuzz/corpus-$target
+  work=build-asan/fuzz-corpus-$target
   rm -rf "$work" && mkdir -p "$work"
   cp tests/fuzz/corpus/"$target"/* "$work"/
   echo "fuzz: $target for ${seconds}s"
   status=0
-  ./build-fuzz/tests/fuzz/"$target"_fuzzer -max_total_time="$seconds" \
+  ./build-asan/tests/fuzz/"$target"_fuzzer -max_total_time="$seconds" \
     -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix=build-fuzz/artifacts/"$target"- "$work" \
-    > build-fuzz/"$target".log 2>&1 || status=$?
-  grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|SUMMARY)" build-fuzz/"$target".log || true
+    -artifact_prefix=build-asan/fuzz-artifacts/"$target"- "$work" \
+    > build-asan/fuzz-"$target".log 2>&1 || status=$?
+  grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|SUMMARY)" build-asan/fuzz-"$target".log || true
   if [ "$status" -ne 0 ]; then
-    tail -40 build-fuzz/"$target".log
-    echo "fuzz: $target failed (exit $status); reproducer in build-fuzz/artifacts"
+    tail -40 build-asan/fuzz-"$target".log
+    echo "fuzz: $target failed (exit $status); reproducer in build-asan/fuzz-artifacts"
     exit 1
   fi
 done

@@ -2,7 +2,8 @@
 # Builds creneau with sanitizers in its own directory and runs tests there.
 #
 #   tests/sanitize.sh asan   # ASan + UBSan, the suite but the crash loop,
-#                            # idempotency and README runs (build-asan)
+#                            # idempotency and README runs (build-asan,
+#                            # clang: see tests/asan_build.sh)
 #   tests/sanitize.sh tsan   # ThreadSanitizer, the concurrency suites (build-tsan)
 #
 # Benchmarks, libFuzzer and the sanitizer runs themselves are left out; the
@@ -11,16 +12,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-}
 case "$kind" in
-  asan) sanitize=address; dir=build-asan ;;
-  tsan) sanitize=thread; dir=build-tsan ;;
+  asan|tsan) ;;
   *) echo "usage: tests/sanitize.sh asan|tsan" >&2; exit 2 ;;
 esac
 jobs=${CRENEAU_BUILD_JOBS:-2}
-# -O1 with line tables: the sanitizers' usual setting, and a build about a
-# third shorter than -O2 -g on two cores.
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DCRENEAU_SANITIZE="$sanitize" -DCRENEAU_BUILD_BENCHMARKS=OFF >/dev/null
+if [ "$kind" = tsan ]; then
+  # -O1 with line tables: the sanitizers' usual setting.
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DCRENEAU_SANITIZE=thread -DCRENEAU_BUILD_BENCHMARKS=OFF >/dev/null
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -28,9 +29,10 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 # Smaller randomised runs under the slower sanitizers.
 export CRENEAU_MODEL_OPS=20000 CRENEAU_CRASH_CYCLES=20 CRENEAU_IDEMPOTENCY_FLOWS=3000
 export CRENEAU_SIM_SEEDS=10 CRENEAU_HISTORY_OPS=100000
-cd "$dir"
 if [ "$kind" = asan ]; then
-  cmake --build . -j "$jobs"
+  # clang, shared with libFuzzer and the thread-safety analysis.
+  ./tests/asan_build.sh
+  cd build-asan
   # Left out: the crash loop and the idempotency suite (they SIGKILL and
   # retry against creneaud processes) and the README walkthroughs; they
   # reach the code paths that the integration, restart, access and
@@ -47,6 +49,7 @@ else
   # with TSan, so its internal ordering would show as false races. Of the
   # durability suites, the simulation (power cuts and disk faults mixed);
   # power loss and disk faults alone run under ASan and in the main build.
+  cd build-tsan
   cmake --build . -j "$jobs" --target store_test durability_test history_test
   exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
     -R "^(StoreTest|StoreLoadTest|simulation_test|history_test)" \
