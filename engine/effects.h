@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/availability.h"
 #include "engine/types.h"
 
 namespace creneau {
@@ -26,14 +27,20 @@ enum class Method : uint8_t {
   kCancelBooking = 7,
   kUpsertTerritory = 8,
   kTransferProfessionals = 9,
+  kPublishAvailability = 10,
 };
 
 // Counts returned by the batch mutations. For WithdrawSlots, `created` counts
-// the slots withdrawn and `unchanged` those already withdrawn.
+// the slots withdrawn and `unchanged` those already withdrawn. For
+// PublishAvailability they count generated slots: created, updated,
+// unchanged, withdrawn (no longer generated), and kept (no longer generated
+// or changed, but left as they are because they have holds or bookings).
 struct BatchCounts {
   int32_t created = 0;
   int32_t updated = 0;
   int32_t unchanged = 0;
+  int32_t withdrawn = 0;
+  int32_t kept = 0;
   bool operator==(const BatchCounts&) const = default;
 };
 
@@ -76,6 +83,11 @@ enum class EventType : uint8_t {
   // data) was read; calls of a principal were refused (counted).
   kBookingRead = 12,
   kCallsRefused = 13,
+  // A professional's availability was published (subjects: the
+  // professional, then every generated slot added, changed or withdrawn),
+  // or extended by the engine (actor kSystemActor; subjects: each
+  // professional extended and the slots added).
+  kAvailabilityPublished = 14,
 };
 
 // The caller name recorded for changes the engine makes by itself (hold
@@ -118,6 +130,7 @@ struct Event {
 
 struct Effects {
   std::vector<Territory> territories_put;
+  std::vector<StoredAvailability> availability_put;
   std::vector<Professional> professionals_put;
   std::vector<Slot> slots_put;
   std::vector<std::string> slots_deleted;

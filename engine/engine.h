@@ -41,6 +41,7 @@
 #include "absl/time/time.h"
 #include "engine/commune_table.h"
 #include "engine/effects.h"
+#include "engine/engine_types.h"
 #include "engine/internal/booking_key.h"
 #include "engine/internal/tables.h"
 #include "engine/internal/territories.h"
@@ -49,148 +50,6 @@
 #include "engine/types.h"
 
 namespace creneau {
-
-struct EngineOptions {
-  // Weekly orientation cap of professionals that do not set one, within
-  // [0, limits::kMaxWeeklyOrientationCap]; 0 leaves them uncapped (load
-  // tests that book far more than a week allows).
-  int32_t default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
-  // What one caller (principal) can make the engine remember, at most; 0
-  // for no limit (in-process callers). Administrators are exempt. The
-  // server sets them from its flags (limits::kDefault... by default).
-  int max_active_holds_per_caller = 0;
-  int max_request_records_per_caller = 0;
-  int max_professionals_per_organisation = 0;
-  // The balanced order's weights, each within [0, limits::kMaxMinutesPer...].
-  RankingWeights ranking;
-};
-
-struct HoldCommand {
-  std::string slot_id;
-  std::string token;  // Fresh, unguessable: limits::kHoldTokenLength hex.
-  int32_t ttl_s = limits::kDefaultHoldTtlS;
-  // Take an overbooking (surnuméraire) place, never a regular one: only on
-  // this explicit request, for callers that may overbook; such a place is
-  // outside the professional's weekly cap.
-  bool overbooking_place = false;
-};
-
-struct ConfirmCommand {
-  std::string slot_id;
-  std::string hold_token;
-  std::string patient_ref;
-  std::string orientation_ref;  // Optional.
-};
-
-struct ReleaseCommand {
-  std::string slot_id;
-  std::string hold_token;
-};
-
-struct CancelCommand {
-  std::string booking_id;
-  CancelReason reason = CancelReason::kUnspecified;  // Unspecified: kOther.
-};
-
-enum class MatchReason : uint8_t {
-  kWithinRadius = 1,
-  kWidenedRadius = 2,
-  kPreferredProfessional = 3,
-};
-
-enum class EmptyReason : uint8_t {
-  kNone = 0,
-  kNoSupplyInReach = 1,
-  kOutsideWindow = 2,
-  kAllTaken = 3,
-  kNoMatchingSlot = 4,
-  // Free slots are in reach, but every one belongs to a professional who
-  // reached the weekly cap in its week.
-  kCapReached = 5,
-};
-
-struct SearchQuery {
-  std::optional<LatLng> point;  // Exactly one of point and commune_code.
-  std::string commune_code;
-  Profession profession = Profession::kUnspecified;
-  // Searched too, in one ranking (a cooperation protocol sends a sore throat
-  // to a GP or a pharmacist); each a distinct profession other than
-  // `profession`.
-  std::vector<Profession> other_professions;
-  ModalityMask modalities = 0;                 // 0: all.
-  std::optional<int64_t> window_start_unix_s;  // Default now.
-  std::optional<int64_t> window_end_unix_s;    // Default start + 48 h.
-  int32_t radius_m = 0;                        // 0: automatic, widening.
-  int32_t limit = 0;                           // 0: default 20.
-  SearchOrder order = SearchOrder::kSoonest;
-  std::string preferred_professional_id;
-};
-
-struct SearchHit {
-  SlotNo slot = kNoSlot;  // Read with ViewSlot() under the same lock.
-  double distance_m = 0;
-  MatchReason reason = MatchReason::kWithinRadius;
-  bool overbooking_only = false;
-  // The balanced order's components for this slot, whatever the order
-  // searched (RankingWeights), set by Engine::ExplainHits (Search leaves
-  // them 0): the answer explains every rank with them.
-  double minutes_to_start = 0;
-  int32_t week_orientations = 0;  // The professional's, in the slot's week.
-  int32_t weekly_cap = 0;         // 0: uncapped.
-  double load = 0;                // In [0, 1].
-  double score = 0;
-};
-
-struct SearchResult {
-  std::vector<SearchHit> hits;
-  int32_t initial_radius_m = 0;
-  int32_t radius_m = 0;  // Finally searched.
-  int32_t widening_steps = 0;
-  EmptyReason empty_reason = EmptyReason::kNone;
-  int64_t window_start_unix_s = 0;
-  int64_t window_end_unix_s = 0;
-  std::string origin_commune;      // The commune searched from or nearest.
-  int64_t searched_at_unix_s = 0;  // The engine's time of the search.
-};
-
-struct SlotPage {
-  std::vector<SlotView> slots;
-  std::string next_page_token;  // Empty on the last page.
-};
-
-// What ListBookings lists: the bookings of one professional, or of one
-// organisation, by appointment start then id.
-struct BookingQuery {
-  // The professional's bookings; empty to list by organisation.
-  std::string professional_id;
-  // The organisation that booked; empty for the caller's own. With a
-  // professional_id, keeps only that organisation's bookings of them.
-  std::string organisation;
-  // Only appointments starting at or after this time.
-  int64_t from_unix_s = 0;
-  int32_t page_size = 0;  // 0: limits::kDefaultPageSize.
-  std::string page_token;
-};
-
-struct BookingPage {
-  std::vector<Booking> bookings;  // Booked and cancelled alike.
-  std::string next_page_token;    // Empty on the last page.
-};
-
-struct TerritoryPage {
-  std::vector<Territory> territories;
-  std::string next_page_token;  // Empty on the last page.
-};
-
-struct EngineStats {
-  size_t territories = 0;
-  size_t professionals = 0;
-  size_t slots = 0;
-  size_t searchable_slots = 0;
-  size_t active_holds = 0;
-  size_t bookings = 0;
-  size_t idempotency_records = 0;
-};
 
 class Engine {
  public:
@@ -289,6 +148,31 @@ class Engine {
 
   // ---- Maintenance (system commands). ----
 
+  // Replaces the recurring availability of a professional the caller
+  // manages (engine/availability.h) and keeps its generated slots in step
+  // over [now, now + options().availability_horizon_days): adds the new
+  // ones, updates the changed ones and withdraws those no longer generated,
+  // except that a slot with holds or bookings stays as it is (counted in
+  // `kept`; see BatchCounts). INVALID_ARGUMENT as ValidateAvailability;
+  // NOT_FOUND for an unknown professional or one of another organisation
+  // (as if unknown); FAILED_PRECONDITION for a template or opening id that
+  // another professional's availability uses; RESOURCE_EXHAUSTED past
+  // limits::kMaxGeneratedSlotsPerProfessional or kMaxSlotsPerProfessional.
+  absl::StatusOr<BatchCounts> PublishAvailability(
+      const Caller& caller, const RequestKey& key,
+      const Availability& availability, absl::Time now, Effects* effects);
+  // The availability last published for a professional the caller manages;
+  // NOT_FOUND for an unknown professional, one of another organisation, or
+  // one without availability.
+  absl::StatusOr<StoredAvailability> GetAvailability(
+      const Caller& caller, absl::string_view professional_id) const;
+  // Extends the generated slots of professionals whose horizon ends before
+  // now + the horizon, at most limits::kMaxAvailabilityExtensionsPerPass
+  // of them and fewer once its event lists
+  // limits::kMaxAvailabilityExtensionSubjects (the next pass goes on);
+  // returns how many it extended (0: none is due). Slots whose id is taken
+  // (by an earlier publication) are left as they are.
+  int ExtendAvailability(absl::Time now, Effects* effects);
   // Expires every active hold due at `now`, each exactly once, appending
   // their effects. Returns how many expired.
   int ExpireHolds(absl::Time now, Effects* effects);
@@ -420,6 +304,8 @@ class Engine {
   void PrefetchBooking(const Booking& booking) const;
   // Adds a stored idempotency record.
   absl::Status RestoreIdempotency(const IdempotencyRecord& record);
+  // Adds a stored availability (after the slots).
+  absl::Status RestoreAvailability(const StoredAvailability& stored);
   // Adds a stored territory (before the professionals).
   absl::Status RestoreTerritory(const Territory& territory);
   // Ends the restore: sets the clock high-water mark (the engine's clock is
@@ -451,6 +337,24 @@ class Engine {
                 Outcome outcome, Effects* effects);
   Event MakeEvent(EventType type, const Caller& caller, const RequestKey& key);
 
+  // Creates or replaces a validated slot of a known professional, counting
+  // it and adding it to `event` and `effects` (PublishSlots,
+  // PublishAvailability).
+  void PutSlot(const Slot& slot, BatchCounts* counts, Event* event,
+               Effects* effects);
+  // Withdraws a free slot, adding it to `event` and `effects`.
+  void PutWithdrawn(SlotNo no, Event* event, Effects* effects);
+  // Availability (engine_availability.cc): checks that the ids of
+  // `availability` are free or already the professional's.
+  absl::Status CheckSessionIds(internal::ProfNo prof,
+                               const Availability& availability) const;
+  // Publishes `generated` (free or absent slots, and unchanged taken ones)
+  // and, with `withdraw`, withdraws the professional's generated slots
+  // starting in [from_s, until_s) that `generated` leaves out.
+  BatchCounts SyncGenerated(internal::ProfNo prof,
+                            const std::vector<Slot>& generated, int64_t from_s,
+                            int64_t until_s, bool withdraw, Event* event,
+                            Effects* effects);
   // Slot bookkeeping shared by the commands.
   Slot SlotOf(SlotNo no) const;
   // As SlotOf into `slot`, reusing its strings' capacity.
@@ -591,6 +495,11 @@ class Engine {
   // Time zones by interned number (ProfessionalRecord::time_zone).
   std::vector<absl::TimeZone> zones_;
   std::vector<bool> zone_loaded_;
+  // Recurring availability by professional id, and the professional of
+  // every template and opening id (they name generated slots, one
+  // namespace).
+  absl::btree_map<std::string, StoredAvailability> availability_;
+  absl::flat_hash_map<std::string, std::string> session_owner_;
   SlotNo purge_cursor_ = 0;
   // Between BeginRestore and FinishRestore: the index is built at the end.
   bool index_deferred_ = false;

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/availability.h"
 #include "engine/check.h"
 #include "engine/engine.h"
 #include "engine/internal/mutation.h"
@@ -17,6 +18,11 @@ namespace {
 absl::Status ValidateSlotShape(const Slot& s, int64_t now_s,
                                const std::string& path) {
   RETURN_IF_ERROR(CheckId(path + ".id", s.id));
+  if (IsGeneratedSlotId(s.id)) {
+    return InvalidField(path + ".id",
+                        "ids starting with \"t:\" are reserved for slots "
+                        "generated from availability templates");
+  }
   RETURN_IF_ERROR(CheckId(path + ".professional_id", s.professional_id));
   if (s.start_unix_s <= now_s) {
     return InvalidField(path + ".start_time", "must be in the future");
@@ -80,6 +86,56 @@ absl::Status Engine::CheckSlotOwnership(const Caller& caller, const Slot& s,
         "' is used by another organisation; prefix your slot ids"));
   }
   return absl::OkStatus();
+}
+
+void Engine::PutSlot(const Slot& s, BatchCounts* counts, Event* event,
+                     Effects* effects) {
+  SlotNo no = slots_.Find(s.id);
+  if (no != kNoSlot && SlotOf(no) == s) {
+    ++counts->unchanged;
+    return;
+  }
+  const internal::ProfNo prof = professionals_.Find(s.professional_id);
+  if (no == kNoSlot) {
+    internal::SlotRecord record;
+    record.professional = prof;
+    no = slots_.Add(s.id, std::move(record));
+    professionals_.at(prof).slots.push_back(no);
+    ++counts->created;
+  } else {
+    Unindex(no);
+    internal::SlotRecord& r = slots_.at(no);
+    if (r.professional != prof) {
+      auto& old_list = professionals_.at(r.professional).slots;
+      old_list.erase(std::find(old_list.begin(), old_list.end(), no));
+      professionals_.at(prof).slots.push_back(no);
+      r.professional = prof;
+    }
+    ++counts->updated;
+  }
+  internal::SlotRecord& r = slots_.at(no);
+  r.start_unix_s = static_cast<uint32_t>(s.start_unix_s);  // Validated.
+  r.duration_s = static_cast<uint16_t>(s.duration_s);      // Validated.
+  r.capacity = static_cast<uint16_t>(s.capacity);
+  r.overbooking_places = static_cast<uint16_t>(s.overbooking_places);
+  r.modality = s.modality;
+  r.visibility = s.visibility;
+  r.withdrawn = false;
+  // Only a free slot may move in time or between professionals, so no load
+  // moves with it; its new week may be capped.
+  r.week = static_cast<int16_t>(WeekOf(prof, s.start_unix_s));
+  r.week_capped = AtCap(prof, WeekLoad(prof, r.week));
+  slots_.set_location(no, s.location);
+  Reindex(no);
+  effects->slots_put.push_back(s);
+  event->Add(SubjectKind::kSlot, s.id);
+}
+
+void Engine::PutWithdrawn(SlotNo no, Event* event, Effects* effects) {
+  Unindex(no);
+  slots_.at(no).withdrawn = true;
+  effects->slots_put.push_back(SlotOf(no));
+  event->Add(SubjectKind::kSlot, std::string(slots_.id(no)));
 }
 
 absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
@@ -146,47 +202,7 @@ absl::StatusOr<BatchCounts> Engine::PublishSlots(const Caller& caller,
 
         BatchCounts counts;
         Event event = MakeEvent(EventType::kSlotsPublished, caller, key);
-        for (const Slot& s : slots) {
-          SlotNo no = slots_.Find(s.id);
-          if (no != kNoSlot && SlotOf(no) == s) {
-            ++counts.unchanged;
-            continue;
-          }
-          const internal::ProfNo prof = professionals_.Find(s.professional_id);
-          if (no == kNoSlot) {
-            internal::SlotRecord record;
-            record.professional = prof;
-            no = slots_.Add(s.id, std::move(record));
-            professionals_.at(prof).slots.push_back(no);
-            ++counts.created;
-          } else {
-            Unindex(no);
-            internal::SlotRecord& r = slots_.at(no);
-            if (r.professional != prof) {
-              auto& old_list = professionals_.at(r.professional).slots;
-              old_list.erase(std::find(old_list.begin(), old_list.end(), no));
-              professionals_.at(prof).slots.push_back(no);
-              r.professional = prof;
-            }
-            ++counts.updated;
-          }
-          internal::SlotRecord& r = slots_.at(no);
-          r.start_unix_s = static_cast<uint32_t>(s.start_unix_s);  // Validated.
-          r.duration_s = static_cast<uint16_t>(s.duration_s);      // Validated.
-          r.capacity = static_cast<uint16_t>(s.capacity);
-          r.overbooking_places = static_cast<uint16_t>(s.overbooking_places);
-          r.modality = s.modality;
-          r.visibility = s.visibility;
-          r.withdrawn = false;
-          // Only a free slot may move in time or between professionals, so
-          // no load moves with it; its new week may be capped.
-          r.week = static_cast<int16_t>(WeekOf(prof, s.start_unix_s));
-          r.week_capped = AtCap(prof, WeekLoad(prof, r.week));
-          slots_.set_location(no, s.location);
-          Reindex(no);
-          effects->slots_put.push_back(s);
-          event.Add(SubjectKind::kSlot, s.id);
-        }
+        for (const Slot& s : slots) PutSlot(s, &counts, &event, effects);
         effects->events.push_back(std::move(event));
         return counts;
       });
@@ -238,10 +254,7 @@ absl::StatusOr<BatchCounts> Engine::WithdrawSlots(
             ++counts.unchanged;
             continue;
           }
-          Unindex(no);
-          slots_.at(no).withdrawn = true;
-          effects->slots_put.push_back(SlotOf(no));
-          event.Add(SubjectKind::kSlot, id);
+          PutWithdrawn(no, &event, effects);
           ++counts.created;
         }
         effects->events.push_back(std::move(event));

@@ -97,6 +97,27 @@ inline constexpr int kMaxEventDetailBytes = 256;
 inline constexpr int32_t kDefaultPageSize = 100;
 inline constexpr int32_t kMaxPageSize = 1000;
 
+// Recurring availability (engine/availability.h). A template or exception
+// id is [A-Za-z0-9._-]{1,kMaxAvailabilityIdLength}, so that the generated
+// slot id "t:<id>:<YYYYMMDD>T<HHMM>" stays within kMaxIdLength.
+inline constexpr int kMaxAvailabilityIdLength = 40;
+inline constexpr int kMaxTemplatesPerProfessional = 32;
+inline constexpr int kMaxExceptionsPerProfessional = 400;
+// Days ahead the engine keeps generated slots published: the default and
+// the most (the publication limit, kMaxPublishAheadS).
+inline constexpr int kDefaultAvailabilityHorizonDays = 14;
+inline constexpr int kMaxAvailabilityHorizonDays = 366;
+// Slots one publication or one maintenance pass generates for one
+// professional, at most (a template of 5-minute slots around the clock
+// over a long horizon is refused rather than expanded).
+inline constexpr int kMaxGeneratedSlotsPerProfessional = 5000;
+// Professionals whose horizon one maintenance pass extends, at most; the
+// next pass goes on from there.
+inline constexpr int kMaxAvailabilityExtensionsPerPass = 1000;
+// A pass also stops once its event lists this many professionals and slots
+// (events list at most kMaxActiveHolds subjects).
+inline constexpr size_t kMaxAvailabilityExtensionSubjects = 50000;
+
 }  // namespace creneau::limits
 
 #endif  // CRENEAU_ENGINE_LIMITS_H_

@@ -41,6 +41,12 @@ absl::StatusOr<LoadStats> EngineHost::Load() {
   if (!flushed.ok()) return flushed;
   loaded_.store(true);
   serving_.store(true);
+  // Days that passed while stopped get their generated slots now.
+  const int extended = ExtendAvailabilityOnce();
+  if (extended > 0) {
+    spdlog::info("extended the availability horizon of {} professional(s)",
+                 extended);
+  }
   return stats;
 }
 
@@ -88,6 +94,7 @@ void EngineHost::RecordAudit(std::vector<Event> events) {
 void EngineHost::MaintenanceLoop() {
   absl::Time last_purge = clock_->Now();
   absl::Time last_audit = last_purge;
+  absl::Time last_extension = last_purge;
   while (true) {
     absl::Time wake = clock_->Now() + kMaxMaintenanceSleep;
     {
@@ -109,6 +116,10 @@ void EngineHost::MaintenanceLoop() {
     const bool audit = clock_->Now() - last_audit >= kAuditInterval;
     if (audit) last_audit = clock_->Now();
     RunMaintenance(purge, audit);
+    if (clock_->Now() - last_extension >= kAvailabilityInterval) {
+      last_extension = clock_->Now();
+      ExtendAvailabilityOnce();
+    }
   }
   // The refusals counted since the last record are written on the way out
   // (the store outlives the host and drains its queue when closed).
@@ -134,6 +145,20 @@ int EngineHost::PurgePass() {
   const int purged = engine_.Purge(clock_->Now(), &effects);
   if (!effects.empty()) Commit(std::move(effects), [](absl::Status) {});
   return purged;
+}
+
+int EngineHost::ExtendAvailabilityOnce() {
+  int extended = 0;
+  for (int pass = 0; pass < kMaxExtensionPassesPerWake; ++pass) {
+    if (!serving_.load() || !store_->Admit().ok()) break;
+    absl::MutexLock lock(&mu_);
+    Effects effects;
+    const int done = engine_.ExtendAvailability(clock_->Now(), &effects);
+    if (!effects.empty()) Commit(std::move(effects), [](absl::Status) {});
+    extended += done;
+    if (done == 0) break;
+  }
+  return extended;
 }
 
 int EngineHost::PurgeOnce() {

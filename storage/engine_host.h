@@ -45,6 +45,12 @@ class EngineHost {
   static constexpr size_t kMaxEventsPurgedPerWake = 20000;
   // How often audit records from `audit_source` are written.
   static constexpr absl::Duration kAuditInterval = absl::Seconds(10);
+  // How often the maintenance thread extends the horizon of recurring
+  // availability (each professional's moves once a day), and the passes
+  // (each limits::kMaxAvailabilityExtensionsPerPass professionals, each
+  // under the write lock on its own) one wake may run.
+  static constexpr absl::Duration kAvailabilityInterval = absl::Minutes(1);
+  static constexpr int kMaxExtensionPassesPerWake = 200;
   // The longest the maintenance thread sleeps between expiry checks.
   static constexpr absl::Duration kMaxMaintenanceSleep = absl::Seconds(1);
 
@@ -83,6 +89,10 @@ class EngineHost {
   // retention while they come back full (at most kMaxPurgePassesPerWake),
   // then the event log's. Returns the records removed from the engine.
   int PurgeOnce();
+  // One extension of recurring availability as the maintenance thread runs
+  // it (also once at Load): passes until one has nothing left to extend,
+  // at most kMaxExtensionPassesPerWake. Returns the professionals extended.
+  int ExtendAvailabilityOnce();
   // The event log, for the audit trail and the change feed (read only).
   const Store& store() const { return *store_; }
 

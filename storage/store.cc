@@ -101,13 +101,15 @@ absl::Status Store::OpenDatabase() {
   if (!read.ok()) return internal::FromRocksDb(read, context);
   internal::Decoder d(version);
   uint32_t found = 0;
-  if (!d.GetFixed32(&found) ||
-      (found != 1 && found != internal::kFormatVersion)) {
+  if (!d.GetFixed32(&found) || found < 1 || found > internal::kFormatVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
         options_.path, ": format version ", found,
         "; this creneaud reads versions 1 to ", internal::kFormatVersion));
   }
   if (found == 1) return UpgradeFromVersion1();
+  // Version 2 to 3 only adds the availability family, which the open above
+  // created: the new version number is all there is to write.
+  if (found == 2) return WriteFormatVersion();
   return absl::OkStatus();
 }
 
@@ -144,6 +146,12 @@ absl::Status Store::UpgradeFromVersion1() {
                      internal::EncodeIdempotency);
   }
   if (!status.ok()) return status;
+  return WriteFormatVersion();
+}
+
+absl::Status Store::WriteFormatVersion() {
+  rocksdb::WriteOptions write;
+  write.sync = true;
   std::string value;
   internal::PutFixed32(&value, internal::kFormatVersion);
   return internal::FromRocksDb(db_->Put(write, families_[Family::kMeta],
@@ -301,6 +309,10 @@ absl::Status Store::WriteGroup(const std::vector<Pending>& group,
     const Effects& e = p.effects;
     for (const auto& x : e.territories_put)
       s = put(Family::kTerritories, x.id, internal::EncodeTerritory(x));
+    for (const auto& x : e.availability_put) {
+      s = put(Family::kAvailability, x.availability.professional_id,
+              internal::EncodeAvailability(x));
+    }
     for (const auto& x : e.professionals_put)
       s = put(Family::kProfessionals, x.id, internal::EncodeProfessional(x));
     for (const auto& x : e.slots_put)

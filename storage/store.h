@@ -61,6 +61,7 @@ struct LoadStats {
   size_t holds = 0;
   size_t bookings = 0;
   size_t idempotency_records = 0;
+  size_t availability = 0;  // Professionals with recurring availability.
   uint64_t last_sequence = 0;
   int64_t clock_unix_s = 0;  // Time of the last event.
   absl::Duration elapsed;
@@ -147,10 +148,12 @@ class Store {
 
   explicit Store(StoreOptions options);
   absl::Status OpenDatabase();
-  // Rewrites a format 1 store as format 2: bookings and idempotency records
-  // in their latest encoding (free-text cancel reasons become a code and
-  // the text leaves the disk), then the version. Idempotent if interrupted.
+  // Rewrites a format 1 store as the current format: bookings and idempotency
+  // records in their latest encoding (free-text cancel reasons become a code
+  // and the text leaves the disk), then the version. Idempotent if interrupted.
   absl::Status UpgradeFromVersion1();
+  // Writes the current format version (synced).
+  absl::Status WriteFormatVersion();
   // The sequence and event under an iterator of the events family, or
   // DATA_LOSS.
   static absl::StatusOr<SequencedEvent> DecodeEventAt(

@@ -173,6 +173,14 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
         },
         &stats.idempotency_records, no_prefetch);
   }
+  if (status.ok()) {
+    status = load(
+        Family::kAvailability, internal::DecodeAvailability,
+        [&](const StoredAvailability& a) {
+          return engine->RestoreAvailability(a);
+        },
+        &stats.availability, no_prefetch);
+  }
   if (!status.ok()) return status;
 
   // The last event gives the sequence to continue from and the clock's

@@ -1,10 +1,13 @@
 #include "storage/internal/codec.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/commune_table.h"
 #include "engine/limits.h"
 #include "engine/validate.h"
+#include "storage/internal/codec_common.h"
 #include "storage/internal/coding.h"
 
 namespace creneau::storage::internal {
@@ -13,31 +16,19 @@ namespace {
 // The most subjects an event can list: one expiry pass over every active
 // hold is the largest.
 constexpr uint32_t kMaxEventSubjects = limits::kMaxActiveHolds;
-constexpr int kLastEventType = static_cast<int>(EventType::kCallsRefused);
+constexpr int kLastEventType =
+    static_cast<int>(EventType::kAvailabilityPublished);
+// The largest count an idempotency record keeps: a batch, or the generated
+// slots of one availability publication.
+constexpr uint32_t kMaxRecordedCount =
+    std::max<uint32_t>(limits::kMaxBatchSize, limits::kMaxSlotsPerProfessional);
+
+// The last method number each idempotency record version knows.
+int LastMethod(uint8_t version) {
+  if (version >= 3) return static_cast<int>(Method::kPublishAvailability);
+  return version == 2 ? 9 : 7;
+}
 constexpr int kLastSubjectKind = static_cast<int>(SubjectKind::kTerritory);
-
-absl::Status Corrupt(absl::string_view kind, absl::string_view key) {
-  return absl::DataLossError(absl::StrCat(
-      "corrupt ", kind, " record '", absl::CHexEscape(key.substr(0, 80)), "'"));
-}
-
-template <typename Enum>
-bool GetEnum(Decoder& d, Enum* value, int min, int max) {
-  uint8_t raw;
-  if (!d.GetU8(&raw) || raw < min || raw > max) return false;
-  *value = static_cast<Enum>(raw);
-  return true;
-}
-
-bool GetLatLng(Decoder& d, LatLng* point) {
-  return d.GetDouble(&point->lat_deg) && d.GetDouble(&point->lng_deg) &&
-         IsValidLatLng(*point);
-}
-
-// Reads the version byte: one of 1..latest.
-bool GetVersion(Decoder& d, uint8_t latest, uint8_t* version) {
-  return d.GetU8(version) && *version >= 1 && *version <= latest;
-}
 
 void PutHoldBody(std::string* out, const Hold& h) {
   PutString(out, h.slot_id);
@@ -289,6 +280,8 @@ std::string EncodeIdempotency(const IdempotencyRecord& r) {
   PutVarint32(&out, static_cast<uint32_t>(o.counts.created));
   PutVarint32(&out, static_cast<uint32_t>(o.counts.updated));
   PutVarint32(&out, static_cast<uint32_t>(o.counts.unchanged));
+  PutVarint32(&out, static_cast<uint32_t>(o.counts.withdrawn));
+  PutVarint32(&out, static_cast<uint32_t>(o.counts.kept));
   if (o.hold) {
     PutString(&out, o.hold->token);
     PutHoldBody(&out, *o.hold);
@@ -309,20 +302,24 @@ absl::StatusOr<IdempotencyRecord> DecodeIdempotency(absl::string_view key,
   r.request_id = std::string(key.substr(nul + 1));
   Decoder d(value);
   uint8_t version, parts;
-  uint32_t created, updated, unchanged;
+  uint32_t counts[5] = {};  // created, updated, unchanged, withdrawn, kept.
   if (!IsValidRequestId(r.request_id) ||
       !GetVersion(d, kIdempotencyVersion, &version) ||
-      !GetEnum(d, &r.method, 1, version >= 2 ? 9 : 7) ||
+      !GetEnum(d, &r.method, 1, LastMethod(version)) ||
       !d.GetFixed64(&r.payload_fingerprint) || !d.GetInt64(&r.create_unix_s) ||
-      !d.GetU8(&parts) || parts > 3 || !d.GetVarint32(&created) ||
-      !d.GetVarint32(&updated) || !d.GetVarint32(&unchanged) ||
-      created > limits::kMaxBatchSize || updated > limits::kMaxBatchSize ||
-      unchanged > limits::kMaxBatchSize) {
+      !d.GetU8(&parts) || parts > 3) {
     return Corrupt("idempotency", key);
   }
-  r.outcome.counts = {static_cast<int32_t>(created),
-                      static_cast<int32_t>(updated),
-                      static_cast<int32_t>(unchanged)};
+  // Version 3 adds the withdrawn and kept counts (PublishAvailability).
+  for (int i = 0; i < (version >= 3 ? 5 : 3); ++i) {
+    if (!d.GetVarint32(&counts[i]) || counts[i] > kMaxRecordedCount) {
+      return Corrupt("idempotency", key);
+    }
+  }
+  r.outcome.counts = {
+      static_cast<int32_t>(counts[0]), static_cast<int32_t>(counts[1]),
+      static_cast<int32_t>(counts[2]), static_cast<int32_t>(counts[3]),
+      static_cast<int32_t>(counts[4])};
   if (parts & 1) {
     Hold h;
     if (!d.GetString(&h.token) || !GetHoldBody(d, &h)) {

@@ -26,12 +26,21 @@ inline constexpr uint8_t kSlotVersion = 1;
 inline constexpr uint8_t kHoldVersion = 1;
 // 2: cancel reason as a code, organisation.
 inline constexpr uint8_t kBookingVersion = 2;
-inline constexpr uint8_t kIdempotencyVersion = 2;  // 2: bookings of v2.
+// 2: bookings of v2; 3: PublishAvailability, withdrawn and kept counts.
+inline constexpr uint8_t kIdempotencyVersion = 3;
+// 1: templates and exceptions (storage/internal/codec_availability.cc).
+inline constexpr uint8_t kAvailabilityVersion = 1;
 // 2: organisation, typed subjects, detail.
 inline constexpr uint8_t kEventVersion = 2;
 // The on-disk format version kept under meta key "format_version": 2 adds
-// the territories column family (a store of version 1 is upgraded at open).
-inline constexpr uint32_t kFormatVersion = 2;
+// the territories column family (a store of version 1 is upgraded at open),
+// 3 the availability family (a store of version 2 only gains it).
+inline constexpr uint32_t kFormatVersion = 3;
+
+// Availability: key = professional id (codec_availability.cc).
+std::string EncodeAvailability(const StoredAvailability& stored);
+absl::StatusOr<StoredAvailability> DecodeAvailability(absl::string_view key,
+                                                      absl::string_view value);
 
 // Territories: key = id.
 std::string EncodeTerritory(const Territory& territory);

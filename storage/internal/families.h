@@ -15,9 +15,10 @@ enum Family : int {
   kBookings,
   kIdempotency,
   kEvents,
-  kTerritories,  // Format version 2.
+  kTerritories,   // Format version 2.
+  kAvailability,  // Format version 3.
 };
-inline constexpr int kFamilyCount = 8;
+inline constexpr int kFamilyCount = 9;
 
 inline const char* FamilyName(Family family) {
   switch (family) {
@@ -37,6 +38,8 @@ inline const char* FamilyName(Family family) {
       return "events";
     case kTerritories:
       return "territories";
+    case kAvailability:
+      return "availability";
   }
   return "";
 }
