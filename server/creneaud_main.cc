@@ -34,6 +34,7 @@ struct Flags {
   int max_holds_per_principal = limits::kDefaultMaxActiveHoldsPerCaller;
   int default_weekly_orientation_cap = limits::kDefaultWeeklyOrientationCap;
   RankingWeights ranking;
+  int32_t availability_horizon_days = limits::kDefaultAvailabilityHorizonDays;
   int max_requests_remembered_per_principal =
       limits::kDefaultMaxRequestRecordsPerCaller;
   int max_professionals_per_organisation =
@@ -128,6 +129,7 @@ storage::HostOptions HostOptionsOf(const Flags& flags) {
   options.engine.default_weekly_orientation_cap =
       flags.default_weekly_orientation_cap;
   options.engine.ranking = flags.ranking;
+  options.engine.availability_horizon_days = flags.availability_horizon_days;
   options.engine.max_request_records_per_caller =
       flags.max_requests_remembered_per_principal;
   options.engine.max_professionals_per_organisation =
@@ -286,6 +288,11 @@ void AddFlags(CLI::App& app, Flags& flags) {
                  "balanced order: minutes of delay a professional at their "
                  "weekly cap counts as (0: ignore the week's load)")
       ->check(CLI::Range(0.0, limits::kMaxMinutesPerFullWeek))
+      ->capture_default_str();
+  app.add_option("--availability_horizon_days", flags.availability_horizon_days,
+                 "days ahead that slots generated from availability "
+                 "templates are kept published")
+      ->check(CLI::Range(1, limits::kMaxAvailabilityHorizonDays))
       ->capture_default_str();
   app.add_option("--max_holds_per_principal", flags.max_holds_per_principal,
                  "active holds one principal may have (admins exempt)")

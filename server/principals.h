@@ -29,7 +29,8 @@ enum class Role {
 
 // What a call does; each RPC names one (the table in README's "Roles").
 enum class Permission {
-  kPublish,         // UpsertProfessionals, PublishSlots, WithdrawSlots.
+  kPublish,         // UpsertProfessionals, PublishSlots, WithdrawSlots,
+                    // PublishAvailability, GetAvailability.
   kRead,            // GetSlot, ListSlots, SearchSlots, territories.
   kHold,            // HoldSlot, ConfirmBooking, ReleaseHold.
   kManageBookings,  // GetBooking, ListBookings, CancelBooking.

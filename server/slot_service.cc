@@ -1,6 +1,7 @@
 #include "server/slot_service.h"
 
 #include "engine/validate.h"
+#include "server/availability_proto.h"
 #include "server/fingerprint.h"
 #include "server/from_proto.h"
 #include "server/to_proto.h"
@@ -128,6 +129,54 @@ grpc::ServerUnaryReactor* SlotService::ListSlots(
       response->set_next_page_token(page->next_page_token);
     }
     status = page.status();
+  }
+  return Finish(reactor, *parts_.gate, principal->name, status);
+}
+
+grpc::ServerUnaryReactor* SlotService::PublishAvailability(
+    grpc::CallbackServerContext* context,
+    const v1::PublishAvailabilityRequest* request,
+    v1::PublishAvailabilityResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto principal = parts_.gate->Admit(*context, Permission::kPublish);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
+  auto availability = AvailabilityFromRequest(*request);
+  if (!availability.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name,
+                  availability.status());
+  }
+  const Caller caller = CallerFor(*principal);
+  const RequestKey key{request->request_id(),
+                       RequestFingerprint("PublishAvailability", *request)};
+  return MutateThenFinish<BatchCounts>(
+      reactor, parts_, principal->name,
+      [&](Engine& engine, absl::Time now, Effects* effects) {
+        return engine.PublishAvailability(caller, key, *availability, now,
+                                          effects);
+      },
+      [response](const BatchCounts& counts) {
+        SetCounts(counts, response);
+        response->set_withdrawn_count(counts.withdrawn);
+        response->set_kept_count(counts.kept);
+      });
+}
+
+grpc::ServerUnaryReactor* SlotService::GetAvailability(
+    grpc::CallbackServerContext* context,
+    const v1::GetAvailabilityRequest* request,
+    v1::GetAvailabilityResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto principal = parts_.gate->Admit(*context, Permission::kPublish);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
+  absl::Status status = CheckId("professional_id", request->professional_id());
+  if (status.ok()) {
+    const Caller caller = CallerFor(*principal);
+    auto stored = parts_.host->Read<StoredAvailability>(
+        [&](const Engine& engine, absl::Time) {
+          return engine.GetAvailability(caller, request->professional_id());
+        });
+    if (stored.ok()) ToProto(*stored, response->mutable_availability());
+    status = stored.status();
   }
   return Finish(reactor, *parts_.gate, principal->name, status);
 }

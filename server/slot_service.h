@@ -30,6 +30,14 @@ class SlotService final : public v1::SlotService::CallbackService {
   grpc::ServerUnaryReactor* ListSlots(grpc::CallbackServerContext* context,
                                       const v1::ListSlotsRequest* request,
                                       v1::ListSlotsResponse* response) override;
+  grpc::ServerUnaryReactor* PublishAvailability(
+      grpc::CallbackServerContext* context,
+      const v1::PublishAvailabilityRequest* request,
+      v1::PublishAvailabilityResponse* response) override;
+  grpc::ServerUnaryReactor* GetAvailability(
+      grpc::CallbackServerContext* context,
+      const v1::GetAvailabilityRequest* request,
+      v1::GetAvailabilityResponse* response) override;
 
  private:
   const ServiceParts parts_;

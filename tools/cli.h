@@ -95,6 +95,11 @@ class Cli {
   int Publish(const std::vector<std::string>& files);
   int Withdraw(const std::vector<std::string>& slot_ids);
   int Health();
+  // Recurring availability (cli_availability.cc): publishes the
+  // creneau.v1.Availability in a JSON file (protobuf's JSON mapping), or
+  // prints a professional's.
+  int AvailabilityPublish(const std::string& file);
+  int AvailabilityGet(const std::string& professional_id);
 
   // Administration (cli_admin.cc).
   int TerritoryCreate(const TerritoryArgs& args);

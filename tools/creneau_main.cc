@@ -19,7 +19,7 @@ struct Args {
   SearchArgs search;
   std::string slot_id, token, ttl, patient, orientation, booking_id, reason, id;
   bool force_slot = false, overbooking = false;
-  std::string professional_id;
+  std::string professional_id, availability_file;
   int page_size = 200;
   std::vector<std::string> files, slot_ids, professional_ids;
   TerritoryArgs territory;
@@ -106,6 +106,18 @@ void AddFeedCommands(CLI::App& app, Args& a) {
       ->required();
   auto* withdraw = app.add_subcommand("withdraw", "withdraw slots");
   withdraw->add_option("slot_ids", a.slot_ids)->required();
+  auto* availability = app.add_subcommand(
+      "availability", "a professional's recurring availability (feeds)");
+  availability->require_subcommand(1);
+  availability
+      ->add_subcommand("publish",
+                       "publish templates and exceptions from a JSON file")
+      ->add_option("file", a.availability_file,
+                   "a creneau.v1.Availability in JSON (see README)")
+      ->required();
+  availability->add_subcommand("get", "print a professional's, as JSON")
+      ->add_option("professional_id", a.professional_id)
+      ->required();
   app.add_subcommand("health", "is the server serving?");
 }
 
@@ -219,6 +231,12 @@ int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   if (given("list")) return cli.List(a.professional_id, a.page_size);
   if (given("publish")) return cli.Publish(a.files);
   if (given("withdraw")) return cli.Withdraw(a.slot_ids);
+  if (given("availability")) {
+    CLI::App* availability = app.get_subcommand("availability");
+    if (availability->got_subcommand("publish"))
+      return cli.AvailabilityPublish(a.availability_file);
+    return cli.AvailabilityGet(a.professional_id);
+  }
   if (given("health")) return cli.Health();
   if (given("audit")) return cli.Audit(a.audit);
   if (given("transfer"))
