@@ -109,6 +109,23 @@ class Env {
     v1::WithdrawSlotsResponse out;
     return slots_->WithdrawSlots(As(who).get(), r, &out);
   }
+  // One evening session on Mondays under a fresh template id.
+  grpc::Status PublishAvailability(Who who, const std::string& professional) {
+    v1::PublishAvailabilityRequest r;
+    r.set_request_id(Fresh("rq"));
+    v1::Availability* a = r.mutable_availability();
+    a->set_professional_id(professional);
+    v1::WeeklyTemplate* t = a->add_templates();
+    t->set_id(Fresh("tpl"));
+    t->add_weekdays(1);
+    t->set_start_time("18:00");
+    t->set_end_time("18:30");
+    t->mutable_shape()->set_slot_minutes(30);
+    t->mutable_shape()->set_modality(v1::MODALITY_IN_OFFICE);
+    t->set_first_day("2026-01-01");
+    v1::PublishAvailabilityResponse out;
+    return slots_->PublishAvailability(As(who).get(), r, &out);
+  }
   grpc::Status GetSlot(Who who, const std::string& slot) {
     v1::GetSlotRequest r;
     r.set_slot_id(slot);
@@ -262,6 +279,17 @@ std::vector<Row> Matrix() {
         r.set_professional_id("pa-royan");
         v1::ListSlotsResponse out;
         return e.slots().ListSlots(e.As(w).get(), r, &out);
+      });
+  add("publish vendor-a's professional's availability",
+      {OK, OK, NF, PD, PD, PD, PD},
+      [](Env& e, Who w) { return e.PublishAvailability(w, "pa-royan"); });
+  add("get vendor-a's professional's availability",
+      {OK, OK, NF, PD, PD, PD, PD}, [](Env& e, Who w) {
+        EXPECT_TRUE(e.PublishAvailability(kFeedA, "pa-royan").ok());
+        v1::GetAvailabilityRequest r;
+        r.set_professional_id("pa-royan");
+        v1::GetAvailabilityResponse out;
+        return e.slots().GetAvailability(e.As(w).get(), r, &out);
       });
   // ---- OrientationService ----
   add("search near Royan (anywhere, in scope or not)",

@@ -43,7 +43,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "transfers, %llu holds refused by the weekly cap, %llu overbooking "
         "places taken, %llu booking lists compared (%llu bookings), %llu "
         "searches of several professions found another, %llu balanced "
-        "searches ranked a loaded week\n",
+        "searches ranked a loaded week, %llu availability publications "
+        "(%llu generated slots withdrawn, %llu kept), %llu horizon "
+        "extensions\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -64,7 +66,11 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.booking_lists),
         static_cast<unsigned long long>(stats.bookings_listed),
         static_cast<unsigned long long>(stats.mixed_profession_searches),
-        static_cast<unsigned long long>(stats.loaded_balanced_searches));
+        static_cast<unsigned long long>(stats.loaded_balanced_searches),
+        static_cast<unsigned long long>(stats.availability_publications),
+        static_cast<unsigned long long>(stats.generated_withdrawn),
+        static_cast<unsigned long long>(stats.generated_kept),
+        static_cast<unsigned long long>(stats.availability_extensions));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -93,6 +99,12 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     // professionals' weeks.
     EXPECT_GT(stats.mixed_profession_searches, ops / 2000);
     EXPECT_GT(stats.loaded_balanced_searches, ops / 2000);
+    // Availability was published, replaced (withdrawing generated slots,
+    // keeping taken ones) and extended as days passed.
+    EXPECT_GT(stats.availability_publications, ops / 1000);
+    EXPECT_GT(stats.generated_withdrawn, 0u);
+    EXPECT_GT(stats.generated_kept, 0u);
+    EXPECT_GT(stats.availability_extensions, 0u);
   }
 }
 

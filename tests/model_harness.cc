@@ -31,6 +31,9 @@ EngineOptions HarnessOptions() {
   options.max_professionals_per_organisation = 34;
   // Small, so that professionals reach it within a run.
   options.default_weekly_orientation_cap = 6;
+  // A short horizon: generated slots stay few beside the published ones,
+  // and the run's weeks of simulated time extend it many times.
+  options.availability_horizon_days = 5;
   return options;
 }
 
@@ -187,6 +190,74 @@ ModelHarness::Request ModelHarness::NewRequest(Method method, int caller) {
   return r;
 }
 
+SlotShape ModelHarness::RandomShape() {
+  constexpr int kMinutes[] = {15, 20, 30, 45, 60};
+  SlotShape s;
+  s.slot_minutes = kMinutes[rng_() % 5];
+  s.modality = static_cast<Modality>(1 + rng_() % 3);
+  s.capacity = 1 + int(rng_() % 2);
+  s.overbooking_places = int(rng_() % 2);
+  s.visibility = rng_() % 3 ? Visibility::kPublic : Visibility::kRegulation;
+  return s;
+}
+
+Availability ModelHarness::RandomAvailability(const std::string& id) {
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::FromUnixSeconds(now_), absl::UTCTimeZone());
+  Availability a;
+  a.professional_id = id;
+  // Session ids: the professional's own, now and then one from a shared
+  // pool (refused while another professional's availability uses it).
+  const auto session_id = [&] {
+    return rng_() % 8 == 0 ? absl::StrCat("shared-", rng_() % 3)
+                           : absl::StrCat(id, "-", rng_() % 3);
+  };
+  const int templates = int(rng_() % 3);
+  for (int i = 0; i < templates; ++i) {
+    WeeklyTemplate t;
+    t.id = session_id();
+    t.weekdays = static_cast<uint8_t>(1 + rng_() % kAllWeekdays);
+    // Half-hours around the clock: night sessions meet the clock changes.
+    t.start_minute = int(rng_() % 46) * 30;
+    t.end_minute = std::min(1440, t.start_minute + 30 * int(1 + rng_() % 8));
+    t.shape = RandomShape();
+    t.first_day = today + int(rng_() % 5) - 2;
+    if (rng_() % 3 == 0) t.last_day = t.first_day + int(rng_() % 20);
+    a.templates.push_back(std::move(t));
+  }
+  const int exceptions = int(rng_() % 3);
+  for (int i = 0; i < exceptions; ++i) {
+    AvailabilityException e;
+    e.kind = static_cast<ExceptionKind>(1 + rng_() % 3);
+    e.first_day = today + int(rng_() % 16);
+    e.last_day = e.first_day + int(rng_() % 3);
+    if (e.kind != ExceptionKind::kVacation) {
+      e.start_minute = int(rng_() % 40) * 30;
+      e.end_minute = std::min(1440, e.start_minute + 30 * int(1 + rng_() % 6));
+    }
+    if (e.kind == ExceptionKind::kOpening) {
+      e.id = session_id();
+      e.shape = RandomShape();
+    }
+    a.exceptions.push_back(std::move(e));
+  }
+  if (rng_() % 25 == 0 && !a.templates.empty()) {
+    a.templates[0].end_minute = a.templates[0].start_minute;  // Invalid.
+  }
+  return a;
+}
+
+void ModelHarness::Extend() {
+  Effects effects;
+  const int extended =
+      engine_.ExtendAvailability(absl::FromUnixSeconds(now_), &effects);
+  Persist(effects);
+  if (extended != model_.ExtendAvailability(now_)) {
+    return Fail("ExtendAvailability counts differ");
+  }
+  stats_.availability_extensions += extended;
+}
+
 std::string ModelHarness::RandomSlotId() {
   return absl::StrCat("s", rng_() % kSlotIds);
 }
@@ -264,6 +335,15 @@ void ModelHarness::Fail(const std::string& what) {
 void ModelHarness::Step() {
   now_ += rng_() % 4;
   const int dice = int(rng_() % 1000);
+  if (dice < 4) return Extend();
+  if (dice < 9) {
+    const std::string id = RandomProfessionalId();
+    Request r = NewRequest(
+        Method::kPublishAvailability,
+        rng_() % 8 == 0 ? int(rng_() % callers_.size()) : OwnerCaller(id));
+    r.availability = RandomAvailability(id);
+    return Send(r);
+  }
   if (dice < 400) return Search();
   if (dice < 600) {
     // Mostly the professional's own feed; now and then anyone (refused

@@ -32,6 +32,10 @@ struct ModelStats {
   // balanced searches that ranked a professional with orientations that
   // week (the load term at work).
   uint64_t mixed_profession_searches = 0, loaded_balanced_searches = 0;
+  // Availability publications applied, the generated slots they withdrew or
+  // kept (held or booked), and horizon extensions that moved.
+  uint64_t availability_publications = 0, generated_withdrawn = 0;
+  uint64_t generated_kept = 0, availability_extensions = 0;
 };
 
 // The engine options of the harness's engines: small per-caller limits, so
@@ -63,6 +67,7 @@ class ModelHarness {
     Territory territory;
     Engine::UpsertMode mode = Engine::UpsertMode::kCreateOrReplace;
     std::string new_owner;  // TransferProfessionals.
+    Availability availability;
   };
 
   void Step();
@@ -91,6 +96,12 @@ class ModelHarness {
 
   Request NewRequest(Method method, int caller);
   Slot RandomSlot();
+  // Templates and exceptions around the harness's clock, now and then
+  // invalid or naming another professional's template id.
+  Availability RandomAvailability(const std::string& professional_id);
+  SlotShape RandomShape();
+  // ExtendAvailability on both sides, compared.
+  void Extend();
   std::string RandomSlotId();
   std::string NewToken();
   std::string RandomProfessionalId();
@@ -122,6 +133,7 @@ class ModelHarness {
   std::map<std::string, Hold> stored_holds_;
   std::map<std::string, Booking> stored_bookings_;
   std::map<std::string, IdempotencyRecord> stored_requests_;
+  std::map<std::string, StoredAvailability> stored_availability_;
   int64_t stored_clock_ = 0;
   void Persist(const Effects& effects);
 };

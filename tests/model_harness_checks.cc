@@ -12,7 +12,8 @@ namespace creneau::testing {
 namespace {
 
 std::string Show(const BatchCounts& c) {
-  return absl::StrCat("{", c.created, ",", c.updated, ",", c.unchanged, "}");
+  return absl::StrCat("{", c.created, ",", c.updated, ",", c.unchanged, ",",
+                      c.withdrawn, ",", c.kept, "}");
 }
 std::string Show(const Hold& h) {
   return absl::StrCat("hold{", h.slot_id, " ", h.holder,
@@ -64,6 +65,9 @@ void ModelHarness::Persist(const Effects& e) {
     stored_requests_[IdempotencyKey(r.caller, r.request_id)] = r;
   }
   for (const auto& k : e.idempotency_deleted) stored_requests_.erase(k);
+  for (const auto& a : e.availability_put) {
+    stored_availability_[a.availability.professional_id] = a;
+  }
   for (const auto& ev : e.events)
     stored_clock_ = std::max(stored_clock_, ev.time_unix_s);
 }
@@ -143,6 +147,18 @@ void ModelHarness::Send(Request r) {
                                       &effects),
               model_.UpsertTerritory(caller, r.key, r.territory, r.mode, now_));
       break;
+    case Method::kPublishAvailability: {
+      auto engine_result = engine_.PublishAvailability(
+          caller, r.key, r.availability, t, &effects);
+      compare(engine_result,
+              model_.PublishAvailability(caller, r.key, r.availability, now_));
+      if (engine_result.ok() && !effects.replayed) {
+        ++stats_.availability_publications;
+        stats_.generated_withdrawn += engine_result->withdrawn;
+        stats_.generated_kept += engine_result->kept;
+      }
+      break;
+    }
     case Method::kTransferProfessionals:
       compare(engine_.TransferProfessionals(caller, r.key, r.ids, r.new_owner,
                                             t, &effects),
@@ -371,6 +387,15 @@ void ModelHarness::CheckState() {
       return Fail("professional differs: " + id);
     }
   }
+  const Caller& admin = callers_.back();
+  for (const auto& [id, a] : model_.availability()) {
+    const auto got = engine_.GetAvailability(admin, id);
+    if (!got.ok() || !(*got == a)) return Fail("availability differs: " + id);
+    auto stored = stored_availability_.find(id);
+    if (stored == stored_availability_.end() || !(stored->second == a)) {
+      return Fail("persisted availability differs: " + id);
+    }
+  }
   for (const auto& [id, t] : model_.territories()) {
     const auto got = engine_.GetTerritory(id);
     if (!got.ok() || !(*got == t)) return Fail("territory differs: " + id);
@@ -418,8 +443,16 @@ void ModelHarness::CheckRestoreInto(bool bulk) {
     status.Update(restored.RestoreBooking(b));
   for (const auto& [k, r] : stored_requests_)
     status.Update(restored.RestoreIdempotency(r));
+  for (const auto& [id, a] : stored_availability_)
+    status.Update(restored.RestoreAvailability(a));
   status.Update(restored.FinishRestore(stored_clock_));
   if (!status.ok()) return Fail("restore: " + status.ToString());
+  for (const auto& [id, a] : model_.availability()) {
+    const auto got = restored.GetAvailability(callers_.back(), id);
+    if (!got.ok() || !(*got == a)) {
+      return Fail("restored availability differs: " + id);
+    }
+  }
   for (const auto& [id, s] : model_.slots()) {
     const auto x = engine_.GetSlot(id), y = restored.GetSlot(id);
     if (!y.ok() || !(x->slot == y->slot) || x->places_held != y->places_held ||

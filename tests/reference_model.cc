@@ -36,12 +36,13 @@ bool ValidProfessional(const Professional& p, const CommuneTable& communes) {
 bool ValidSlotShape(const Slot& s, int64_t now) {
   const int modality = static_cast<int>(s.modality);
   const int visibility = static_cast<int>(s.visibility);
-  return IsValidId(s.id) && IsValidId(s.professional_id) &&
-         s.start_unix_s > now && s.start_unix_s <= now + 366LL * 86400 &&
-         s.duration_s >= 300 && s.duration_s <= 12 * 3600 && modality >= 1 &&
-         modality <= 3 && s.capacity >= 1 && s.capacity <= 100 &&
-         s.overbooking_places >= 0 && s.overbooking_places <= 10 &&
-         visibility >= 1 && visibility <= 4 &&
+  // "t:" names slots generated from availability templates.
+  return IsValidId(s.id) && s.id.rfind("t:", 0) != 0 &&
+         IsValidId(s.professional_id) && s.start_unix_s > now &&
+         s.start_unix_s <= now + 366LL * 86400 && s.duration_s >= 300 &&
+         s.duration_s <= 12 * 3600 && modality >= 1 && modality <= 3 &&
+         s.capacity >= 1 && s.capacity <= 100 && s.overbooking_places >= 0 &&
+         s.overbooking_places <= 10 && visibility >= 1 && visibility <= 4 &&
          (!s.location || IsValidLatLng(*s.location)) && !s.withdrawn;
 }
 
@@ -225,6 +226,8 @@ int64_t ReferenceModel::WeekOf(const Professional& p, int64_t start_unix_s) {
 ReferenceModel::WeekLoads ReferenceModel::Loads() const {
   WeekLoads loads;
   for (const auto& [id, s] : slots_) {
+    // A week without orientations has no entry (LoadOf reads 0).
+    if (s.held_regular + s.booked_regular == 0) continue;
     const Professional& p = professionals_.at(s.slot.professional_id);
     loads[{p.id, WeekOf(p, s.slot.start_unix_s)}] +=
         s.held_regular + s.booked_regular;

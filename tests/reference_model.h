@@ -89,6 +89,18 @@ class ReferenceModel {
       const Caller& caller, const RequestKey& key,
       const std::vector<std::string>& ids, const std::string& new_owner,
       int64_t now);
+  // Recurring availability (reference_availability.cc), expanded minute
+  // by minute in absolute time rather than session by session in local
+  // time as the engine does.
+  absl::StatusOr<BatchCounts> PublishAvailability(const Caller& caller,
+                                                  const RequestKey& key,
+                                                  const Availability& a,
+                                                  int64_t now);
+  // Returns the professionals whose horizon moved.
+  int ExtendAvailability(int64_t now);
+  const std::map<std::string, StoredAvailability>& availability() const {
+    return availability_;
+  }
   int ExpireHolds(int64_t now);
   // Reads with the access rules: NOT_FOUND for what the caller may not see.
   absl::StatusOr<Booking> GetBooking(const Caller& caller,
@@ -173,6 +185,14 @@ class ReferenceModel {
   std::map<std::string, Hold> holds_;
   std::map<std::string, Booking> bookings_;
   std::map<std::pair<std::string, std::string>, IdempotencyRecord> requests_;
+  std::map<std::string, StoredAvailability> availability_;
+  // The slots `a` generates in [from, until) for `p`; false when more than
+  // limits::kMaxGeneratedSlotsPerProfessional.
+  bool Generate(const Availability& a, const Professional& p, int64_t from,
+                int64_t until, std::vector<Slot>* out) const;
+  // Publishes generated slots as the engine keeps them in step: another
+  // professional's id, or a taken slot that would change, is kept as is.
+  void PutGenerated(const std::vector<Slot>& generated, BatchCounts* counts);
 };
 
 }  // namespace creneau::testing
