@@ -1,7 +1,8 @@
 // Micro-benchmarks of the engine on synthetic France (engine/testing):
 // search over 10k to 5M slots with radius, window and limit varied; hold +
 // confirm + cancel and hold + release; publish batches; index build with
-// the heap bytes per slot. Sizes above 1M are registered only when
+// the heap bytes per slot; recurring availability published for every
+// professional of a fixture. Sizes above 1M are registered only when
 // CRENEAU_BENCH_LARGE=1 (they take minutes to build).
 #include <cstdlib>
 #include <map>
@@ -182,6 +183,66 @@ BENCHMARK(BM_EngineIndexBuild)
     ->Args({10'000, 1000})
     ->Args({100'000, 100})
     ->Args({100'000, 1000})
+    ->Unit(benchmark::kMillisecond);
+
+// Publishes recurring availability for every professional of the fixture
+// into an engine holding the professionals only: weekday evenings
+// 17:00-19:00 in 15-minute slots and Saturday mornings 09:00-12:00 in
+// 30-minute home visits, expanded over the default 14-day horizon. Per
+// professional: validation, expansion in the professional's zone, and the
+// generated slots published (index included).
+void BM_EnginePublishAvailability(benchmark::State& state) {
+  const testing::SyntheticData& territory =
+      testing::SyntheticFranceOf(state.range(0));
+  std::vector<Availability> availability;
+  for (const Professional& p : territory.professionals) {
+    Availability a;
+    a.professional_id = p.id;
+    WeeklyTemplate evening;
+    evening.id = p.id + "-eve";
+    evening.weekdays = 0x1f;
+    evening.start_minute = 17 * 60;
+    evening.end_minute = 19 * 60;
+    evening.shape.slot_minutes = 15;
+    evening.first_day = absl::CivilDay(2020, 1, 1);
+    WeeklyTemplate visits = evening;
+    visits.id = p.id + "-sat";
+    visits.weekdays = 1 << 5;
+    visits.start_minute = 9 * 60;
+    visits.end_minute = 12 * 60;
+    visits.shape.slot_minutes = 30;
+    visits.shape.modality = Modality::kHomeVisit;
+    a.templates = {evening, visits};
+    availability.push_back(std::move(a));
+  }
+  size_t generated = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = std::make_unique<Engine>(testing::ShippedCommunes());
+    Publish(*engine, testing::SyntheticData{territory.professionals, {}},
+            testing::FixtureStart());
+    Effects effects;
+    generated = 0;
+    state.ResumeTiming();
+    for (const Availability& a : availability) {
+      auto counts = engine->PublishAvailability(
+          Feed(), {}, a, testing::FixtureStart(), &effects);
+      CRENEAU_CHECK(counts.ok());
+      generated += counts->created;
+      effects.Clear();
+    }
+    state.PauseTiming();
+    engine.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * availability.size());
+  state.counters["professionals"] = availability.size();
+  state.counters["slots_generated"] = generated;
+}
+BENCHMARK(BM_EnginePublishAvailability)
+    ->ArgName("slots")
+    ->Arg(10'000)
+    ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

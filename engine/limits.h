@@ -114,9 +114,10 @@ inline constexpr int kMaxGeneratedSlotsPerProfessional = 5000;
 // Professionals whose horizon one maintenance pass extends, at most; the
 // next pass goes on from there.
 inline constexpr int kMaxAvailabilityExtensionsPerPass = 1000;
-// A pass also stops once its event lists this many professionals and slots
-// (events list at most kMaxActiveHolds subjects).
-inline constexpr size_t kMaxAvailabilityExtensionSubjects = 50000;
+// A pass also stops once its event lists this many professionals and slots,
+// which bounds the write lock it holds (generated slots publish at about
+// 2.7 us each: some 27 ms; bench/results/2026-12-01-availability-expansion.md).
+inline constexpr size_t kMaxAvailabilityExtensionSubjects = 10000;
 
 }  // namespace creneau::limits
 
