@@ -12,6 +12,7 @@
 #include "engine/check.h"
 #include "engine/limits.h"
 #include "engine/status_macros.h"
+#include "tests/reference_internal.h"
 #include "tests/reference_model.h"
 
 namespace creneau::testing {
@@ -137,11 +138,9 @@ void ReferenceModel::PutGenerated(const std::vector<Slot>& generated,
       continue;
     }
     ReferenceSlot& s = it->second;
-    const int taken = s.held_regular + s.held_overbooking + s.booked_regular +
-                      s.booked_overbooking;
     if (s.slot == g) {
       ++counts->unchanged;
-    } else if (s.slot.professional_id != g.professional_id || taken > 0) {
+    } else if (s.slot.professional_id != g.professional_id || Taken(s) > 0) {
       ++counts->kept;
     } else {
       s.slot = g;
@@ -158,9 +157,7 @@ absl::StatusOr<BatchCounts> ReferenceModel::PublishAvailability(
   if (!replay.ok()) return replay.status();
   if (*replay) return (*replay)->outcome.counts;
   if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
-  if (!ValidateAvailability(a).ok()) {
-    return absl::InvalidArgumentError("invalid");
-  }
+  if (!ValidateAvailability(a).ok()) return Invalid();
   auto p = professionals_.find(a.professional_id);
   if (p == professionals_.end() || !Manages(caller, a.professional_id)) {
     return absl::NotFoundError("no professional");
@@ -196,9 +193,7 @@ absl::StatusOr<BatchCounts> ReferenceModel::PublishAvailability(
         wanted.contains(id)) {
       continue;
     }
-    if (s.held_regular + s.held_overbooking + s.booked_regular +
-            s.booked_overbooking >
-        0) {
+    if (Taken(s) > 0) {
       ++counts.kept;
     } else {
       s.slot.withdrawn = true;
