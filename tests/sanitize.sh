@@ -37,10 +37,16 @@ if [ "$kind" = asan ]; then
   # retry against creneaud processes) and the README walkthroughs; they
   # reach the code paths that the integration, restart, access and
   # in-process durability suites run here, and under ASan they would be the
-  # longest part of CI.
+  # longest part of CI. And the flood suite: its floors are on the rate its
+  # load generator offers (3,000 searches/s), which an instrumented build
+  # sharing two cores with CI does not reach (15,000 of 24,813 sent in one
+  # run). The per-principal token bucket it checks is then checked in the
+  # main build only. Of the durability suites, the simulation (power cuts
+  # and disk faults mixed, as under TSan); power loss and disk faults alone
+  # run in the main build, at full size.
   exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
-    -LE "benchmark|sanitize|readme" \
-    -E "libfuzzer_test|crash_loop_test|idempotency_test" \
+    -LE "benchmark|sanitize|readme|powerloss|faults" \
+    -E "libfuzzer_test|crash_loop_test|idempotency_test|flood_test" \
     --timeout 1200
 else
   # The concurrency suites whose threads meet through creneau's own locks
@@ -48,7 +54,7 @@ else
   # Suites that go through gRPC are left out: Debian's gRPC is not built
   # with TSan, so its internal ordering would show as false races. Of the
   # durability suites, the simulation (power cuts and disk faults mixed);
-  # power loss and disk faults alone run under ASan and in the main build.
+  # power loss and disk faults alone run in the main build.
   cd build-tsan
   cmake --build . -j "$jobs" --target store_test durability_test history_test
   exec ctest --output-on-failure -j "${CRENEAU_TEST_JOBS:-2}" \
