@@ -42,26 +42,9 @@ absl::Status ValidateSlotShape(const Slot& s, int64_t now_s,
         path + ".duration",
         DurationRule(limits::kMinSlotDurationS, limits::kMaxSlotDurationS));
   }
-  const int modality = static_cast<int>(s.modality);
-  if (modality <= 0 || modality >= kModalityCount) {
-    return InvalidField(path + ".modality", "required");
-  }
-  if (s.capacity < 1 || s.capacity > limits::kMaxCapacity) {
-    return InvalidField(path + ".capacity", RangeRule(1, limits::kMaxCapacity));
-  }
-  if (s.overbooking_places < 0 ||
-      s.overbooking_places > limits::kMaxOverbookingPlaces) {
-    return InvalidField(path + ".overbooking_places",
-                        RangeRule(0, limits::kMaxOverbookingPlaces));
-  }
-  const int visibility = static_cast<int>(s.visibility);
-  if (visibility <= 0 || visibility >= kVisibilityCount) {
-    return InvalidField(path + ".visibility", "required");
-  }
-  if (s.location.has_value() && !IsValidLatLng(*s.location)) {
-    return InvalidField(path + ".location",
-                        "must be a WGS84 position in degrees");
-  }
+  RETURN_IF_ERROR(CheckSlotTerms(path, s.modality, s.capacity,
+                                 s.overbooking_places, s.visibility,
+                                 s.location));
   if (s.withdrawn)
     return InvalidField(path, "a published slot cannot be withdrawn");
   return absl::OkStatus();

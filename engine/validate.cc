@@ -154,6 +154,33 @@ absl::Status CheckId(absl::string_view field, absl::string_view id) {
   return InvalidField(field, id.empty() ? "required" : IdRule());
 }
 
+absl::Status CheckSlotTerms(const std::string& path, Modality modality,
+                            int32_t capacity, int32_t overbooking_places,
+                            Visibility visibility,
+                            const std::optional<LatLng>& location) {
+  if (static_cast<int>(modality) <= 0 ||
+      static_cast<int>(modality) >= kModalityCount) {
+    return InvalidField(path + ".modality", "required");
+  }
+  if (capacity < 1 || capacity > limits::kMaxCapacity) {
+    return InvalidField(path + ".capacity", RangeRule(1, limits::kMaxCapacity));
+  }
+  if (overbooking_places < 0 ||
+      overbooking_places > limits::kMaxOverbookingPlaces) {
+    return InvalidField(path + ".overbooking_places",
+                        RangeRule(0, limits::kMaxOverbookingPlaces));
+  }
+  if (static_cast<int>(visibility) <= 0 ||
+      static_cast<int>(visibility) >= kVisibilityCount) {
+    return InvalidField(path + ".visibility", "required");
+  }
+  if (location.has_value() && !IsValidLatLng(*location)) {
+    return InvalidField(path + ".location",
+                        "must be a WGS84 position in degrees");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckRequestId(absl::string_view field, absl::string_view id) {
   if (IsValidRequestId(id)) return absl::OkStatus();
   return InvalidField(

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -62,6 +63,13 @@ std::string HumanDuration(int64_t seconds);
 absl::Status CheckId(absl::string_view field, absl::string_view id);
 absl::Status CheckRequestId(absl::string_view field, absl::string_view id);
 absl::Status CheckHoldToken(absl::string_view field, absl::string_view token);
+// The terms a published slot and a template's slots share: modality and
+// visibility given, capacity and overbooking places within limits, a valid
+// location if any. INVALID_ARGUMENT naming `path`.field.
+absl::Status CheckSlotTerms(const std::string& path, Modality modality,
+                            int32_t capacity, int32_t overbooking_places,
+                            Visibility visibility,
+                            const std::optional<LatLng>& location);
 // OK for 1 to limits::kMaxBatchSize items; "<field>: must not be empty" or
 // "<field>: at most 1000 per request, got N" otherwise.
 absl::Status CheckBatchSize(absl::string_view field, size_t size);
