@@ -460,6 +460,8 @@ class Engine {
   void FindPreferred(const SearchQuery& query, const IndexQuery& index_query,
                      SearchResult* result) const;
   EmptyReason Diagnose(const IndexQuery& query) const;
+  // Great-circle distance from the search's center to slot `no`'s place.
+  double DistanceM(const IndexQuery& query, SlotNo no) const;
 
   std::shared_ptr<const CommuneTable> communes_;
   EngineOptions options_;

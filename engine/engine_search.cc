@@ -131,6 +131,11 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   return absl::OkStatus();
 }
 
+double Engine::DistanceM(const IndexQuery& iq, SlotNo no) const {
+  return geo::MetersFromChordSquared(
+      geo::ChordSquared(iq.center, EntryOf(no).point));
+}
+
 void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
                            SearchResult* result) const {
   if (query.preferred_professional_id.empty()) return;
@@ -153,6 +158,8 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
     c.start_unix_s = entry.start_unix_s;
     c.chord_squared = geo::ChordSquared(iq.center, entry.point);
     if (!WithinHomeVisitReach(entry, c.chord_squared)) continue;
+    // No trip to a teleconsultation: it ranks as the index ranks it.
+    if (entry.modality == Modality::kTeleconsultation) c.chord_squared = 0;
     c.regular_place_free = entry.regular_place_free;
     if (iq.order == SearchOrder::kBalanced) {
       c.load = LoadOfSlot(no);
@@ -167,7 +174,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   if (best.slot == kNoSlot) return;
   SearchHit hit;
   hit.slot = best.slot;
-  hit.distance_m = geo::MetersFromChordSquared(best.chord_squared);
+  hit.distance_m = DistanceM(iq, best.slot);
   hit.reason = MatchReason::kPreferredProfessional;
   hit.overbooking_only = !best.regular_place_free;
   result->hits.push_back(hit);
@@ -182,8 +189,9 @@ void Engine::ExplainHits(SearchResult* result) const {
     hit.week_orientations = WeekLoad(r.professional, r.week);
     hit.weekly_cap = CapOf(r.professional);
     hit.load = LoadFraction(hit.week_orientations, hit.weekly_cap);
+    hit.trip_m = r.modality == Modality::kTeleconsultation ? 0 : hit.distance_m;
     hit.score = hit.minutes_to_start +
-                weights.minutes_per_km * hit.distance_m / 1000 +
+                weights.minutes_per_km * hit.trip_m / 1000 +
                 weights.minutes_per_full_week * hit.load;
   }
 }
@@ -225,8 +233,10 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
   for (const Candidate& c : candidates) {
     SearchHit hit;
     hit.slot = c.slot;
-    hit.distance_m = geo::MetersFromChordSquared(c.chord_squared);
-    hit.reason = c.chord_squared <= initial_chord_squared
+    hit.distance_m = DistanceM(iq, c.slot);
+    hit.reason = slots_.at(c.slot).modality == Modality::kTeleconsultation
+                     ? MatchReason::kTeleconsultation
+                 : c.chord_squared <= initial_chord_squared
                      ? MatchReason::kWithinRadius
                      : MatchReason::kWidenedRadius;
     hit.overbooking_only = !c.regular_place_free;

@@ -300,6 +300,50 @@ TEST_F(EngineTest, EmptyAnswersSayWhy) {
   EXPECT_EQ(result.empty_reason, EmptyReason::kNoMatchingSlot);
 }
 
+// A teleconsultation is not bound by the radius: a GP in Lyon (400 km from
+// Royan) is offered to a Royan patient searching 5 km, with no trip in the
+// score; one in La Reunion (9,000 km) is not.
+TEST_F(EngineTest, TeleconsultationsReachBeyondTheRadius) {
+  Professional lyon = Gp("gp-lyon", {45.7640, 4.8357});
+  Professional reunion = Gp("gp-reunion", {-20.8821, 55.4507});
+  reunion.time_zone = "Indian/Reunion";
+  Upsert({lyon, reunion});
+  Slot video = MakeSlot("video-lyon", "gp-lyon", kT0 + 7200);
+  video.modality = Modality::kTeleconsultation;
+  Slot far_video = MakeSlot("video-reunion", "gp-reunion", kT0 + 3600);
+  far_video.modality = Modality::kTeleconsultation;
+  ASSERT_TRUE(
+      Publish({video, far_video, MakeSlot("lyon-office", "gp-lyon", kT0 + 3600),
+               MakeSlot("royan-office", "gp-royan", kT0 + 5400)})
+          .ok());
+  SearchQuery q = RoyanGp();
+  q.radius_m = 5000;
+  q.order = SearchOrder::kNearest;
+  SearchResult result;
+  ASSERT_TRUE(engine_->Search(regulator_, q, At(now_), &result).ok());
+  ASSERT_EQ(result.hits.size(), 2u);
+  // Nearest first: the video call ranks at the patient's door.
+  EXPECT_EQ(engine_->ViewSlot(result.hits[0].slot).slot.id, "video-lyon");
+  EXPECT_EQ(result.hits[0].reason, MatchReason::kTeleconsultation);
+  EXPECT_NEAR(result.hits[0].distance_m, 451'000, 10'000);
+  EXPECT_EQ(engine_->ViewSlot(result.hits[1].slot).slot.id, "royan-office");
+  EXPECT_EQ(result.hits[1].reason, MatchReason::kWithinRadius);
+
+  q.order = SearchOrder::kBalanced;
+  ASSERT_TRUE(engine_->Search(regulator_, q, At(now_), &result).ok());
+  engine_->ExplainHits(&result);
+  ASSERT_EQ(result.hits.size(), 2u);
+  for (const SearchHit& hit : result.hits) {
+    if (hit.reason != MatchReason::kTeleconsultation) continue;
+    EXPECT_EQ(hit.trip_m, 0);
+    EXPECT_NEAR(hit.score, hit.minutes_to_start, 1e-9);
+  }
+
+  // In-office only: the Lyon practice is still beyond the radius.
+  q.modalities = Bit(Modality::kInOffice);
+  EXPECT_EQ(SearchIds(q), std::vector<std::string>{"royan-office"});
+}
+
 TEST_F(EngineTest, SearchValidatesEveryField) {
   SearchResult result;
   const auto code = [&](SearchQuery q) {

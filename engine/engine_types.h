@@ -63,6 +63,9 @@ enum class MatchReason : uint8_t {
   kWithinRadius = 1,
   kWidenedRadius = 2,
   kPreferredProfessional = 3,
+  // A teleconsultation: matched within limits::kTeleconsultationReachM,
+  // whatever the radius, and ranked with no trip.
+  kTeleconsultation = 4,
 };
 
 enum class EmptyReason : uint8_t {
@@ -102,6 +105,8 @@ struct SearchHit {
   // searched (RankingWeights), set by Engine::ExplainHits (Search leaves
   // them 0): the answer explains every rank with them.
   double minutes_to_start = 0;
+  // The trip the score counts: distance_m, but 0 for a teleconsultation.
+  double trip_m = 0;
   int32_t week_orientations = 0;  // The professional's, in the slot's week.
   int32_t weekly_cap = 0;         // 0: uncapped.
   double load = 0;                // In [0, 1].

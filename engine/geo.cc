@@ -88,7 +88,7 @@ Covering MergeCells(uint64_t* cells, int count, int level) {
 // The center cell and its neighbours at the level whose cells are at least
 // as wide as the radius: valid everywhere, across cube faces too.
 Covering CoverDiskCoarse(const S2Point& center, double radius_m) {
-  CRENEAU_CHECK(radius_m > 0 && radius_m <= 1e6);
+  CRENEAU_CHECK(radius_m > 0 && radius_m <= kMaxCoveredRadiusM);
   const double angle = (radius_m + kCoverMarginM) / kEarthRadiusM;
   const int level = std::max(1, S2::kMinWidth.GetLevelForMinValue(angle));
   const S2CellId cell = S2CellId(center).parent(level);
@@ -111,7 +111,7 @@ Covering CoverDiskCoarse(const S2Point& center, double radius_m) {
 }  // namespace
 
 Covering CoverDisk(const S2Point& center, double radius_m) {
-  CRENEAU_CHECK(radius_m > 0 && radius_m <= 1e6);
+  CRENEAU_CHECK(radius_m > 0 && radius_m <= kMaxCoveredRadiusM);
   const double angle = (radius_m + kCoverMarginM) / kEarthRadiusM;
   // Cells at least half the radius wide: every point within the radius is
   // within two cells of the center's cell on each axis (5x5 block), and the

@@ -54,7 +54,9 @@ struct CellRange {
 
 // Cell ranges that contain every stored location within `radius_m` of
 // `center` (and more: it is a cover, filtered later by exact distance). At
-// most 25 ranges, sorted and disjoint. radius_m must be in (0, 1000 km].
+// most 25 ranges, sorted and disjoint. radius_m must be in
+// (0, kMaxCoveredRadiusM].
+inline constexpr double kMaxCoveredRadiusM = 1.5e6;
 struct Covering {
   std::array<CellRange, 25> ranges;
   int size = 0;

@@ -49,8 +49,11 @@ TEST(GeoTest, CoverDiskContainsEveryPointWithinRadius) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (int trial = 0; trial < 300; ++trial) {
     const LatLng center{lat(rng), lng(rng)};
-    const double radius_m =
-        100.0 * std::pow(2000.0, unit(rng));  // 100 m..200 km.
+    // 100 m..200 km (a search's radius), and one trial in ten up to
+    // kMaxCoveredRadiusM (a teleconsultation's reach).
+    const double radius_m = trial % 10 == 0
+                                ? kMaxCoveredRadiusM * (0.1 + 0.9 * unit(rng))
+                                : 100.0 * std::pow(2000.0, unit(rng));
     const S2Point c = ToS2Point(center);
     const Covering covering = CoverDisk(c, radius_m);
     ASSERT_GE(covering.size, 1);

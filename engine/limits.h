@@ -51,6 +51,13 @@ inline constexpr int kMaxBookingsScannedPerPage = 100000;
 
 // Search.
 inline constexpr int32_t kMaxRadiusM = 200000;
+// How far a teleconsultation slot reaches, whatever the radius searched: no
+// one travels, so the travel radius does not bind it. 1,200 km covers
+// metropolitan France and Corsica from any point of them, and keeps each
+// overseas territory to itself (Mayotte is 1,400 km from La Reunion, Cayenne
+// 1,500 km from Fort-de-France): a patient is offered a video call in their
+// own time zone and health system.
+inline constexpr int32_t kTeleconsultationReachM = 1200000;
 inline constexpr int64_t kDefaultWindowS = 48 * 3600;
 inline constexpr int64_t kMaxWindowS = 31LL * 24 * 3600;
 inline constexpr int32_t kDefaultResultLimit = 20;

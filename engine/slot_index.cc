@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/check.h"
+#include "engine/limits.h"
 
 namespace creneau {
 
@@ -33,8 +34,8 @@ internal::StoredEntry Stored(const IndexEntry& entry) {
 }  // namespace
 
 void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
-  Partition& partition =
-      partitions_[PartitionKey(profession, entry.start_unix_s / kBucketWidthS)];
+  Partition& partition = partitions_[PartitionKey(
+      profession, entry.modality, entry.start_unix_s / kBucketWidthS)];
   const bool inserted =
       partition.Insert(internal::CellKeyOf(entry.cell), Stored(entry));
   CRENEAU_CHECK(inserted);
@@ -42,7 +43,8 @@ void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
 }
 
 void SlotIndex::InsertUnsorted(Profession profession, const IndexEntry& entry) {
-  partitions_[PartitionKey(profession, entry.start_unix_s / kBucketWidthS)]
+  partitions_[PartitionKey(profession, entry.modality,
+                           entry.start_unix_s / kBucketWidthS)]
       .AppendUnsorted(internal::CellKeyOf(entry.cell), Stored(entry));
   ++size_;
 }
@@ -61,10 +63,10 @@ void SlotIndex::FinishBulk() {
   helper.join();
 }
 
-void SlotIndex::Erase(Profession profession, uint32_t start_unix_s,
-                      uint64_t cell, SlotNo slot) {
-  auto it =
-      partitions_.find(PartitionKey(profession, start_unix_s / kBucketWidthS));
+void SlotIndex::Erase(Profession profession, Modality modality,
+                      uint32_t start_unix_s, uint64_t cell, SlotNo slot) {
+  auto it = partitions_.find(
+      PartitionKey(profession, modality, start_unix_s / kBucketWidthS));
   CRENEAU_CHECK(it != partitions_.end());
   const bool erased = it->second.Erase(internal::CellKeyOf(cell), slot);
   CRENEAU_CHECK(erased);
@@ -72,12 +74,56 @@ void SlotIndex::Erase(Profession profession, uint32_t start_unix_s,
   if (it->second.live_count() == 0) partitions_.erase(it);
 }
 
-bool SlotIndex::Contains(Profession profession, uint32_t start_unix_s,
-                         uint64_t cell, SlotNo slot) const {
-  auto it =
-      partitions_.find(PartitionKey(profession, start_unix_s / kBucketWidthS));
+bool SlotIndex::Contains(Profession profession, Modality modality,
+                         uint32_t start_unix_s, uint64_t cell,
+                         SlotNo slot) const {
+  auto it = partitions_.find(
+      PartitionKey(profession, modality, start_unix_s / kBucketWidthS));
   return it != partitions_.end() &&
          it->second.Contains(internal::CellKeyOf(cell), slot);
+}
+
+namespace {
+
+// True when no entry starting at `bucket_start` or later can rank before
+// `worst`, the last of a full answer. Each order's key is bounded below by
+// the start: the trip (0 for a teleconsultation) and the load only add.
+bool NothingLaterRanks(const IndexQuery& query, const Candidate& worst,
+                       uint32_t bucket_start, bool remote) {
+  switch (query.order) {
+    case SearchOrder::kSoonest:
+      return worst.start_unix_s < bucket_start;
+    case SearchOrder::kNearest:
+      return remote && worst.chord_squared == 0 &&
+             worst.start_unix_s < bucket_start;
+    case SearchOrder::kBalanced:
+      return worst.score < (int64_t{bucket_start} - query.now_unix_s) / 60.0;
+  }
+  return false;
+}
+
+}  // namespace
+
+template <typename Consider>
+void SlotIndex::SearchPartitions(const IndexQuery& query, Profession profession,
+                                 Modality modality,
+                                 const internal::KeyCovering& covering,
+                                 const Consider& consider,
+                                 const std::vector<Candidate>& out) const {
+  const bool remote = modality == Modality::kTeleconsultation;
+  const size_t limit = static_cast<size_t>(query.limit);
+  auto it = partitions_.lower_bound(
+      PartitionKey(profession, modality, query.from_unix_s / kBucketWidthS));
+  const auto end = partitions_.upper_bound(PartitionKey(
+      profession, modality, (query.to_unix_s - 1) / kBucketWidthS));
+  for (; it != end; ++it) {
+    const uint32_t bucket = static_cast<uint32_t>(it->first);
+    if (out.size() == limit &&
+        NothingLaterRanks(query, out.back(), bucket * kBucketWidthS, remote)) {
+      break;
+    }
+    it->second.ForEachInCovering(covering, consider);
+  }
 }
 
 void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
@@ -85,15 +131,16 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
   out->clear();
   CRENEAU_CHECK(query.limit >= 1 && query.professions != 0);
   if (query.from_unix_s >= query.to_unix_s) return;
-  const internal::KeyCovering covering =
-      internal::KeysOf(geo::CoverDisk(query.center, query.radius_m));
-  const double max_chord_squared = geo::ChordSquaredForMeters(query.radius_m);
   const size_t limit = static_cast<size_t>(query.limit);
   const auto before = [&](const Candidate& a, const Candidate& b) {
     return RanksBefore(query.order, a, b, id_less);
   };
   const bool soonest = query.order == SearchOrder::kSoonest;
   const bool balanced = query.order == SearchOrder::kBalanced;
+  // Set per pass: the disk searched, and whether its entries are
+  // teleconsultations (ranked with a trip of 0).
+  double max_chord_squared = 0;
+  bool remote = false;
   const auto consider = [&](internal::CellKey, const internal::StoredEntry& e) {
     if (!MatchesFilters(query, e) || e.slot == query.excluded) return;
     // With the soonest order and a full answer, a later start cannot rank.
@@ -107,6 +154,7 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
         !WithinHomeVisitReach(e, c.chord_squared)) {
       return;
     }
+    if (remote) c.chord_squared = 0;
     c.slot = e.slot;
     c.start_unix_s = e.start_unix_s;
     c.regular_place_free = e.regular_place_free;
@@ -124,22 +172,29 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
     if (out->size() > limit) out->pop_back();
   };
 
-  const uint32_t first_bucket = query.from_unix_s / kBucketWidthS;
-  const uint32_t last_bucket = (query.to_unix_s - 1) / kBucketWidthS;
+  const bool teleconsultation =
+      (query.modalities & Bit(Modality::kTeleconsultation)) != 0;
+  const internal::KeyCovering nearby =
+      internal::KeysOf(geo::CoverDisk(query.center, query.radius_m));
+  // Built once per search, and only when teleconsultations are wanted.
+  internal::KeyCovering reach;
+  if (teleconsultation) {
+    reach = internal::KeysOf(
+        geo::CoverDisk(query.center, limits::kTeleconsultationReachM));
+  }
   for (int p = 1; p < kProfessionCount; ++p) {
     const Profession profession = static_cast<Profession>(p);
     if ((query.professions & Bit(profession)) == 0) continue;
-    auto it = partitions_.lower_bound(PartitionKey(profession, first_bucket));
-    const auto end =
-        partitions_.upper_bound(PartitionKey(profession, last_bucket));
-    for (; it != end; ++it) {
-      const uint32_t bucket = static_cast<uint32_t>(it->first);
-      if (soonest && out->size() == limit &&
-          out->back().start_unix_s < uint64_t{bucket} * kBucketWidthS) {
-        break;  // Nothing in this bucket or later can rank before the worst.
-      }
-      it->second.ForEachInCovering(covering, consider);
-    }
+    max_chord_squared = geo::ChordSquaredForMeters(query.radius_m);
+    remote = false;
+    SearchPartitions(query, profession, Modality::kInOffice, nearby, consider,
+                     *out);
+    if (!teleconsultation) continue;
+    max_chord_squared =
+        geo::ChordSquaredForMeters(limits::kTeleconsultationReachM);
+    remote = true;
+    SearchPartitions(query, profession, Modality::kTeleconsultation, reach,
+                     consider, *out);
   }
 }
 

@@ -6,8 +6,13 @@
 // could take; the engine erases it when it is held or booked full, withdrawn
 // or purged, and inserts it back when a place returns. A search visits, for
 // each time bucket of the window, the cell ranges that cover the disk, and
-// keeps the best `limit` entries in rank order. With the soonest order it
-// stops as soon as no later bucket can beat the current top `limit`.
+// keeps the best `limit` entries in rank order. It stops as soon as no later
+// bucket can beat the current top `limit`.
+//
+// Teleconsultation slots sit in partitions of their own: no one travels, so
+// they are matched within limits::kTeleconsultationReachM whatever the
+// radius, and rank as if at the patient's door (a trip of 0 in every order;
+// their Candidate::chord_squared is 0).
 //
 // Not thread-safe: the engine serialises writers and lets readers share.
 #ifndef CRENEAU_ENGINE_SLOT_INDEX_H_
@@ -164,9 +169,10 @@ class SlotIndex {
   // Inserts an entry; the (profession, start, cell, slot) must not be in the
   // index (checked).
   void Insert(Profession profession, const IndexEntry& entry);
-  // Erases the entry of `slot`; it must be in the index (checked).
-  void Erase(Profession profession, uint32_t start_unix_s, uint64_t cell,
-             SlotNo slot);
+  // Erases the entry of `slot`, inserted with this profession, modality,
+  // start and cell; it must be in the index (checked).
+  void Erase(Profession profession, Modality modality, uint32_t start_unix_s,
+             uint64_t cell, SlotNo slot);
   // Bulk build (start-up): adds an entry as Insert does, unordered until
   // FinishBulk, which must run before any other call (it sorts the
   // partitions on two threads).
@@ -174,11 +180,13 @@ class SlotIndex {
   void FinishBulk();
 
   // True when the slot's entry is in the index.
-  bool Contains(Profession profession, uint32_t start_unix_s, uint64_t cell,
-                SlotNo slot) const;
+  bool Contains(Profession profession, Modality modality, uint32_t start_unix_s,
+                uint64_t cell, SlotNo slot) const;
 
   // Replaces `out` with the best query.limit entries of query.professions
-  // within query.radius_m, best first. `out` keeps its capacity across calls.
+  // within query.radius_m (teleconsultations: within
+  // limits::kTeleconsultationReachM), best first. `out` keeps its capacity
+  // across calls.
   void Search(const IndexQuery& query, SlotIdLess id_less, LoadOf load_of,
               std::vector<Candidate>* out) const;
 
@@ -188,9 +196,22 @@ class SlotIndex {
  private:
   using Partition = internal::IndexPartition;
 
-  static uint64_t PartitionKey(Profession profession, uint32_t bucket) {
-    return (uint64_t{static_cast<uint8_t>(profession)} << 32) | bucket;
+  // Teleconsultation partitions follow all others of their profession, so
+  // that one profession's spatial buckets stay contiguous.
+  static uint64_t PartitionKey(Profession profession, Modality modality,
+                               uint32_t bucket) {
+    const uint64_t remote = modality == Modality::kTeleconsultation ? 1 : 0;
+    return (uint64_t{static_cast<uint8_t>(profession)} << 33) | (remote << 32) |
+           bucket;
   }
+  // One pass of Search over the partitions of a profession, spatial or
+  // teleconsultation.
+  template <typename Consider>
+  void SearchPartitions(const IndexQuery& query, Profession profession,
+                        Modality modality,
+                        const internal::KeyCovering& covering,
+                        const Consider& consider,
+                        const std::vector<Candidate>& out) const;
 
   absl::btree_map<uint64_t, Partition> partitions_;
   size_t size_ = 0;

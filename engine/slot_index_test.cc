@@ -53,6 +53,8 @@ using AllEntries = std::map<SlotNo, std::pair<Profession, IndexEntry>>;
 std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
   std::vector<Candidate> expected;
   const double limit = geo::ChordSquaredForMeters(q.radius_m);
+  const double remote_limit =
+      geo::ChordSquaredForMeters(limits::kTeleconsultationReachM);
   for (const auto& [no, pe] : all) {
     const auto& [profession, e] = pe;
     if ((q.professions & Bit(profession)) == 0 || !MatchesFilters(q, e) ||
@@ -70,7 +72,14 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
         e.modality == Modality::kHomeVisit &&
         c.chord_squared >
             geo::ChordSquaredForMeters(e.home_visit_radius_km * 1000.0);
-    if (c.chord_squared > limit || beyond_home_visit_reach) continue;
+    // A teleconsultation is bound by its reach, not the radius, and ranks
+    // as if at the patient's door.
+    const bool remote = e.modality == Modality::kTeleconsultation;
+    if (c.chord_squared > (remote ? remote_limit : limit) ||
+        beyond_home_visit_reach) {
+      continue;
+    }
+    if (remote) c.chord_squared = 0;
     c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared,
                             q.weights) +
               q.weights.minutes_per_full_week * TestLoad(no);
@@ -100,11 +109,16 @@ TEST(SlotIndexTest, InsertEraseContains) {
   SlotIndex index;
   const IndexEntry e = MakeEntry(7, {45.62, -1.03}, kBase + 3600);
   index.Insert(Profession::kNurse, e);
-  EXPECT_TRUE(index.Contains(Profession::kNurse, e.start_unix_s, e.cell, 7));
-  EXPECT_FALSE(index.Contains(Profession::kDentist, e.start_unix_s, e.cell, 7));
+  const Modality m = e.modality;
+  EXPECT_TRUE(index.Contains(Profession::kNurse, m, e.start_unix_s, e.cell, 7));
+  EXPECT_FALSE(
+      index.Contains(Profession::kDentist, m, e.start_unix_s, e.cell, 7));
+  EXPECT_FALSE(index.Contains(Profession::kNurse, Modality::kTeleconsultation,
+                              e.start_unix_s, e.cell, 7));
   EXPECT_EQ(index.size(), 1u);
-  index.Erase(Profession::kNurse, e.start_unix_s, e.cell, 7);
-  EXPECT_FALSE(index.Contains(Profession::kNurse, e.start_unix_s, e.cell, 7));
+  index.Erase(Profession::kNurse, m, e.start_unix_s, e.cell, 7);
+  EXPECT_FALSE(
+      index.Contains(Profession::kNurse, m, e.start_unix_s, e.cell, 7));
   EXPECT_EQ(index.size(), 0u);
   EXPECT_EQ(index.partition_count(), 0u);
 }
@@ -190,7 +204,8 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
   const uint64_t seed = std::random_device{}();
   std::printf("seed=%llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> lat(45.3, 45.9), lng(-1.4, -0.6);
+  std::uniform_real_distribution<double> lat(45.3, 45.9), lng(-1.4, -0.6),
+      far_lat(42.0, 51.0), far_lng(-4.5, 8.0);
   std::uniform_int_distribution<uint32_t> start(kBase - 3600,
                                                 kBase + 5 * 86400);
   std::uniform_int_distribution<int> modality(1, 3), visibility(1, 4),
@@ -201,7 +216,13 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
   for (SlotNo no = 0; no < 4000; ++no) {
     const Profession profession =
         coin(rng) < 7 ? Profession::kGeneralPractitioner : Profession::kNurse;
-    IndexEntry e = MakeEntry(no, {lat(rng), lng(rng)}, start(rng) / 900 * 900);
+    // One in ten far away: across France (teleconsultations reach it)
+    // or in La Reunion (beyond every reach from Charente-Maritime).
+    const int where = coin(rng) == 0 ? 1 + no % 2 : 0;
+    const LatLng point = where == 0   ? LatLng{lat(rng), lng(rng)}
+                         : where == 1 ? LatLng{far_lat(rng), far_lng(rng)}
+                                      : LatLng{-21.1, 55.5};
+    IndexEntry e = MakeEntry(no, point, start(rng) / 900 * 900);
     e.modality = static_cast<Modality>(modality(rng));
     e.home_visit_radius_km = static_cast<uint8_t>(1 + coin(rng) * 3);
     e.visibility = static_cast<Visibility>(visibility(rng));
@@ -213,7 +234,7 @@ TEST(SlotIndexTest, MatchesBruteForceOnRandomData) {
   // Erase a tenth, as holds and withdrawals would.
   for (SlotNo no = 0; no < 4000; no += 10) {
     const auto& [profession, e] = all[no];
-    index.Erase(profession, e.start_unix_s, e.cell, no);
+    index.Erase(profession, e.modality, e.start_unix_s, e.cell, no);
     all.erase(no);
   }
   // Bring every other one back with a changed place, as a released hold
@@ -286,10 +307,10 @@ TEST(SlotIndexTest, SmallRadiiInADenseTown) {
       auto it = all.find(no);
       if (it != all.end()) {
         const IndexEntry& e = it->second.second;
-        ASSERT_TRUE(index.Contains(Profession::kGeneralPractitioner,
+        ASSERT_TRUE(index.Contains(Profession::kGeneralPractitioner, e.modality,
                                    e.start_unix_s, e.cell, no));
-        index.Erase(Profession::kGeneralPractitioner, e.start_unix_s, e.cell,
-                    no);
+        index.Erase(Profession::kGeneralPractitioner, e.modality,
+                    e.start_unix_s, e.cell, no);
         all.erase(it);
       } else {
         IndexEntry e =

@@ -1,5 +1,9 @@
 #include "server/orientation_service.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "engine/validate.h"
 #include "server/fingerprint.h"
 #include "server/from_proto.h"
@@ -84,13 +88,19 @@ grpc::ServerUnaryReactor* OrientationService::ConfirmBooking(
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),
                        RequestFingerprint("ConfirmBooking", *request)};
+  // Read with the booking, under the engine's lock; sent once durable.
+  auto zone = std::make_shared<std::string>();
   return MutateThenFinish<Booking>(
       reactor, parts_, principal->name,
       [&](Engine& engine, absl::Time now, Effects* effects) {
-        return engine.ConfirmBooking(caller, key, *command, now, effects);
+        absl::StatusOr<Booking> booking =
+            engine.ConfirmBooking(caller, key, *command, now, effects);
+        if (booking.ok()) *zone = TimeZoneOf(engine, booking->professional_id);
+        return booking;
       },
-      [response](const Booking& booking) {
+      [response, zone](const Booking& booking) {
         ToProto(booking, response->mutable_booking());
+        response->mutable_booking()->set_time_zone(*zone);
       });
 }
 
@@ -131,13 +141,19 @@ grpc::ServerUnaryReactor* OrientationService::CancelBooking(
   const Caller caller = CallerFor(*principal);
   const RequestKey key{request->request_id(),
                        RequestFingerprint("CancelBooking", *request)};
+  // Read with the booking, under the engine's lock; sent once durable.
+  auto zone = std::make_shared<std::string>();
   return MutateThenFinish<Booking>(
       reactor, parts_, principal->name,
       [&](Engine& engine, absl::Time now, Effects* effects) {
-        return engine.CancelBooking(caller, key, *command, now, effects);
+        absl::StatusOr<Booking> booking =
+            engine.CancelBooking(caller, key, *command, now, effects);
+        if (booking.ok()) *zone = TimeZoneOf(engine, booking->professional_id);
+        return booking;
       },
-      [response](const Booking& booking) {
+      [response, zone](const Booking& booking) {
         ToProto(booking, response->mutable_booking());
+        response->mutable_booking()->set_time_zone(*zone);
       });
 }
 
@@ -151,13 +167,18 @@ grpc::ServerUnaryReactor* OrientationService::GetBooking(
   if (status.ok()) {
     const Caller caller = CallerFor(*principal);
     absl::Time read_at;
+    std::string zone;
     auto booking =
         parts_.host->Read<Booking>([&](const Engine& engine, absl::Time now) {
           read_at = now;
-          return engine.GetBooking(caller, request->booking_id());
+          absl::StatusOr<Booking> found =
+              engine.GetBooking(caller, request->booking_id());
+          if (found.ok()) zone = TimeZoneOf(engine, found->professional_id);
+          return found;
         });
     if (booking.ok()) {
       ToProto(*booking, response->mutable_booking());
+      response->mutable_booking()->set_time_zone(zone);
       parts_.host->RecordAudit({BookingRead(*principal, *booking, read_at)});
     }
     status = booking.status();
@@ -177,16 +198,26 @@ grpc::ServerUnaryReactor* OrientationService::ListBookings(
   if (status.ok()) {
     const Caller caller = CallerFor(*principal);
     absl::Time read_at;
-    auto page = parts_.host->Read<BookingPage>(
-        [&](const Engine& engine, absl::Time now) {
-          read_at = now;
-          return engine.ListBookings(caller, *query);
-        });
+    std::vector<std::string> zones;  // One per booking listed.
+    auto page = parts_.host->Read<BookingPage>([&](const Engine& engine,
+                                                   absl::Time now) {
+      read_at = now;
+      absl::StatusOr<BookingPage> found = engine.ListBookings(caller, *query);
+      if (found.ok()) {
+        for (const Booking& booking : found->bookings) {
+          zones.push_back(TimeZoneOf(engine, booking.professional_id));
+        }
+      }
+      return found;
+    });
     if (page.ok()) {
       // Every booking listed is a read of patient data.
       std::vector<Event> reads;
-      for (const Booking& booking : page->bookings) {
-        ToProto(booking, response->add_bookings());
+      for (size_t i = 0; i < page->bookings.size(); ++i) {
+        const Booking& booking = page->bookings[i];
+        v1::Booking* out = response->add_bookings();
+        ToProto(booking, out);
+        out->set_time_zone(zones[i]);
         reads.push_back(BookingRead(*principal, booking, read_at));
       }
       response->set_next_page_token(page->next_page_token);

@@ -97,11 +97,19 @@ grpc::ServerUnaryReactor* SlotService::GetSlot(
   absl::Status status = CheckId("slot_id", request->slot_id());
   if (status.ok()) {
     const Caller caller = CallerFor(*principal);
+    std::string zone;
     auto view =
         parts_.host->Read<SlotView>([&](const Engine& engine, absl::Time) {
-          return engine.GetSlot(caller, request->slot_id());
+          absl::StatusOr<SlotView> found =
+              engine.GetSlot(caller, request->slot_id());
+          if (found.ok())
+            zone = TimeZoneOf(engine, found->slot.professional_id);
+          return found;
         });
-    if (view.ok()) ToProto(*view, response->mutable_slot());
+    if (view.ok()) {
+      ToProto(*view, response->mutable_slot());
+      response->mutable_slot()->set_time_zone(zone);
+    }
     status = view.status();
   }
   return Finish(reactor, *parts_.gate, principal->name, status);
@@ -116,15 +124,19 @@ grpc::ServerUnaryReactor* SlotService::ListSlots(
   absl::Status status = CheckId("professional_id", request->professional_id());
   if (status.ok()) {
     const Caller caller = CallerFor(*principal);
+    std::string zone;  // One professional's slots: one zone.
     auto page =
         parts_.host->Read<SlotPage>([&](const Engine& engine, absl::Time) {
+          zone = TimeZoneOf(engine, request->professional_id());
           return engine.ListSlots(caller, request->professional_id(),
                                   request->page_size(), request->page_token(),
                                   request->include_withdrawn());
         });
     if (page.ok()) {
       for (const SlotView& view : page->slots) {
-        ToProto(view, response->add_slots());
+        v1::Slot* slot = response->add_slots();
+        ToProto(view, slot);
+        slot->set_time_zone(zone);
       }
       response->set_next_page_token(page->next_page_token);
     }

@@ -113,6 +113,13 @@ void ToProto(const Territory& t, v1::Territory* out) {
   for (const std::string& code : t.commune_codes) out->add_commune_codes(code);
 }
 
+std::string TimeZoneOf(const Engine& engine,
+                       absl::string_view professional_id) {
+  const std::optional<ProfessionalView> professional =
+      engine.FindProfessional(professional_id);
+  return professional ? std::string(professional->time_zone) : std::string();
+}
+
 std::string ActionName(EventType type) {
   switch (type) {
     case EventType::kProfessionalsUpserted:
@@ -141,6 +148,8 @@ std::string ActionName(EventType type) {
       return "booking_read";
     case EventType::kCallsRefused:
       return "calls_refused";
+    case EventType::kAvailabilityPublished:
+      return "availability_published";
   }
   return "unknown";
 }
@@ -171,18 +180,20 @@ std::string ReasonText(const SearchHit& hit, SearchOrder order,
   if (hit.reason == MatchReason::kPreferredProfessional) {
     parts.push_back("patient's own professional");
   }
+  const bool remote = hit.reason == MatchReason::kTeleconsultation;
   if (order == SearchOrder::kBalanced) {
     parts.push_back(absl::StrFormat(
         "score %.0f = %.0f min + %.0f for %s + %.0f for %s", hit.score,
-        hit.minutes_to_start, weights.minutes_per_km * hit.distance_m / 1000,
-        Distance(hit.distance_m), weights.minutes_per_full_week * hit.load,
-        week));
+        hit.minutes_to_start, weights.minutes_per_km * hit.trip_m / 1000,
+        hit.trip_m > 0 ? Distance(hit.trip_m) : std::string("no trip"),
+        weights.minutes_per_full_week * hit.load, week));
   } else {
     parts.push_back(week);
   }
   if (hit.reason == MatchReason::kWidenedRadius) {
     parts.push_back("found after widening");
   }
+  if (remote) parts.push_back("teleconsultation, not bound by the radius");
   if (other_profession) parts.push_back("another profession searched");
   if (hit.overbooking_only) parts.push_back("overbooking place only");
   return absl::StrJoin(parts, ", ");
@@ -240,6 +251,7 @@ void ToProto(const Engine& engine, const Caller& caller,
     engine.ViewSlot(hit.slot, &view);
     ToProto(view, match->mutable_slot());
     ToProto(engine.ProfessionalOfSlot(hit.slot), match->mutable_professional());
+    match->mutable_slot()->set_time_zone(match->professional().time_zone());
     match->set_distance_m(std::round(hit.distance_m * 10) / 10);
     match->set_reason(static_cast<v1::MatchReason>(hit.reason));
     match->set_reason_text(ReasonText(hit, query.order,
@@ -249,7 +261,7 @@ void ToProto(const Engine& engine, const Caller& caller,
     match->set_in_scope(engine.InScope(caller, hit.slot));
     v1::ScoreComponents* score = match->mutable_score();
     score->set_minutes_to_start(std::round(hit.minutes_to_start * 10) / 10);
-    score->set_distance_km(std::round(hit.distance_m / 100) / 10);
+    score->set_distance_km(std::round(hit.trip_m / 100) / 10);
     score->set_week_orientations(hit.week_orientations);
     score->set_weekly_cap(hit.weekly_cap);
     score->set_week_load(hit.load);

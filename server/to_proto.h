@@ -25,6 +25,9 @@ void ToProto(const Booking& booking, v1::Booking* out);
 void ToProto(const Territory& territory, v1::Territory* out);
 // An event of the log as an audit record.
 void ToProto(uint64_t sequence, const Event& event, v1::AuditRecord* out);
+// The IANA time zone of a professional known to `engine` (call under its
+// lock), empty when unknown: slots and bookings are shown in it.
+std::string TimeZoneOf(const Engine& engine, absl::string_view professional_id);
 // The audit action name of an event type: "slots_published", ...
 std::string ActionName(EventType type);
 // Fills a search response from an engine result for `caller` (whose scope

@@ -1,5 +1,8 @@
 #include "server/to_proto.h"
 
+#include <set>
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace creneau::server {
@@ -8,6 +11,7 @@ namespace {
 TEST(ToProtoTest, ReasonTexts) {
   SearchHit hit;
   hit.distance_m = 2400;
+  hit.trip_m = 2400;
   hit.minutes_to_start = 40;
   hit.week_orientations = 4;
   hit.weekly_cap = 20;
@@ -29,6 +33,26 @@ TEST(ToProtoTest, ReasonTexts) {
   hit.overbooking_only = false;
   EXPECT_EQ(ReasonText(hit, SearchOrder::kSoonest, weights, false),
             "patient's own professional, 4 this week, uncapped");
+  // A teleconsultation 300 km away: no trip in the score.
+  hit.reason = MatchReason::kTeleconsultation;
+  hit.distance_m = 300000;
+  hit.trip_m = 0;
+  hit.weekly_cap = 20;
+  hit.score = 40 + 1440 * 0.2;
+  EXPECT_EQ(ReasonText(hit, SearchOrder::kBalanced, weights, false),
+            "score 328 = 40 min + 0 for no trip + 288 for 4 of 20 this week, "
+            "teleconsultation, not bound by the radius");
+}
+
+// Every event the engine records has an audit action name of its own.
+TEST(ToProtoTest, EveryEventTypeHasAnActionName) {
+  std::set<std::string> names;
+  for (int type = 1;
+       type <= static_cast<int>(EventType::kAvailabilityPublished); ++type) {
+    const std::string name = ActionName(static_cast<EventType>(type));
+    EXPECT_NE(name, "unknown") << "event type " << type;
+    EXPECT_TRUE(names.insert(name).second) << name << " given twice";
+  }
 }
 
 }  // namespace

@@ -182,7 +182,9 @@ TEST_F(AuditTest, ABookingsStoryWhoWhenAndWhy) {
   for (size_t i = 0; i < story.size(); ++i) {
     EXPECT_LE(story[i].time().seconds(), now);
     EXPECT_GT(story[i].time().seconds(), now - 600);
-    if (i > 0) EXPECT_GT(story[i].sequence(), story[i - 1].sequence());
+    if (i > 0) {
+      EXPECT_GT(story[i].sequence(), story[i - 1].sequence());
+    }
   }
 
   v1::ListAuditRequest by_slot;

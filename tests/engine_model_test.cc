@@ -45,7 +45,7 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "searches of several professions found another, %llu balanced "
         "searches ranked a loaded week, %llu availability publications "
         "(%llu generated slots withdrawn, %llu kept), %llu horizon "
-        "extensions\n",
+        "extensions, %llu teleconsultations beyond the radius\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -70,7 +70,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.availability_publications),
         static_cast<unsigned long long>(stats.generated_withdrawn),
         static_cast<unsigned long long>(stats.generated_kept),
-        static_cast<unsigned long long>(stats.availability_extensions));
+        static_cast<unsigned long long>(stats.availability_extensions),
+        static_cast<unsigned long long>(stats.remote_beyond_radius));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -105,6 +106,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.generated_withdrawn, 0u);
     EXPECT_GT(stats.generated_kept, 0u);
     EXPECT_GT(stats.availability_extensions, 0u);
+    // Teleconsultations were offered beyond the radius searched.
+    EXPECT_GT(stats.remote_beyond_radius, ops / 2000);
   }
 }
 

@@ -201,6 +201,60 @@ TEST_F(IntegrationTest, HoldConfirmGetCancelAndSecondConfirmRefused) {
       << "a cancelled booking frees its place";
 }
 
+// A GP in La Reunion, searched and booked by a client anywhere: every
+// slot and booking the API returns names the professional's zone, so a
+// regulator in Paris tells the patient the time of Saint-Denis.
+TEST_F(IntegrationTest, SlotsAndBookingsCarryTheProfessionalsZone) {
+  v1::UpsertProfessionalsRequest upsert;
+  upsert.set_request_id("setup-reunion");
+  v1::Professional gp = ApiProfessional("gp-stdenis", -20.8823, 55.4504);
+  gp.set_commune_code("97411");
+  gp.set_time_zone("Indian/Reunion");
+  *upsert.add_professionals() = gp;
+  v1::UpsertProfessionalsResponse upserted;
+  ASSERT_TRUE(
+      slots_->UpsertProfessionals(ClientContext().get(), upsert, &upserted)
+          .ok());
+  ASSERT_TRUE(Publish({ApiSlot("reunion-1", "gp-stdenis", 3)}).ok());
+
+  v1::SearchSlotsRequest search = RoyanSearch();
+  search.set_commune_code("97411");
+  v1::SearchSlotsResponse found;
+  ASSERT_TRUE(
+      orientation_->SearchSlots(ClientContext().get(), search, &found).ok());
+  ASSERT_EQ(found.matches_size(), 1);
+  EXPECT_EQ(found.matches(0).slot().time_zone(), "Indian/Reunion");
+  EXPECT_EQ(GetSlot("reunion-1").time_zone(), "Indian/Reunion");
+  v1::ListSlotsRequest list;
+  list.set_professional_id("gp-stdenis");
+  v1::ListSlotsResponse listed;
+  ASSERT_TRUE(slots_->ListSlots(ClientContext().get(), list, &listed).ok());
+  ASSERT_EQ(listed.slots_size(), 1);
+  EXPECT_EQ(listed.slots(0).time_zone(), "Indian/Reunion");
+
+  v1::Hold hold;
+  ASSERT_TRUE(Hold("reunion-1", &hold).ok());
+  v1::Booking booking;
+  ASSERT_TRUE(Confirm("reunion-1", hold.token(), &booking).ok());
+  EXPECT_EQ(booking.time_zone(), "Indian/Reunion");
+  v1::GetBookingRequest get;
+  get.set_booking_id(booking.id());
+  v1::GetBookingResponse got;
+  ASSERT_TRUE(orientation_->GetBooking(ClientContext().get(), get, &got).ok());
+  EXPECT_EQ(got.booking().time_zone(), "Indian/Reunion");
+  v1::ListBookingsRequest bookings;
+  bookings.set_professional_id("gp-stdenis");
+  v1::ListBookingsResponse booked;
+  ASSERT_TRUE(
+      orientation_->ListBookings(ClientContext().get(), bookings, &booked)
+          .ok());
+  ASSERT_EQ(booked.bookings_size(), 1);
+  EXPECT_EQ(booked.bookings(0).time_zone(), "Indian/Reunion");
+  // A Royan slot names Paris.
+  ASSERT_TRUE(Publish({ApiSlot("royan-zone", "gp-royan", 4)}).ok());
+  EXPECT_EQ(GetSlot("royan-zone").time_zone(), "Europe/Paris");
+}
+
 TEST_F(IntegrationTest, ReleaseGivesThePlaceBack) {
   ASSERT_TRUE(Publish({ApiSlot("release-1", "gp-royan", 6)}).ok());
   v1::Hold hold;

@@ -36,6 +36,8 @@ struct ModelStats {
   // kept (held or booked), and horizon extensions that moved.
   uint64_t availability_publications = 0, generated_withdrawn = 0;
   uint64_t generated_kept = 0, availability_extensions = 0;
+  // Teleconsultations matched beyond the radius searched.
+  uint64_t remote_beyond_radius = 0;
 };
 
 // The engine options of the harness's engines: small per-caller limits, so

@@ -346,6 +346,8 @@ void ModelHarness::Search() {
   for (const SearchHit& h : result.hits) {
     mixed |= engine_.ViewSlot(h.slot).profession != q.profession;
     loaded |= h.week_orientations > 0;
+    stats_.remote_beyond_radius += h.reason == MatchReason::kTeleconsultation &&
+                                   h.distance_m > result.radius_m;
   }
   stats_.mixed_profession_searches += mixed;
   stats_.loaded_balanced_searches +=

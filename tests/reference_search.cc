@@ -11,8 +11,10 @@ namespace {
 
 struct Scored {
   const ReferenceSlot* slot;
-  double chord_squared;
+  double chord_squared;  // The trip ranked: 0 for a teleconsultation.
   double score;
+  double place_c2;  // To the slot's place, whatever its modality.
+  bool remote;      // A teleconsultation.
 };
 
 // The documented orders, written as tuples.
@@ -129,10 +131,14 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
                  (home_visit_km > 0 ? home_visit_km : 10) * 1000.0)) {
       continue;
     }
+    // No one travels to a teleconsultation: it ranks with a trip of 0.
+    const bool remote = s.slot.modality == Modality::kTeleconsultation;
+    const double trip_c2 = remote ? 0 : c2;
     const int cap = CapOf(professionals_.at(s.slot.professional_id));
-    eligible.push_back({&s, c2,
-                        ReferenceBalancedScore(now, s.slot.start_unix_s, c2,
-                                               LoadOf(s, loads), cap)});
+    eligible.push_back({&s, trip_c2,
+                        ReferenceBalancedScore(now, s.slot.start_unix_s,
+                                               trip_c2, LoadOf(s, loads), cap),
+                        c2, remote});
   }
   const auto before = [&](const Scored& a, const Scored& b) {
     return Before(query.order, a, b);
@@ -154,7 +160,7 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
     const bool regular =
         e.slot->held_regular + e.slot->booked_regular < e.slot->slot.capacity;
     return ReferenceHit{e.slot->slot.id,
-                        geo::MetersFromChordSquared(e.chord_squared),
+                        geo::MetersFromChordSquared(e.place_c2),
                         reason,
                         !regular,
                         LoadOf(*e.slot, loads),
@@ -166,11 +172,15 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   const int wanted = limit - static_cast<int>(result.hits.size());
   double radius = radii.initial_m;
   std::vector<const Scored*> within;
+  // A teleconsultation reaches 1,200 km, whatever the radius.
+  const auto in_reach = [](const Scored& e, double radius_m) {
+    return e.place_c2 <=
+           geo::ChordSquaredForMeters(e.remote ? 1200000.0 : radius_m);
+  };
   while (wanted > 0) {
     within.clear();
-    const double limit_c2 = geo::ChordSquaredForMeters(radius);
     for (const Scored& e : eligible) {
-      if (&e != preferred && e.chord_squared <= limit_c2) within.push_back(&e);
+      if (&e != preferred && in_reach(e, radius)) within.push_back(&e);
     }
     if (static_cast<int>(within.size()) >= wanted || radius >= radii.cap_m)
       break;
@@ -180,9 +190,11 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
   result.radius_m = static_cast<int32_t>(radius);
   const double initial_c2 = geo::ChordSquaredForMeters(radii.initial_m);
   for (size_t i = 0; i < within.size() && static_cast<int>(i) < wanted; ++i) {
-    result.hits.push_back(hit(*within[i], within[i]->chord_squared <= initial_c2
-                                              ? MatchReason::kWithinRadius
-                                              : MatchReason::kWidenedRadius));
+    result.hits.push_back(
+        hit(*within[i], within[i]->remote ? MatchReason::kTeleconsultation
+                        : within[i]->chord_squared <= initial_c2
+                            ? MatchReason::kWithinRadius
+                            : MatchReason::kWidenedRadius));
   }
   if (!result.hits.empty()) return result;
 

@@ -110,8 +110,9 @@ int Cli::List(const std::string& professional_id, int page_size) {
     if (options_.json) PrintJson(response);
     for (const v1::Slot& s : response.slots()) {
       table.AddRow(
-          {internal::LocalTime(s.start_time(), options_.time_zone), s.id(),
-           internal::ModalityText(s.modality()),
+          {internal::SlotTime(s.start_time(), s.time_zone(),
+                              options_.time_zone),
+           s.id(), internal::ModalityText(s.modality()),
            std::string(SlotStateName(static_cast<SlotState>(s.state()))),
            absl::StrCat(s.places_booked(), "/", s.capacity()),
            absl::StrCat(s.places_held())});
@@ -149,13 +150,14 @@ int Cli::Bookings(const BookingsArgs& args) {
     if (options_.json) PrintJson(response);
     for (const v1::Booking& b : response.bookings()) {
       if (static_cast<int>(table.size()) == args.limit) break;
-      table.AddRow(
-          {internal::LocalTime(b.start_time(), options_.time_zone), b.id(),
-           std::string(
-               BookingStatusName(static_cast<BookingStatus>(b.status()))),
-           b.professional_id(), b.patient_ref(),
-           absl::StrCat(b.booked_by(), " (", b.organisation(), ")"),
-           b.slot_id()});
+      table.AddRow({internal::SlotTime(b.start_time(), b.time_zone(),
+                                       options_.time_zone),
+                    b.id(),
+                    std::string(BookingStatusName(
+                        static_cast<BookingStatus>(b.status()))),
+                    b.professional_id(), b.patient_ref(),
+                    absl::StrCat(b.booked_by(), " (", b.organisation(), ")"),
+                    b.slot_id()});
     }
     if (response.next_page_token().empty()) break;
     request.set_page_token(response.next_page_token());

@@ -1,5 +1,7 @@
 #include "tools/slot_file.h"
 
+#include <sstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/cli.h"
@@ -91,6 +93,32 @@ TEST(CliFormatTest, SlotTimesInTheSlotsZone) {
             "Wed 20 Mar 06:15 Europe/Paris");
   // No zone known: the caller's.
   EXPECT_EQ(internal::SlotTime(t, "", "Indian/Reunion"), "Wed 20 Mar 09:15");
+}
+
+// A booking and a slot in La Reunion print, for a caller in Paris, in
+// Reunion time with the zone named.
+TEST(CliFormatTest, BookingAndSlotPrintInTheirOwnZone) {
+  v1::Booking booking;
+  booking.set_id("bk-1");
+  booking.mutable_start_time()->set_seconds(1'900'214'100);
+  booking.set_time_zone("Indian/Reunion");
+  std::ostringstream out;
+  internal::PrintBooking(booking, "Europe/Paris", out);
+  EXPECT_THAT(out.str(), ::testing::HasSubstr(
+                             "start        Wed 20 Mar 09:15 Indian/Reunion"));
+  v1::Slot slot;
+  slot.set_id("s-1");
+  *slot.mutable_start_time() = booking.start_time();
+  slot.set_time_zone("Indian/Reunion");
+  out.str("");
+  internal::PrintSlot(slot, "Europe/Paris", out);
+  EXPECT_THAT(out.str(), ::testing::HasSubstr(
+                             "start        Wed 20 Mar 09:15 Indian/Reunion"));
+  // From La Reunion, the same slot needs no zone.
+  out.str("");
+  internal::PrintSlot(slot, "Indian/Reunion", out);
+  EXPECT_THAT(out.str(),
+              ::testing::HasSubstr("start        Wed 20 Mar 09:15 ("));
 }
 
 TEST(TableTest, PadsByCharactersNotBytes) {

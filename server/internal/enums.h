@@ -82,7 +82,9 @@ CRENEAU_SAME_ENUM_VALUE(MatchReason::kWidenedRadius,
                         MATCH_REASON_WIDENED_RADIUS);
 CRENEAU_SAME_ENUM_VALUE(MatchReason::kPreferredProfessional,
                         MATCH_REASON_PREFERRED_PROFESSIONAL);
-static_assert(::creneau::v1::MatchReason_ARRAYSIZE == 4);
+CRENEAU_SAME_ENUM_VALUE(MatchReason::kTeleconsultation,
+                        MATCH_REASON_TELECONSULTATION);
+static_assert(::creneau::v1::MatchReason_ARRAYSIZE == 5);
 
 CRENEAU_SAME_ENUM_VALUE(EmptyReason::kNone, EMPTY_REASON_UNSPECIFIED);
 CRENEAU_SAME_ENUM_VALUE(EmptyReason::kNoSupplyInReach,

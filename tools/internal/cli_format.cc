@@ -48,9 +48,9 @@ void PrintBooking(const creneau::v1::Booking& b, const std::string& caller_zone,
       << BookingStatusName(static_cast<BookingStatus>(b.status())) << "\n"
       << "slot         " << b.slot_id() << "\n"
       << "professional " << b.professional_id() << "\n"
-      << "start        " << LocalTime(b.start_time(), caller_zone) << " ("
-      << b.duration().seconds() / 60 << " min, " << ModalityText(b.modality())
-      << ")\n"
+      << "start        " << SlotTime(b.start_time(), b.time_zone(), caller_zone)
+      << " (" << b.duration().seconds() / 60 << " min, "
+      << ModalityText(b.modality()) << ")\n"
       << "patient      " << b.patient_ref() << "\n";
   if (!b.orientation_ref().empty())
     out << "orientation  " << b.orientation_ref() << "\n";
@@ -74,9 +74,9 @@ void PrintSlot(const creneau::v1::Slot& s, const std::string& caller_zone,
       << "\n"
       << "professional " << s.professional_id() << " ("
       << ProfessionName(static_cast<Profession>(s.profession())) << ")\n"
-      << "start        " << LocalTime(s.start_time(), caller_zone) << " ("
-      << s.duration().seconds() / 60 << " min, " << ModalityText(s.modality())
-      << ")\n"
+      << "start        " << SlotTime(s.start_time(), s.time_zone(), caller_zone)
+      << " (" << s.duration().seconds() / 60 << " min, "
+      << ModalityText(s.modality()) << ")\n"
       << "places       " << s.capacity() << " (+" << s.overbooking_places()
       << " overbooking), " << s.places_booked() << " booked, "
       << s.places_held() << " held\n"
