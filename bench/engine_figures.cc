@@ -23,26 +23,14 @@ int64_t NanosSince(SteadyClock::time_point start) {
       .count();
 }
 
-void Publish(Engine& engine, const territory::SyntheticTerritory& territory,
-             absl::Time now) {
+// Publishes the territory's agendas; returns the slots they generated.
+size_t Publish(Engine& engine, const territory::SyntheticTerritory& territory,
+               absl::Time now) {
   const Caller feed{"bench-feed", Bit(Visibility::kPublic), false, ""};
-  Effects effects;
-  const size_t batch = limits::kMaxBatchSize;
-  const auto& pros = territory.professionals;
-  for (size_t i = 0; i < pros.size(); i += batch) {
-    const std::vector<Professional> part(
-        pros.begin() + i, pros.begin() + std::min(i + batch, pros.size()));
-    CRENEAU_CHECK(
-        engine.UpsertProfessionals(feed, {}, part, now, &effects).ok());
-    effects.Clear();
-  }
-  const auto& slots = territory.slots;
-  for (size_t i = 0; i < slots.size(); i += batch) {
-    const std::vector<Slot> part(
-        slots.begin() + i, slots.begin() + std::min(i + batch, slots.size()));
-    CRENEAU_CHECK(engine.PublishSlots(feed, {}, part, now, &effects).ok());
-    effects.Clear();
-  }
+  absl::StatusOr<size_t> slots =
+      territory::PublishInto(engine, feed, territory, now);
+  CRENEAU_CHECK(slots.ok());
+  return *slots;
 }
 
 SearchQuery QueryOf(const SearchAsk& ask) {
@@ -61,7 +49,6 @@ EngineFigures MeasureEngine(std::shared_ptr<const CommuneTable> communes,
                             const Workload& workload, absl::Time now,
                             const EngineFiguresOptions& options) {
   EngineFigures figures;
-  figures.slots = territory.slots.size();
   const size_t heap_before = HeapBytesInUse();
   // Uncapped: the hold+confirm figure counts bookings, not refusals by the
   // weekly cap (whose bookkeeping still runs on every hold).
@@ -69,7 +56,7 @@ EngineFigures MeasureEngine(std::shared_ptr<const CommuneTable> communes,
   engine_options.default_weekly_orientation_cap = 0;
   auto engine = std::make_unique<Engine>(communes, engine_options);
   const auto build_start = SteadyClock::now();
-  Publish(*engine, territory, now);
+  figures.slots = Publish(*engine, territory, now);
   const double build_s = NanosSince(build_start) / 1e9;
   figures.index_build_slots_per_s = figures.slots / std::max(build_s, 1e-9);
   figures.bytes_per_slot =

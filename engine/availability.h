@@ -115,6 +115,11 @@ std::string GeneratedSlotId(absl::string_view id, absl::CivilMinute start);
 // ones a new publication may withdraw).
 bool IsGeneratedSlotId(absl::string_view slot_id);
 
+// The end of the horizon the engine generates slots up to at `now_s`, for
+// a horizon of `horizon_days` (EngineOptions::availability_horizon_days):
+// at least that many days ahead, never past what a feed may publish.
+int64_t AvailabilityHorizonEnd(int64_t now_s, int32_t horizon_days);
+
 // The slots `availability` generates that start in [from_unix_s,
 // until_unix_s), in `zone`, by start then id; each names the professional
 // and is not withdrawn. Closures and vacations remove the slots they

@@ -16,18 +16,17 @@
 #include "engine/validate.h"
 
 namespace creneau {
-namespace {
 
-constexpr int64_t kDayS = 24 * 3600;
-
-// The end of the horizon at `now_s`: rounded up to a whole (UTC) day, so
-// that maintenance extends each professional once a day, not every pass,
-// and never past what a feed may publish.
-int64_t HorizonEnd(int64_t now_s, int32_t horizon_days) {
+// Rounded up to a whole (UTC) day, so that maintenance extends each
+// professional once a day, not every pass.
+int64_t AvailabilityHorizonEnd(int64_t now_s, int32_t horizon_days) {
+  constexpr int64_t kDayS = 24 * 3600;
   const int64_t end = now_s + int64_t{horizon_days} * kDayS;
   return std::min((end + kDayS - 1) / kDayS * kDayS,
                   now_s + limits::kMaxPublishAheadS + 1);
 }
+
+namespace {
 
 template <typename F>
 void ForEachSessionId(const Availability& a, F f) {
@@ -111,7 +110,7 @@ absl::StatusOr<BatchCounts> Engine::PublishAvailability(const Caller& caller,
         }
         RETURN_IF_ERROR(CheckSessionIds(prof, a));
         const int64_t until_s =
-            HorizonEnd(now_s, options_.availability_horizon_days);
+            AvailabilityHorizonEnd(now_s, options_.availability_horizon_days);
         std::vector<Slot> generated;
         RETURN_IF_ERROR(ExpandAvailability(
             a, zones_[professionals_.at(prof).time_zone], now_s + 1, until_s,
@@ -159,7 +158,8 @@ absl::StatusOr<StoredAvailability> Engine::GetAvailability(
 int Engine::ExtendAvailability(absl::Time now, Effects* effects) {
   const int64_t now_s = Advance(now);
   ExpireDue(now_s, effects);
-  const int64_t until_s = HorizonEnd(now_s, options_.availability_horizon_days);
+  const int64_t until_s =
+      AvailabilityHorizonEnd(now_s, options_.availability_horizon_days);
   Event event;
   event.type = EventType::kAvailabilityPublished;
   event.time_unix_s = now_s;

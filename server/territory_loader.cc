@@ -31,7 +31,14 @@ class BatchPipeline {
       absl::MutexLock lock(&mu_);
       --in_flight_;
       if (!r.ok() && failure_.ok()) failure_ = r.status();
+      if (r.ok()) created_ += r->created;
     });
+  }
+
+  // What the batches applied so far created.
+  size_t created() {
+    absl::MutexLock lock(&mu_);
+    return created_;
   }
 
   // Waits for every submitted batch; returns the first failure.
@@ -59,6 +66,7 @@ class BatchPipeline {
   const size_t limit_;
   absl::Mutex mu_;
   size_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t created_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -91,8 +99,8 @@ class Progress {
     if (now < next_) return;
     next_ = now + interval_;
     const double s = absl::ToDoubleSeconds(now - start_);
-    spdlog::info("territory: {}/{} slots published ({:.0f} slots/s)", done,
-                 total_, done / std::max(s, 1e-9));
+    spdlog::info("territory: {}/{} agendas published ({:.0f}/s)", done, total_,
+                 done / std::max(s, 1e-9));
   }
 
  private:
@@ -132,7 +140,6 @@ absl::StatusOr<TerritoryLoadStats> PublishTerritory(
     const TerritoryLoadOptions& options) {
   TerritoryLoadStats stats;
   stats.professionals = territory.professionals.size();
-  stats.slots = territory.slots.size();
   const absl::Time publish_start = absl::Now();
   Caller feed;
   feed.name = kDemoOrganisation;
@@ -149,25 +156,28 @@ absl::StatusOr<TerritoryLoadStats> PublishTerritory(
       return engine.UpsertProfessionals(feed, {}, part, t, effects);
     });
   }
-  // Slots name their professional: every professional must be in first.
+  // Agendas name their professional: every professional must be in first.
   if (absl::Status s = pipeline.Drain(); !s.ok()) return s;
-  Progress progress(stats.slots, options.progress_interval);
-  const auto& slots = territory.slots;
-  for (size_t i = 0; i < slots.size() && pipeline.failure().ok(); i += batch) {
-    const std::vector<Slot> part(
-        slots.begin() + i, slots.begin() + std::min(i + batch, slots.size()));
-    pipeline.Submit([&](Engine& engine, absl::Time t, Effects* effects) {
-      return engine.PublishSlots(feed, {}, part, t, effects);
-    });
-    progress.Update(i + part.size());
+  const size_t professionals_created = pipeline.created();
+  // One command per agenda, as its feed sends them: each is atomic.
+  Progress progress(territory.availability.size(), options.progress_interval);
+  size_t done = 0;
+  for (const Availability& agenda : territory.availability) {
+    if (!pipeline.failure().ok()) break;
+    pipeline.Submit(
+        [&feed, &agenda](Engine& engine, absl::Time t, Effects* effects) {
+          return engine.PublishAvailability(feed, {}, agenda, t, effects);
+        });
+    progress.Update(++done);
   }
   if (absl::Status s = pipeline.Drain(); !s.ok()) return s;
+  stats.slots = pipeline.created() - professionals_created;
   stats.publish = absl::Now() - publish_start;
   spdlog::info(
-      "territory '{}': {} professionals, {} slots published in {} "
-      "({:.0f} slots/s)",
-      options.territory, stats.professionals, stats.slots,
-      absl::FormatDuration(stats.publish),
+      "territory '{}': {} professionals' agendas published in {}, {} slots "
+      "generated ({:.0f} slots/s)",
+      options.territory, stats.professionals,
+      absl::FormatDuration(stats.publish), stats.slots,
       stats.slots / std::max(absl::ToDoubleSeconds(stats.publish), 1e-9));
   return stats;
 }

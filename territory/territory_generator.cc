@@ -5,9 +5,11 @@
 #include <cmath>
 #include <random>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/limits.h"
+#include "engine/status_macros.h"
+#include "territory/internal/agenda.h"
 
 namespace creneau::territory {
 namespace {
@@ -16,25 +18,24 @@ struct ProfessionProfile {
   Profession profession;
   double national_count;  // Self-employed, France.
   const char* title;      // Shown before the surname.
-  int max_slots_per_day;  // Uniform in [0, max], GPs at least 1.
   int duration_min;
   // Modality weights: in office, home visit, teleconsultation.
   std::array<int, 3> modality_weights;
 };
 
 constexpr ProfessionProfile kProfiles[] = {
-    {Profession::kGeneralPractitioner, 56700, "Dr", 4, 15, {80, 10, 10}},
-    {Profession::kNurse, 100000, "IDE", 3, 30, {30, 70, 0}},
-    {Profession::kPhysiotherapist, 80000, "MK", 2, 30, {90, 10, 0}},
-    {Profession::kDentist, 37000, "Dr", 1, 30, {100, 0, 0}},
-    {Profession::kMidwife, 8000, "SF", 2, 30, {70, 0, 30}},
-    {Profession::kPharmacist, 20000, "Pharmacie", 2, 15, {100, 0, 0}},
-    {Profession::kPaediatrician, 2800, "Dr", 1, 20, {100, 0, 0}},
-    {Profession::kPsychiatrist, 6000, "Dr", 1, 30, {60, 0, 40}},
-    {Profession::kOphthalmologist, 4000, "Dr", 1, 20, {100, 0, 0}},
-    {Profession::kDermatologist, 2800, "Dr", 1, 20, {80, 0, 20}},
-    {Profession::kCardiologist, 4500, "Dr", 1, 30, {100, 0, 0}},
-    {Profession::kGynaecologist, 1500, "Dr", 1, 20, {100, 0, 0}},
+    {Profession::kGeneralPractitioner, 56700, "Dr", 15, {80, 10, 10}},
+    {Profession::kNurse, 100000, "IDE", 30, {30, 70, 0}},
+    {Profession::kPhysiotherapist, 80000, "MK", 30, {90, 10, 0}},
+    {Profession::kDentist, 37000, "Dr", 30, {100, 0, 0}},
+    {Profession::kMidwife, 8000, "SF", 30, {70, 0, 30}},
+    {Profession::kPharmacist, 20000, "Pharmacie", 15, {100, 0, 0}},
+    {Profession::kPaediatrician, 2800, "Dr", 20, {100, 0, 0}},
+    {Profession::kPsychiatrist, 6000, "Dr", 30, {60, 0, 40}},
+    {Profession::kOphthalmologist, 4000, "Dr", 20, {100, 0, 0}},
+    {Profession::kDermatologist, 2800, "Dr", 20, {80, 0, 20}},
+    {Profession::kCardiologist, 4500, "Dr", 30, {100, 0, 0}},
+    {Profession::kGynaecologist, 1500, "Dr", 20, {100, 0, 0}},
 };
 
 constexpr const char* kSurnames[] = {
@@ -48,30 +49,7 @@ constexpr const char* kSurnames[] = {
 
 constexpr double kFrancePopulation = 67.6e6;
 
-// Portable, seeded draws (the standard distributions differ between
-// libraries; these do not).
-class Draw {
- public:
-  explicit Draw(uint64_t seed) : rng_(seed) {}
-  double Unit() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
-  int Below(int n) {
-    return static_cast<int>(rng_() % static_cast<uint64_t>(n));
-  }
-  bool Chance(double p) { return Unit() < p; }
-  template <size_t N>
-  int Weighted(const std::array<int, N>& weights) {
-    int total = 0;
-    for (int w : weights) total += w;
-    int pick = Below(total);
-    for (size_t i = 0; i < N; ++i) {
-      if ((pick -= weights[i]) < 0) return static_cast<int>(i);
-    }
-    return 0;
-  }
-
- private:
-  std::mt19937_64 rng_;
-};
+using internal::Draw;
 
 double TotalNationalCount() {
   double total = 0;
@@ -110,14 +88,6 @@ LatLng Around(const Commune& c, Draw& draw) {
       c.location.lng_deg +
       r * std::cos(angle) / (111320.0 * std::cos(lat * M_PI / 180));
   return {std::clamp(lat, -90.0, 90.0), std::clamp(lng, -180.0, 180.0)};
-}
-
-Visibility PickVisibility(Profession profession, Draw& draw) {
-  const std::array<int, 4> weights =
-      profession == Profession::kGeneralPractitioner
-          ? std::array<int, 4>{35, 10, 45, 10}
-          : std::array<int, 4>{60, 20, 15, 5};
-  return static_cast<Visibility>(1 + draw.Weighted(weights));
 }
 
 }  // namespace
@@ -159,8 +129,11 @@ absl::StatusOr<SyntheticTerritory> GenerateTerritory(
 
   Draw draw(options.seed);
   SyntheticTerritory territory;
-  absl::flat_hash_set<std::string> used_starts;
   int64_t serial = 0;
+  const int64_t start_s = absl::ToUnixSeconds(options.start);
+  const int64_t lead_s = absl::ToInt64Seconds(options.lead);
+  const int64_t until_s = AvailabilityHorizonEnd(start_s, options.days);
+  std::vector<Slot> generated;  // One professional's, reused.
   for (size_t kind = 0; kind < std::size(kProfiles); ++kind) {
     const ProfessionProfile& profile = kProfiles[kind];
     for (int n = 0; n < counts[kind]; ++n) {
@@ -205,48 +178,16 @@ absl::StatusOr<SyntheticTerritory> GenerateTerritory(
             "time zone ", p.time_zone, " is not installed (package tzdata)"));
       }
       const absl::CivilDay first = absl::ToCivilDay(options.start, zone);
-      for (int d = 0; d < options.days; ++d) {
-        const absl::CivilDay day = first + d;
-        const absl::Weekday weekday = absl::GetWeekday(day);
-        if (weekday == absl::Weekday::sunday && !sos) continue;
-        int slots = draw.Below(profile.max_slots_per_day + 1);
-        if (p.profession == Profession::kGeneralPractitioner)
-          slots = std::max(slots, 1);
-        if (weekday == absl::Weekday::saturday) slots /= 2;
-        used_starts.clear();
-        for (int k = 0; k < slots; ++k) {
-          // Quarter hours in 08:00-12:00 and 14:00-19:00, local time.
-          const int quarter = draw.Below(36);
-          const int minutes = quarter < 16 ? 8 * 60 + 15 * quarter
-                                           : 14 * 60 + 15 * (quarter - 16);
-          const absl::CivilMinute local(day.year(), day.month(), day.day(),
-                                        minutes / 60, minutes % 60);
-          const absl::Time start = absl::FromCivil(local, zone);
-          if (start <= options.start + options.lead) continue;
-          const std::string id =
-              absl::StrCat(p.id, "-", absl::FormatCivilTime(local));
-          if (!used_starts.insert(id).second) continue;
-          Slot s;
-          s.id = id;
-          s.professional_id = p.id;
-          s.start_unix_s = absl::ToUnixSeconds(start);
-          s.duration_s = profile.duration_min * 60;
-          s.modality = static_cast<Modality>(
-              1 + draw.Weighted(profile.modality_weights));
-          if (p.profession == Profession::kGeneralPractitioner &&
-              draw.Chance(0.05)) {
-            s.capacity = 4 + draw.Below(3);  // An evening session ("plage").
-            s.duration_s = 90 * 60;
-            s.modality = Modality::kInOffice;
-          }
-          if (p.profession == Profession::kGeneralPractitioner &&
-              draw.Chance(0.1)) {
-            s.overbooking_places = 1;
-          }
-          s.visibility = PickVisibility(p.profession, draw);
-          territory.slots.push_back(std::move(s));
-        }
-      }
+      Availability agenda = internal::AgendaOf(
+          p, sos, {profile.duration_min, profile.modality_weights}, first,
+          options.days, draw);
+      // The slots an engine publishing `agenda` at `start` generates, less
+      // those within `lead` of it.
+      RETURN_IF_ERROR(ExpandAvailability(
+          agenda, zone, start_s + lead_s + 1, until_s,
+          limits::kMaxGeneratedSlotsPerProfessional, &generated));
+      for (Slot& s : generated) territory.slots.push_back(std::move(s));
+      territory.availability.push_back(std::move(agenda));
     }
   }
   return territory;
