@@ -35,7 +35,8 @@ internal::StoredEntry Stored(const IndexEntry& entry) {
 
 void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
   Partition& partition = partitions_[PartitionKey(
-      profession, entry.modality, entry.start_unix_s / kBucketWidthS)];
+      profession, entry.modality,
+      entry.start_unix_s / BucketWidthS(entry.modality))];
   const bool inserted =
       partition.Insert(internal::CellKeyOf(entry.cell), Stored(entry));
   CRENEAU_CHECK(inserted);
@@ -44,7 +45,7 @@ void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
 
 void SlotIndex::InsertUnsorted(Profession profession, const IndexEntry& entry) {
   partitions_[PartitionKey(profession, entry.modality,
-                           entry.start_unix_s / kBucketWidthS)]
+                           entry.start_unix_s / BucketWidthS(entry.modality))]
       .AppendUnsorted(internal::CellKeyOf(entry.cell), Stored(entry));
   ++size_;
 }
@@ -65,8 +66,8 @@ void SlotIndex::FinishBulk() {
 
 void SlotIndex::Erase(Profession profession, Modality modality,
                       uint32_t start_unix_s, uint64_t cell, SlotNo slot) {
-  auto it = partitions_.find(
-      PartitionKey(profession, modality, start_unix_s / kBucketWidthS));
+  auto it = partitions_.find(PartitionKey(
+      profession, modality, start_unix_s / BucketWidthS(modality)));
   CRENEAU_CHECK(it != partitions_.end());
   const bool erased = it->second.Erase(internal::CellKeyOf(cell), slot);
   CRENEAU_CHECK(erased);
@@ -77,8 +78,8 @@ void SlotIndex::Erase(Profession profession, Modality modality,
 bool SlotIndex::Contains(Profession profession, Modality modality,
                          uint32_t start_unix_s, uint64_t cell,
                          SlotNo slot) const {
-  auto it = partitions_.find(
-      PartitionKey(profession, modality, start_unix_s / kBucketWidthS));
+  auto it = partitions_.find(PartitionKey(
+      profession, modality, start_unix_s / BucketWidthS(modality)));
   return it != partitions_.end() &&
          it->second.Contains(internal::CellKeyOf(cell), slot);
 }
@@ -112,14 +113,15 @@ void SlotIndex::SearchPartitions(const IndexQuery& query, Profession profession,
                                  const std::vector<Candidate>& out) const {
   const bool remote = modality == Modality::kTeleconsultation;
   const size_t limit = static_cast<size_t>(query.limit);
+  const uint32_t width = BucketWidthS(modality);
   auto it = partitions_.lower_bound(
-      PartitionKey(profession, modality, query.from_unix_s / kBucketWidthS));
-  const auto end = partitions_.upper_bound(PartitionKey(
-      profession, modality, (query.to_unix_s - 1) / kBucketWidthS));
+      PartitionKey(profession, modality, query.from_unix_s / width));
+  const auto end = partitions_.upper_bound(
+      PartitionKey(profession, modality, (query.to_unix_s - 1) / width));
   for (; it != end; ++it) {
     const uint32_t bucket = static_cast<uint32_t>(it->first);
     if (out.size() == limit &&
-        NothingLaterRanks(query, out.back(), bucket * kBucketWidthS, remote)) {
+        NothingLaterRanks(query, out.back(), bucket * width, remote)) {
       break;
     }
     it->second.ForEachInCovering(covering, consider);

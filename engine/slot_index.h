@@ -165,6 +165,16 @@ class SlotIndex {
   // its own range lookups. 3 hours measured best at p50 and p99 on 3.9 M
   // slots (the trials of 1 to 6 hours are in docs/performance.md).
   static constexpr uint32_t kBucketWidthS = 3 * 3600;
+  // Teleconsultation partitions are narrower: their covering spans the
+  // country, so a bucket holds every teleconsultation of its hours, and the
+  // early stop must come after few entries (on synthetic France, search
+  // p50 14.9 us with 30 minutes against 18.4 and 20.5 us with 3 hours, see
+  // bench/results/2026-12-01-teleconsultation-reach.md).
+  static constexpr uint32_t kRemoteBucketWidthS = 30 * 60;
+  static constexpr uint32_t BucketWidthS(Modality modality) {
+    return modality == Modality::kTeleconsultation ? kRemoteBucketWidthS
+                                                   : kBucketWidthS;
+  }
 
   // Inserts an entry; the (profession, start, cell, slot) must not be in the
   // index (checked).
@@ -198,6 +208,7 @@ class SlotIndex {
 
   // Teleconsultation partitions follow all others of their profession, so
   // that one profession's spatial buckets stay contiguous.
+  // `bucket` counts widths of BucketWidthS(modality).
   static uint64_t PartitionKey(Profession profession, Modality modality,
                                uint32_t bucket) {
     const uint64_t remote = modality == Modality::kTeleconsultation ? 1 : 0;
