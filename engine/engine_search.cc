@@ -131,9 +131,14 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   return absl::OkStatus();
 }
 
-double Engine::DistanceM(const IndexQuery& iq, SlotNo no) const {
-  return geo::MetersFromChordSquared(
-      geo::ChordSquared(iq.center, EntryOf(no).point));
+double Engine::DistanceM(const IndexQuery& iq, const Candidate& c) const {
+  // A teleconsultation ranked with a trip of 0: its distance is measured
+  // again, for the answer only.
+  const double chord_squared =
+      slots_.at(c.slot).modality == Modality::kTeleconsultation
+          ? geo::ChordSquared(iq.center, EntryOf(c.slot).point)
+          : c.chord_squared;
+  return geo::MetersFromChordSquared(chord_squared);
 }
 
 void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
@@ -174,7 +179,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   if (best.slot == kNoSlot) return;
   SearchHit hit;
   hit.slot = best.slot;
-  hit.distance_m = DistanceM(iq, best.slot);
+  hit.distance_m = DistanceM(iq, best);
   hit.reason = MatchReason::kPreferredProfessional;
   hit.overbooking_only = !best.regular_place_free;
   result->hits.push_back(hit);
@@ -233,7 +238,7 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
   for (const Candidate& c : candidates) {
     SearchHit hit;
     hit.slot = c.slot;
-    hit.distance_m = DistanceM(iq, c.slot);
+    hit.distance_m = DistanceM(iq, c);
     hit.reason = slots_.at(c.slot).modality == Modality::kTeleconsultation
                      ? MatchReason::kTeleconsultation
                  : c.chord_squared <= initial_chord_squared

@@ -333,11 +333,15 @@ TEST_F(EngineTest, TeleconsultationsReachBeyondTheRadius) {
   ASSERT_TRUE(engine_->Search(regulator_, q, At(now_), &result).ok());
   engine_->ExplainHits(&result);
   ASSERT_EQ(result.hits.size(), 2u);
+  int remote = 0;
   for (const SearchHit& hit : result.hits) {
     if (hit.reason != MatchReason::kTeleconsultation) continue;
+    ++remote;
     EXPECT_EQ(hit.trip_m, 0);
+    EXPECT_NEAR(hit.distance_m, 451'000, 10'000);
     EXPECT_NEAR(hit.score, hit.minutes_to_start, 1e-9);
   }
+  EXPECT_EQ(remote, 1);
 
   // In-office only: the Lyon practice is still beyond the radius.
   q.modalities = Bit(Modality::kInOffice);

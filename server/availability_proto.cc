@@ -9,6 +9,7 @@
 #include "engine/limits.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
+#include "server/to_proto.h"
 
 namespace creneau::server {
 namespace {
@@ -115,10 +116,7 @@ void ShapeToProto(const SlotShape& s, v1::SlotShape* out) {
   out->set_capacity(s.capacity);
   out->set_overbooking_places(s.overbooking_places);
   out->set_visibility(static_cast<v1::Visibility>(s.visibility));
-  if (s.location) {
-    out->mutable_location()->set_latitude(s.location->lat_deg);
-    out->mutable_location()->set_longitude(s.location->lng_deg);
-  }
+  if (s.location) ToProto(*s.location, out->mutable_location());
 }
 
 }  // namespace

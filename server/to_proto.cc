@@ -1,6 +1,7 @@
 // Domain values to API messages, and the sentences that explain a search.
 #include "server/to_proto.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/ascii.h"
@@ -46,8 +47,7 @@ std::string Capitalized(std::string text) {
 void ToProto(const ProfessionalView& p, v1::Professional* out) {
   out->set_id(p.id.data(), p.id.size());
   out->set_profession(static_cast<v1::Profession>(p.profession));
-  out->mutable_location()->set_latitude(p.location.lat_deg);
-  out->mutable_location()->set_longitude(p.location.lng_deg);
+  ToProto(p.location, out->mutable_location());
   out->set_commune_code(p.commune_code.data(), p.commune_code.size());
   out->set_time_zone(p.time_zone.data(), p.time_zone.size());
   out->set_structure(static_cast<v1::StructureType>(p.structure));
@@ -57,6 +57,11 @@ void ToProto(const ProfessionalView& p, v1::Professional* out) {
   out->set_home_visit_radius_km(p.home_visit_radius_km);
   out->set_display_name(p.display_name.data(), p.display_name.size());
   out->set_owner_organisation(p.owner.data(), p.owner.size());
+}
+
+void ToProto(const LatLng& point, v1::LatLng* out) {
+  out->set_latitude(point.lat_deg);
+  out->set_longitude(point.lng_deg);
 }
 
 void ToProto(const SlotView& view, v1::Slot* out) {
@@ -69,10 +74,7 @@ void ToProto(const SlotView& view, v1::Slot* out) {
   out->set_capacity(s.capacity);
   out->set_overbooking_places(s.overbooking_places);
   out->set_visibility(static_cast<v1::Visibility>(s.visibility));
-  if (s.location) {
-    out->mutable_location()->set_latitude(s.location->lat_deg);
-    out->mutable_location()->set_longitude(s.location->lng_deg);
-  }
+  if (s.location) ToProto(*s.location, out->mutable_location());
   out->set_state(static_cast<v1::SlotState>(view.state));
   out->set_places_held(view.places_held);
   out->set_places_booked(view.places_booked);
@@ -214,6 +216,15 @@ std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
       if (result.widening_steps > 0) {
         absl::StrAppend(&text, ", radius widened ", result.widening_steps,
                         " time(s) from ", Distance(result.initial_radius_m));
+      }
+      const auto remote = std::count_if(
+          result.hits.begin(), result.hits.end(), [&](const SearchHit& h) {
+            return h.reason == MatchReason::kTeleconsultation &&
+                   h.distance_m > result.radius_m;
+          });
+      if (remote > 0) {
+        absl::StrAppend(&text, ", ", remote,
+                        " of them teleconsultations from farther");
       }
       return text;
     }

@@ -18,6 +18,7 @@ namespace creneau::server {
 namespace v1 = ::creneau::v1;
 
 // Each fills `out` (which it does not clear first) from a domain value.
+void ToProto(const LatLng& point, v1::LatLng* out);
 void ToProto(const ProfessionalView& professional, v1::Professional* out);
 void ToProto(const SlotView& view, v1::Slot* out);
 void ToProto(const Hold& hold, v1::Hold* out);

@@ -44,6 +44,27 @@ TEST(ToProtoTest, ReasonTexts) {
             "teleconsultation, not bound by the radius");
 }
 
+// The sentence on an answer counts the teleconsultations found beyond the
+// radius, which the "within" would otherwise misstate.
+TEST(ToProtoTest, ExplanationCountsTeleconsultationsFromFarther) {
+  CommuneTable communes;
+  SearchQuery query;
+  query.profession = Profession::kGeneralPractitioner;
+  SearchResult result;
+  result.radius_m = 1000;
+  result.initial_radius_m = 1000;
+  SearchHit near, remote;
+  near.distance_m = 600;
+  remote.reason = MatchReason::kTeleconsultation;
+  remote.distance_m = 6000;
+  result.hits = {near, remote};
+  EXPECT_EQ(Explanation(communes, query, result),
+            "2 slot(s) within 1.0 km, 1 of them teleconsultations from "
+            "farther");
+  result.hits = {near};
+  EXPECT_EQ(Explanation(communes, query, result), "1 slot(s) within 1.0 km");
+}
+
 // Every event the engine records has an audit action name of its own.
 TEST(ToProtoTest, EveryEventTypeHasAnActionName) {
   std::set<std::string> names;

@@ -121,7 +121,8 @@ Availability AgendaOf(const Professional& p, bool sos,
                    agenda.Shape(modality(), profile.slot_minutes));
   } else {
     // An hour on one or two weekdays.
-    const int start = std::array<int, 4>{Hm(9), Hm(11), Hm(14), Hm(16)}[draw.Below(4)];
+    const int start =
+        std::array<int, 4>{Hm(9), Hm(11), Hm(14), Hm(16)}[draw.Below(4)];
     agenda.Session(SomeWeekdays(draw, 1 + draw.Below(2)), start, start + 60,
                    agenda.Shape(modality(), profile.slot_minutes));
   }
