@@ -124,6 +124,7 @@ IndexEntry Engine::EntryOf(SlotNo no) const {
   IndexEntry entry;
   entry.cell = CellOf(no);
   entry.slot = no;
+  entry.tie_key = TieKeyOf(slots_.id(no));
   entry.start_unix_s = r.start_unix_s;
   entry.point = r.has_location ? slots_.location(no).point
                                : professionals_.at(r.professional).point;

@@ -161,6 +161,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
     Candidate c;
     c.slot = no;
     c.start_unix_s = entry.start_unix_s;
+    c.tie_key = entry.tie_key;
     c.chord_squared = geo::ChordSquared(iq.center, entry.point);
     if (!WithinHomeVisitReach(entry, c.chord_squared)) continue;
     // No trip to a teleconsultation: it ranks as the index ranks it.

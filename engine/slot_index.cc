@@ -22,6 +22,7 @@ internal::StoredEntry Stored(const IndexEntry& entry) {
   internal::StoredEntry stored;
   stored.slot = entry.slot;
   stored.start_unix_s = entry.start_unix_s;
+  stored.tie_key = entry.tie_key;
   stored.point = entry.point;
   stored.cpts = entry.cpts;
   stored.modality = entry.modality;
@@ -32,6 +33,21 @@ internal::StoredEntry Stored(const IndexEntry& entry) {
 }
 
 }  // namespace
+
+uint32_t TieKeyOf(absl::string_view slot_id) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a 64 over the bytes.
+  for (const char c : slot_id) {
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  }
+  // FNV leaves ids that differ only in their last bytes (the time of a
+  // generated slot) close together; the finaliser spreads them.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return static_cast<uint32_t>(h >> 32);
+}
 
 void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
   Partition& partition = partitions_[PartitionKey(
@@ -159,6 +175,7 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
     if (remote) c.chord_squared = 0;
     c.slot = e.slot;
     c.start_unix_s = e.start_unix_s;
+    c.tie_key = e.tie_key;
     c.regular_place_free = e.regular_place_free;
     if (balanced) {
       c.score = BalancedScore(query.now_unix_s, c.start_unix_s, c.chord_squared,

@@ -23,6 +23,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
 #include "engine/geo.h"
 #include "engine/internal/index_partition.h"
 #include "engine/types.h"
@@ -51,11 +52,12 @@ struct RankingWeights {
 };
 
 // One searchable slot: what a search needs to filter and rank it without
-// touching the slot table. Stored as a 4-byte cell key plus 24 bytes
+// touching the slot table. Stored as a 4-byte cell key plus 28 bytes
 // (internal::StoredEntry).
 struct IndexEntry {
   uint64_t cell = 0;  // Leaf cell of the slot's location.
   SlotNo slot = kNoSlot;
+  uint32_t tie_key = 0;       // TieKeyOf(the slot's id).
   uint32_t start_unix_s = 0;  // Unsigned 32 bits: valid until 2106.
   geo::UnitPoint point;
   uint16_t cpts = 0;  // The professional's CPTS number, 0 for none.
@@ -97,14 +99,15 @@ struct IndexQuery {
 struct Candidate {
   SlotNo slot = kNoSlot;
   uint32_t start_unix_s = 0;
+  uint32_t tie_key = 0;  // TieKeyOf(the slot's id).
   double chord_squared = 0;
   double score = 0;  // Balanced order only.
   double load = 0;   // Balanced order only: the week's load, [0, 1].
   bool regular_place_free = true;
 };
 
-// Decides ties between equally ranked slots (by slot id), so that results
-// never depend on memory layout.
+// Decides ties between equally ranked slots whose tie keys are equal too
+// (by slot id), so that results never depend on memory layout.
 using SlotIdLess = absl::FunctionRef<bool(SlotNo, SlotNo)>;
 // The load of a slot's professional in the slot's week, in [0, 1] (see
 // RankingWeights); read only for the balanced order, and only for a slot
@@ -131,7 +134,17 @@ inline bool MatchesFilters(const IndexQuery& query, const Entry& entry) {
 // plus kilometers weighted.
 double BalancedScore(int64_t now_unix_s, uint32_t start_unix_s,
                      double chord_squared, const RankingWeights& weights);
-// True when `a` ranks strictly before `b` under `order`.
+// The key that orders equally ranked slots: a fixed 32-bit mix of the slot
+// id (FNV-1a, then the MurmurHash3 finaliser), the same in every process and
+// after every restart. Slots that tie (the same start and the same trip: two
+// video calls at 08:00, two practices in one building) are then taken in an
+// order unrelated to their ids: ordering by id gave every tie, all week
+// long, to the professional whose id sorts first. Equal keys fall back to
+// the id.
+uint32_t TieKeyOf(absl::string_view slot_id);
+
+// True when `a` ranks strictly before `b` under `order`: by the order's
+// keys, then the tie key, then the slot id.
 inline bool RanksBefore(SearchOrder order, const Candidate& a,
                         const Candidate& b, SlotIdLess id_less) {
   switch (order) {
@@ -155,6 +168,7 @@ inline bool RanksBefore(SearchOrder order, const Candidate& a,
       if (a.score != b.score) return a.score < b.score;
       break;
   }
+  if (a.tie_key != b.tie_key) return a.tie_key < b.tie_key;
   return a.slot != b.slot && id_less(a.slot, b.slot);
 }
 

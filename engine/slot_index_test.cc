@@ -18,6 +18,8 @@ constexpr uint32_t kBase = 1'900'000'000;  // 2030-03-17.
 IndexEntry MakeEntry(SlotNo slot, LatLng where, uint32_t start) {
   IndexEntry e;
   e.slot = slot;
+  // Eight values: most ties are decided by the key, some fall to the slot.
+  e.tie_key = (slot * 2654435761u >> 13) % 8;
   e.point = geo::ToUnitPoint(where);
   e.cell = geo::LeafCellId(e.point);
   e.start_unix_s = start;
@@ -64,6 +66,7 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
     Candidate c;
     c.slot = no;
     c.start_unix_s = e.start_unix_s;
+    c.tie_key = e.tie_key;
     c.chord_squared = geo::ChordSquared(q.center, e.point);
     c.regular_place_free = e.regular_place_free;
     // The home-visit reach, computed here rather than by the index's own
@@ -327,6 +330,32 @@ TEST(SlotIndexTest, SmallRadiiInADenseTown) {
     if (HasFatalFailure()) return;
   }
   ASSERT_EQ(index.size(), all.size());
+}
+
+// The tie key is a fixed function of the id (the same in every process, so
+// answers do not change with a restart) that does not follow the ids'
+// order: of a GP's 08:00 slots on 200 days, or of 200 GPs' 08:00 slots,
+// the one with the smallest id is not the one with the smallest key, and
+// the keys of neighbouring ids spread over the whole range.
+TEST(SlotIndexTest, TieKeysAreFixedAndUnrelatedToIdOrder) {
+  EXPECT_EQ(TieKeyOf("t:10000000046-1:20261201T0800"),
+            TieKeyOf(std::string("t:10000000046-1:") + "20261201T0800"));
+  int key_follows_id = 0;
+  uint32_t lowest = UINT32_MAX, highest = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::string a =
+        absl::StrCat("t:", 10000000000 + i, "-1:20261201T0800");
+    const std::string b =
+        absl::StrCat("t:", 10000000000 + i, "-1:20261201T0815");
+    key_follows_id += TieKeyOf(a) < TieKeyOf(b);
+    lowest = std::min(lowest, TieKeyOf(a));
+    highest = std::max(highest, TieKeyOf(a));
+  }
+  // About half by chance; ids in order would give 200.
+  EXPECT_GT(key_follows_id, 60);
+  EXPECT_LT(key_follows_id, 140);
+  EXPECT_LT(lowest, UINT32_MAX / 16);
+  EXPECT_GT(highest, UINT32_MAX / 16 * 15);
 }
 
 }  // namespace

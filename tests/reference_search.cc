@@ -3,6 +3,7 @@
 #include <set>
 #include <tuple>
 
+#include "engine/slot_index.h"
 #include "engine/validate.h"
 #include "tests/reference_model.h"
 
@@ -13,8 +14,9 @@ struct Scored {
   const ReferenceSlot* slot;
   double chord_squared;  // The trip ranked: 0 for a teleconsultation.
   double score;
-  double place_c2;  // To the slot's place, whatever its modality.
-  bool remote;      // A teleconsultation.
+  double place_c2;   // To the slot's place, whatever its modality.
+  bool remote;       // A teleconsultation.
+  uint32_t tie_key;  // Orders equal ranks, then the id.
 };
 
 // The documented orders, written as tuples.
@@ -23,13 +25,14 @@ bool Before(SearchOrder order, const Scored& a, const Scored& b) {
   const auto& bs = b.slot->slot;
   switch (order) {
     case SearchOrder::kSoonest:
-      return std::tie(as.start_unix_s, a.chord_squared, as.id) <
-             std::tie(bs.start_unix_s, b.chord_squared, bs.id);
+      return std::tie(as.start_unix_s, a.chord_squared, a.tie_key, as.id) <
+             std::tie(bs.start_unix_s, b.chord_squared, b.tie_key, bs.id);
     case SearchOrder::kNearest:
-      return std::tie(a.chord_squared, as.start_unix_s, as.id) <
-             std::tie(b.chord_squared, bs.start_unix_s, bs.id);
+      return std::tie(a.chord_squared, as.start_unix_s, a.tie_key, as.id) <
+             std::tie(b.chord_squared, bs.start_unix_s, b.tie_key, bs.id);
     case SearchOrder::kBalanced:
-      return std::tie(a.score, as.id) < std::tie(b.score, bs.id);
+      return std::tie(a.score, a.tie_key, as.id) <
+             std::tie(b.score, b.tie_key, bs.id);
   }
   return false;
 }
@@ -138,7 +141,7 @@ absl::StatusOr<ReferenceSearch> ReferenceModel::Search(const Caller& caller,
     eligible.push_back({&s, trip_c2,
                         ReferenceBalancedScore(now, s.slot.start_unix_s,
                                                trip_c2, LoadOf(s, loads), cap),
-                        c2, remote});
+                        c2, remote, TieKeyOf(s.slot.id)});
   }
   const auto before = [&](const Scored& a, const Scored& b) {
     return Before(query.order, a, b);
