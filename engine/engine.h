@@ -355,6 +355,14 @@ class Engine {
                             const std::vector<Slot>& generated, int64_t from_s,
                             int64_t until_s, bool withdraw, Event* event,
                             Effects* effects);
+  // After a change of the professional's time zone: expands their stored
+  // availability again in the new zone from `now_s` to their horizon (the
+  // same local times, so the same ids, at new instants) and syncs it as a
+  // publication does; taken slots keep their instant. Nothing without an
+  // availability, or when the expansion exceeds a limit (then the agenda
+  // stays as it was until the feed publishes again).
+  void RegenerateAvailability(internal::ProfNo prof, int64_t now_s,
+                              Event* event, Effects* effects);
   // Slot bookkeeping shared by the commands.
   Slot SlotOf(SlotNo no) const;
   // As SlotOf into `slot`, reusing its strings' capacity.

@@ -143,6 +143,21 @@ absl::StatusOr<BatchCounts> Engine::PublishAvailability(const Caller& caller,
       });
 }
 
+void Engine::RegenerateAvailability(internal::ProfNo prof, int64_t now_s,
+                                    Event* event, Effects* effects) {
+  auto it = availability_.find(professionals_.id(prof));
+  if (it == availability_.end()) return;
+  std::vector<Slot> generated;
+  if (!ExpandAvailability(it->second.availability,
+                          zones_[professionals_.at(prof).time_zone], now_s + 1,
+                          it->second.generated_until_unix_s,
+                          limits::kMaxGeneratedSlotsPerProfessional, &generated)
+           .ok()) {
+    return;
+  }
+  SyncGenerated(prof, generated, now_s + 1, INT64_MAX, true, event, effects);
+}
+
 absl::StatusOr<StoredAvailability> Engine::GetAvailability(
     const Caller& caller, absl::string_view professional_id) const {
   const internal::ProfNo prof = professionals_.Find(professional_id);

@@ -216,5 +216,38 @@ TEST_F(EngineAvailabilityTest, AReunionTemplateIsInReunionTime) {
   EXPECT_TRUE(HoldAndMaybeConfirm(slot->slot.id, 3, true).ok());
 }
 
+// A professional who moves to La Réunion keeps their evening hours: the
+// free generated slots move to 17:00 Saint-Denis time (same ids), the held
+// one keeps the instant the patient was given.
+TEST_F(EngineAvailabilityTest, AChangeOfTimeZoneMovesTheFreeGeneratedSlots) {
+  ASSERT_TRUE(Publish(Evenings("gp-royan", "royan-eve")).ok());
+  const auto start_of = [&](const std::string& id) {
+    absl::StatusOr<SlotView> slot = engine_->GetSlot(id);
+    EXPECT_TRUE(slot.ok()) << id << ": " << slot.status();
+    return slot.ok() ? slot->slot.start_unix_s : 0;
+  };
+  const int64_t held_before = start_of("t:royan-eve:20261208T1730");
+  ASSERT_TRUE(HoldAndMaybeConfirm("t:royan-eve:20261208T1730", 4, false).ok());
+
+  Upsert(feed_, "gp-royan", {-20.8823, 55.4504}, "Indian/Reunion");
+  const auto utc = [](int day, int hour, int minute) {
+    return absl::ToUnixSeconds(
+        absl::FromCivil(absl::CivilSecond(2026, 12, day, hour, minute, 0),
+                        absl::UTCTimeZone()));
+  };
+  // 17:00 in Saint-Denis (UTC+4) is 13:00 UTC; it was 16:00 UTC in Paris.
+  EXPECT_EQ(start_of("t:royan-eve:20261208T1700"), utc(8, 13, 0));
+  EXPECT_EQ(start_of("t:royan-eve:20261211T1830"), utc(11, 14, 30));
+  EXPECT_EQ(start_of("t:royan-eve:20261208T1730"), held_before);
+  EXPECT_EQ(held_before, utc(8, 16, 30));
+  // Today's 17:00 in Saint-Denis is still ahead of 08:00 in Paris.
+  EXPECT_EQ(start_of("t:royan-eve:20261207T1700"), utc(7, 13, 0));
+
+  // Republishing the same agenda in the new zone changes nothing more.
+  auto again = Publish(Evenings("gp-royan", "royan-eve"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->created + again->updated + again->withdrawn, 0);
+}
+
 }  // namespace
 }  // namespace creneau

@@ -98,7 +98,7 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
     Effects* effects) {
   return Mutation<BatchCounts>(
       caller, key, Method::kUpsertProfessionals, now, effects,
-      [&](int64_t) -> absl::StatusOr<BatchCounts> {
+      [&](int64_t now_s) -> absl::StatusOr<BatchCounts> {
         RETURN_IF_ERROR(CheckBatchSize("professionals", professionals.size()));
         absl::flat_hash_map<absl::string_view, size_t> seen;
         absl::flat_hash_set<absl::string_view> new_cpts;
@@ -157,6 +157,8 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
             // slot counts in, the cap when it is full: recount the weeks,
             // loads and flags too.
             const std::vector<SlotNo> owned = professionals_.at(no).slots;
+            const bool new_zone =
+                professionals_.view(no).time_zone != p.time_zone;
             for (SlotNo s : owned) {
               Unindex(s);
               CountSlotLoad(s, -1);
@@ -173,6 +175,8 @@ absl::StatusOr<BatchCounts> Engine::UpsertProfessionals(
               r.week_capped = AtCap(no, WeekLoad(no, r.week));
               Reindex(s);
             }
+            // Their agenda's local hours now fall at other instants.
+            if (new_zone) RegenerateAvailability(no, now_s, &event, effects);
             ++counts.updated;
           }
           event.Add(SubjectKind::kProfessional, p.id);

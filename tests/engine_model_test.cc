@@ -45,7 +45,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "searches of several professions found another, %llu balanced "
         "searches ranked a loaded week, %llu availability publications "
         "(%llu generated slots withdrawn, %llu kept), %llu horizon "
-        "extensions, %llu teleconsultations beyond the radius\n",
+        "extensions, %llu teleconsultations beyond the radius, %llu agendas "
+        "moved to another time zone\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -71,7 +72,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.generated_withdrawn),
         static_cast<unsigned long long>(stats.generated_kept),
         static_cast<unsigned long long>(stats.availability_extensions),
-        static_cast<unsigned long long>(stats.remote_beyond_radius));
+        static_cast<unsigned long long>(stats.remote_beyond_radius),
+        static_cast<unsigned long long>(stats.agendas_moved_zone));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -108,6 +110,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.availability_extensions, 0u);
     // Teleconsultations were offered beyond the radius searched.
     EXPECT_GT(stats.remote_beyond_radius, ops / 2000);
+    // Professionals with an agenda changed time zone.
+    EXPECT_GT(stats.agendas_moved_zone, ops / 10000);
   }
 }
 

@@ -38,6 +38,9 @@ struct ModelStats {
   uint64_t generated_kept = 0, availability_extensions = 0;
   // Teleconsultations matched beyond the radius searched.
   uint64_t remote_beyond_radius = 0;
+  // Professionals with an agenda whose time zone changed (their generated
+  // slots expanded again in the new zone).
+  uint64_t agendas_moved_zone = 0;
 };
 
 // The engine options of the harness's engines: small per-caller limits, so

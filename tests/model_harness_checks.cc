@@ -92,11 +92,24 @@ void ModelHarness::Send(Request r) {
     }
   };
   switch (r.method) {
-    case Method::kUpsertProfessionals:
-      compare(engine_.UpsertProfessionals(caller, r.key, r.professionals, t,
-                                          &effects),
+    case Method::kUpsertProfessionals: {
+      // Professionals with an agenda whose time zone this changes.
+      int moving = 0;
+      for (const Professional& p : r.professionals) {
+        auto it = model_.professionals().find(p.id);
+        moving += it != model_.professionals().end() &&
+                  it->second.time_zone != p.time_zone &&
+                  model_.availability().contains(p.id);
+      }
+      absl::StatusOr<BatchCounts> engine_result = engine_.UpsertProfessionals(
+          caller, r.key, r.professionals, t, &effects);
+      compare(engine_result,
               model_.UpsertProfessionals(caller, r.key, r.professionals, now_));
+      if (engine_result.ok() && !effects.replayed) {
+        stats_.agendas_moved_zone += moving;
+      }
       break;
+    }
     case Method::kPublishSlots:
       compare(engine_.PublishSlots(caller, r.key, r.slots, t, &effects),
               model_.PublishSlots(caller, r.key, r.slots, now_));

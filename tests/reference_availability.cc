@@ -183,12 +183,24 @@ absl::StatusOr<BatchCounts> ReferenceModel::PublishAvailability(
   if (!Generate(a, p->second, clock_ + 1, until, &generated)) {
     return absl::ResourceExhaustedError("too many slots");
   }
+  BatchCounts counts = SyncGenerated(a.professional_id, generated);
+  Availability normal = a;
+  NormalizeAvailability(&normal);
+  availability_[a.professional_id] = {normal, until};
+  Outcome outcome;
+  outcome.counts = counts;
+  Remember(caller, key, Method::kPublishAvailability, outcome);
+  return counts;
+}
+
+BatchCounts ReferenceModel::SyncGenerated(const std::string& professional_id,
+                                          const std::vector<Slot>& generated) {
   BatchCounts counts;
   PutGenerated(generated, &counts);
   std::set<std::string> wanted;
   for (const Slot& g : generated) wanted.insert(g.id);
   for (auto& [id, s] : slots_) {
-    if (s.slot.professional_id != a.professional_id || s.slot.withdrawn ||
+    if (s.slot.professional_id != professional_id || s.slot.withdrawn ||
         id.rfind("t:", 0) != 0 || s.slot.start_unix_s <= clock_ ||
         wanted.contains(id)) {
       continue;
@@ -200,13 +212,19 @@ absl::StatusOr<BatchCounts> ReferenceModel::PublishAvailability(
       ++counts.withdrawn;
     }
   }
-  Availability normal = a;
-  NormalizeAvailability(&normal);
-  availability_[a.professional_id] = {normal, until};
-  Outcome outcome;
-  outcome.counts = counts;
-  Remember(caller, key, Method::kPublishAvailability, outcome);
   return counts;
+}
+
+void ReferenceModel::RegenerateAvailability(
+    const std::string& professional_id) {
+  auto it = availability_.find(professional_id);
+  if (it == availability_.end()) return;
+  std::vector<Slot> generated;
+  if (!Generate(it->second.availability, professionals_.at(professional_id),
+                clock_ + 1, it->second.generated_until_unix_s, &generated)) {
+    return;
+  }
+  SyncGenerated(professional_id, generated);
 }
 
 int ReferenceModel::ExtendAvailability(int64_t now) {

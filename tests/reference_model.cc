@@ -308,7 +308,11 @@ absl::StatusOr<BatchCounts> ReferenceModel::UpsertProfessionals(
     } else {
       ++counts.updated;
     }
+    const bool new_zone =
+        it != professionals_.end() && it->second.time_zone != p.time_zone;
     professionals_[p.id] = p;
+    // The agenda's local hours fall at other instants.
+    if (new_zone) RegenerateAvailability(p.id);
   }
   Outcome outcome;
   outcome.counts = counts;

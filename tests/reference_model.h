@@ -193,6 +193,13 @@ class ReferenceModel {
   // Publishes generated slots as the engine keeps them in step: another
   // professional's id, or a taken slot that would change, is kept as is.
   void PutGenerated(const std::vector<Slot>& generated, BatchCounts* counts);
+  // Puts `generated` and withdraws the professional's other free generated
+  // slots still ahead, as a publication does.
+  BatchCounts SyncGenerated(const std::string& professional_id,
+                            const std::vector<Slot>& generated);
+  // After a change of time zone: the stored availability expanded again in
+  // the new zone up to its horizon, synced.
+  void RegenerateAvailability(const std::string& professional_id);
 };
 
 }  // namespace creneau::testing
