@@ -248,6 +248,7 @@ void Load::Done(Call* call, const grpc::Status& status) {
     ++report_.calls[NameOf(call->kind)];
     if (status.ok()) {
       ++report_.ok;
+      ++report_.ok_calls[NameOf(call->kind)];
     } else if (refused) {
       ++report_.refused;
     } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {

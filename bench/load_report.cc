@@ -57,6 +57,12 @@ std::string LoadReport::Json() const {
   }
   fields.push_back(
       absl::StrCat("\"calls\": {", absl::StrJoin(counts, ", "), "}"));
+  counts.clear();
+  for (const auto& [name, count] : ok_calls) {
+    counts.push_back(absl::StrCat("\"", name, "\": ", count));
+  }
+  fields.push_back(
+      absl::StrCat("\"ok_calls\": {", absl::StrJoin(counts, ", "), "}"));
   return absl::StrCat("{", absl::StrJoin(fields, ", "), "}\n");
 }
 

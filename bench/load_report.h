@@ -23,7 +23,8 @@ struct LoadReport {
   int64_t exhausted = 0;  // RESOURCE_EXHAUSTED: a limit (rate, holds).
   int64_t errors = 0;     // Anything else.
   std::string first_error;
-  std::map<std::string, int64_t> calls;  // By call name.
+  std::map<std::string, int64_t> calls;     // By call name.
+  std::map<std::string, int64_t> ok_calls;  // Of them, answered OK.
   // Open loop: from the intended start (coordinated omission corrected);
   // closed loop: from the actual start.
   LatencyHistogram latency;

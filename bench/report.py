@@ -86,7 +86,10 @@ def main():
         # Holds and confirms are both written durably before they answer.
         "grpc_booking_rpc_qps": book["qps"],
         "grpc_booking_p99_ms": book["p99_ms"],
-        "grpc_bookings_per_s": book["calls"].get("confirm", 0) / book["elapsed_s"],
+        # Bookings made: confirms answered OK, as PostgreSQL's rate counts
+        # confirms that booked (older runs have no ok_calls: calls).
+        "grpc_bookings_per_s": book.get("ok_calls", book["calls"]).get("confirm", 0) /
+                               book["elapsed_s"],
         "grpc_concurrency": search["concurrency"],
         "flood_rate_per_s": flood["flooder"]["offered_rate_per_s"],
         "flood_admitted_per_s": flood["flooder"]["ok_per_s"],
@@ -119,7 +122,12 @@ def main():
     r["grpc_search_vs_empty_rpc"] = r["grpc_search_qps"] / r["empty_rpc_qps"]
     r["grpc_booking_rpc_vs_empty_rpc"] = r["grpc_booking_rpc_qps"] / r["empty_rpc_qps"]
     r["search_vs_postgis"] = r["grpc_search_qps"] / max(r["postgis_search_qps"], 1e-9)
-    r["bookings_vs_postgis"] = r["durable_bookings_per_s"] / max(r["postgis_bookings_per_s"], 1e-9)
+    # Like for like: bookings over gRPC (durable, every call over the
+    # network) against PostgreSQL's over libpq; the in-process rate is shown
+    # beside as what the engine and storage alone do.
+    r["bookings_vs_postgis"] = r["grpc_bookings_per_s"] / max(r["postgis_bookings_per_s"], 1e-9)
+    r["in_process_bookings_vs_postgis"] = (r["durable_bookings_per_s"] /
+                                           max(r["postgis_bookings_per_s"], 1e-9))
     r.update({"machine_" + k: v for k, v in machine().items()})
 
     with open(os.path.join(a.out, "latest.json"), "w") as f:
@@ -144,7 +152,8 @@ def main():
             r["engine_hold_confirm_p50_us"] <= 1),
         row("durable bookings, in process", r["durable_bookings_per_s"], "/s",
             "≥ 100,000/s", r["durable_bookings_per_s"] >= 100000,
-            "%.1f× PostGIS (%s/s)" % (r["bookings_vs_postgis"], fmt(r["postgis_bookings_per_s"]))),
+            "%.1f× PostGIS over libpq (%s/s), not like for like: no network" % (
+                r["in_process_bookings_vs_postgis"], fmt(r["postgis_bookings_per_s"]))),
         row("empty RPC (gRPC ceiling)", r["empty_rpc_qps"], "/s", "baseline", True),
         row("durable hold + confirm RPCs over gRPC", r["grpc_booking_rpc_qps"], "/s",
             "≥ 80 % of empty RPC", r["grpc_booking_rpc_vs_empty_rpc"] >= 0.8,
@@ -160,9 +169,11 @@ def main():
         row("search vs PostGIS (throughput)", r["search_vs_postgis"], "×", "≥ 100×",
             r["search_vs_postgis"] >= 100,
             "PostGIS %s/s, p99 %.2f ms" % (fmt(r["postgis_search_qps"]), r["postgis_search_p99_ms"])),
-        row("bookings vs PostGIS (throughput)", r["bookings_vs_postgis"], "×", "≥ 10×",
-            r["bookings_vs_postgis"] >= 10,
-            "PostGIS booking p99 %.2f ms" % r["postgis_booking_p99_ms"]),
+        row("bookings over gRPC vs PostGIS over libpq", r["bookings_vs_postgis"], "×",
+            "≥ 10×", r["bookings_vs_postgis"] >= 10,
+            "%s against %s bookings/s; PostGIS booking p99 %.2f ms" % (
+                fmt(r["grpc_bookings_per_s"]), fmt(r["postgis_bookings_per_s"]),
+                r["postgis_booking_p99_ms"])),
         row("reload per million slots", r["reload_s_per_million_slots"], "s",
             "10 M in ≤ 5 s", r["reload_s_per_million_slots"] * 10 <= 5,
             "%s slots in %.1f s" % (fmt(r["reload_slots"]), r["reload_s"])),
