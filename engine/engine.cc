@@ -148,8 +148,7 @@ uint64_t Engine::CellOf(SlotNo no) const {
 void Engine::Unindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
   if (index_deferred_ || !r.searchable()) return;
-  index_.Erase(professionals_.at(r.professional).profession, r.modality,
-               r.start_unix_s, CellOf(no), no);
+  index_.Erase(professionals_.at(r.professional).profession, EntryOf(no));
 }
 
 void Engine::Reindex(SlotNo no) {

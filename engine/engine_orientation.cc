@@ -41,7 +41,7 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
        (is_searchable && was_regular_free != r.regular_place_free()))) {
     const Profession profession = professionals_.at(r.professional).profession;
     if (was_searchable) {
-      index_.Erase(profession, r.modality, r.start_unix_s, CellOf(no), no);
+      index_.Erase(profession, EntryOf(no));
     }
     if (is_searchable) index_.Insert(profession, EntryOf(no));
   }

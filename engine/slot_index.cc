@@ -49,20 +49,43 @@ uint32_t TieKeyOf(absl::string_view slot_id) {
   return static_cast<uint32_t>(h >> 32);
 }
 
-void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
-  Partition& partition = partitions_[PartitionKey(
+namespace {
+
+// A teleconsultation's key: its start's second within the bucket, then the
+// top bits of its tie key, so that key order is rank order among them.
+constexpr int kRemoteTieBits = 21;
+static_assert(SlotIndex::kRemoteBucketWidthS <= (1u << (32 - kRemoteTieBits)));
+
+uint32_t RemoteTieBits(uint32_t tie_key) {
+  return tie_key >> (32 - kRemoteTieBits);
+}
+
+}  // namespace
+
+internal::CellKey SlotIndex::KeyOf(const IndexEntry& entry) {
+  if (entry.modality != Modality::kTeleconsultation) {
+    return internal::CellKeyOf(entry.cell);
+  }
+  return (entry.start_unix_s % kRemoteBucketWidthS) << kRemoteTieBits |
+         RemoteTieBits(entry.tie_key);
+}
+
+SlotIndex::Partition& SlotIndex::PartitionOf(Profession profession,
+                                             const IndexEntry& entry) {
+  return partitions_[PartitionKey(
       profession, entry.modality,
       entry.start_unix_s / BucketWidthS(entry.modality))];
+}
+
+void SlotIndex::Insert(Profession profession, const IndexEntry& entry) {
   const bool inserted =
-      partition.Insert(internal::CellKeyOf(entry.cell), Stored(entry));
+      PartitionOf(profession, entry).Insert(KeyOf(entry), Stored(entry));
   CRENEAU_CHECK(inserted);
   ++size_;
 }
 
 void SlotIndex::InsertUnsorted(Profession profession, const IndexEntry& entry) {
-  partitions_[PartitionKey(profession, entry.modality,
-                           entry.start_unix_s / BucketWidthS(entry.modality))]
-      .AppendUnsorted(internal::CellKeyOf(entry.cell), Stored(entry));
+  PartitionOf(profession, entry).AppendUnsorted(KeyOf(entry), Stored(entry));
   ++size_;
 }
 
@@ -80,24 +103,23 @@ void SlotIndex::FinishBulk() {
   helper.join();
 }
 
-void SlotIndex::Erase(Profession profession, Modality modality,
-                      uint32_t start_unix_s, uint64_t cell, SlotNo slot) {
-  auto it = partitions_.find(PartitionKey(
-      profession, modality, start_unix_s / BucketWidthS(modality)));
+void SlotIndex::Erase(Profession profession, const IndexEntry& entry) {
+  auto it = partitions_.find(
+      PartitionKey(profession, entry.modality,
+                   entry.start_unix_s / BucketWidthS(entry.modality)));
   CRENEAU_CHECK(it != partitions_.end());
-  const bool erased = it->second.Erase(internal::CellKeyOf(cell), slot);
+  const bool erased = it->second.Erase(KeyOf(entry), entry.slot);
   CRENEAU_CHECK(erased);
   --size_;
   if (it->second.live_count() == 0) partitions_.erase(it);
 }
 
-bool SlotIndex::Contains(Profession profession, Modality modality,
-                         uint32_t start_unix_s, uint64_t cell,
-                         SlotNo slot) const {
-  auto it = partitions_.find(PartitionKey(
-      profession, modality, start_unix_s / BucketWidthS(modality)));
+bool SlotIndex::Contains(Profession profession, const IndexEntry& entry) const {
+  auto it = partitions_.find(
+      PartitionKey(profession, entry.modality,
+                   entry.start_unix_s / BucketWidthS(entry.modality)));
   return it != partitions_.end() &&
-         it->second.Contains(internal::CellKeyOf(cell), slot);
+         it->second.Contains(KeyOf(entry), entry.slot);
 }
 
 namespace {
@@ -119,13 +141,37 @@ bool NothingLaterRanks(const IndexQuery& query, const Candidate& worst,
   return false;
 }
 
+// True when the teleconsultation `e`, and so every one after it in its
+// partition's key order (start, then tie key), cannot rank before `worst`,
+// the last of a full answer.
+bool NoLaterRemoteRanks(const IndexQuery& query, const Candidate& worst,
+                        const internal::StoredEntry& e) {
+  switch (query.order) {
+    case SearchOrder::kNearest:
+      // Behind an office at some distance, any video call ranks first.
+      if (worst.chord_squared != 0) return false;
+      [[fallthrough]];
+    case SearchOrder::kSoonest:
+      if (e.start_unix_s != worst.start_unix_s) {
+        return e.start_unix_s > worst.start_unix_s;
+      }
+      // The same start: ahead of an office at a distance; among trips of 0
+      // the tie key decides (equal top bits may still rank: visited).
+      return worst.chord_squared == 0 &&
+             RemoteTieBits(e.tie_key) > RemoteTieBits(worst.tie_key);
+    case SearchOrder::kBalanced:
+      // Its score is at least its minutes to start (no trip; load adds).
+      return (int64_t{e.start_unix_s} - query.now_unix_s) / 60.0 > worst.score;
+  }
+  return false;
+}
+
 }  // namespace
 
-template <typename Consider>
+template <typename VisitBucket>
 void SlotIndex::SearchPartitions(const IndexQuery& query, Profession profession,
                                  Modality modality,
-                                 const internal::KeyCovering& covering,
-                                 const Consider& consider,
+                                 const VisitBucket& visit_bucket,
                                  const std::vector<Candidate>& out) const {
   const bool remote = modality == Modality::kTeleconsultation;
   const size_t limit = static_cast<size_t>(query.limit);
@@ -140,7 +186,7 @@ void SlotIndex::SearchPartitions(const IndexQuery& query, Profession profession,
         NothingLaterRanks(query, out.back(), bucket * width, remote)) {
       break;
     }
-    it->second.ForEachInCovering(covering, consider);
+    visit_bucket(it->second);
   }
 }
 
@@ -195,25 +241,34 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
       (query.modalities & Bit(Modality::kTeleconsultation)) != 0;
   const internal::KeyCovering nearby =
       internal::KeysOf(geo::CoverDisk(query.center, query.radius_m));
-  // Built once per search, and only when teleconsultations are wanted.
-  internal::KeyCovering reach;
-  if (teleconsultation) {
-    reach = internal::KeysOf(
-        geo::CoverDisk(query.center, limits::kTeleconsultationReachM));
-  }
+  const auto visit_nearby = [&](const Partition& partition) {
+    partition.ForEachInCovering(nearby, consider);
+  };
+  // Teleconsultations in rank order: the reach is checked per entry.
+  const auto consider_remote = [&](internal::CellKey key,
+                                   const internal::StoredEntry& e) {
+    if (out->size() == limit && NoLaterRemoteRanks(query, out->back(), e)) {
+      return true;
+    }
+    consider(key, e);
+    return false;
+  };
+  const auto visit_remote = [&](const Partition& partition) {
+    partition.ForEachUntil(consider_remote);
+  };
   for (int p = 1; p < kProfessionCount; ++p) {
     const Profession profession = static_cast<Profession>(p);
     if ((query.professions & Bit(profession)) == 0) continue;
     max_chord_squared = geo::ChordSquaredForMeters(query.radius_m);
     remote = false;
-    SearchPartitions(query, profession, Modality::kInOffice, nearby, consider,
+    SearchPartitions(query, profession, Modality::kInOffice, visit_nearby,
                      *out);
     if (!teleconsultation) continue;
     max_chord_squared =
         geo::ChordSquaredForMeters(limits::kTeleconsultationReachM);
     remote = true;
-    SearchPartitions(query, profession, Modality::kTeleconsultation, reach,
-                     consider, *out);
+    SearchPartitions(query, profession, Modality::kTeleconsultation,
+                     visit_remote, *out);
   }
 }
 

@@ -12,7 +12,10 @@
 // Teleconsultation slots sit in partitions of their own: no one travels, so
 // they are matched within limits::kTeleconsultationReachM whatever the
 // radius, and rank as if at the patient's door (a trip of 0 in every order;
-// their Candidate::chord_squared is 0).
+// their Candidate::chord_squared is 0). Their place does not order them, so
+// their partitions are keyed by start, then tie key, the order in which
+// they rank among themselves: a search reads them from the soonest and
+// leaves a partition at the first entry that can no longer rank.
 //
 // Not thread-safe: the engine serialises writers and lets readers share.
 #ifndef CRENEAU_ENGINE_SLOT_INDEX_H_
@@ -193,19 +196,19 @@ class SlotIndex {
   // Inserts an entry; the (profession, start, cell, slot) must not be in the
   // index (checked).
   void Insert(Profession profession, const IndexEntry& entry);
-  // Erases the entry of `slot`, inserted with this profession, modality,
-  // start and cell; it must be in the index (checked).
-  void Erase(Profession profession, Modality modality, uint32_t start_unix_s,
-             uint64_t cell, SlotNo slot);
+  // Erases the entry of entry.slot, inserted with this profession and the
+  // same modality, start, cell and tie key; it must be in the index
+  // (checked).
+  void Erase(Profession profession, const IndexEntry& entry);
   // Bulk build (start-up): adds an entry as Insert does, unordered until
   // FinishBulk, which must run before any other call (it sorts the
   // partitions on two threads).
   void InsertUnsorted(Profession profession, const IndexEntry& entry);
   void FinishBulk();
 
-  // True when the slot's entry is in the index.
-  bool Contains(Profession profession, Modality modality, uint32_t start_unix_s,
-                uint64_t cell, SlotNo slot) const;
+  // True when the entry of entry.slot, with this profession and the same
+  // modality, start, cell and tie key, is in the index.
+  bool Contains(Profession profession, const IndexEntry& entry) const;
 
   // Replaces `out` with the best query.limit entries of query.professions
   // within query.radius_m (teleconsultations: within
@@ -229,13 +232,17 @@ class SlotIndex {
     return (uint64_t{static_cast<uint8_t>(profession)} << 33) | (remote << 32) |
            bucket;
   }
+  // The key of an entry in its partition: its leaf cell's, or for a
+  // teleconsultation its start within the bucket and its tie key's top bits.
+  static internal::CellKey KeyOf(const IndexEntry& entry);
+  // The partition holding entries like `entry` (made on demand).
+  Partition& PartitionOf(Profession profession, const IndexEntry& entry);
   // One pass of Search over the partitions of a profession, spatial or
-  // teleconsultation.
-  template <typename Consider>
+  // teleconsultation: calls visit_bucket(partition) for each bucket of the
+  // window until none later can rank.
+  template <typename VisitBucket>
   void SearchPartitions(const IndexQuery& query, Profession profession,
-                        Modality modality,
-                        const internal::KeyCovering& covering,
-                        const Consider& consider,
+                        Modality modality, const VisitBucket& visit_bucket,
                         const std::vector<Candidate>& out) const;
 
   absl::btree_map<uint64_t, Partition> partitions_;

@@ -160,6 +160,16 @@ class IndexPartition {
                 covering.ranges[r].max, visit);
     }
   }
+  // Calls `visit(key, entry)` for every live entry in key order, `main`
+  // first, then `pending`, and leaves a run at the first entry for which it
+  // returns true: a stop condition that, once true for a key, is true for
+  // every greater key of the run.
+  template <typename Visit>
+  void ForEachUntil(Visit&& visit) const {
+    CRENEAU_CHECK(sealed_);
+    VisitUntil(main_, visit);
+    VisitUntil(pending_, visit);
+  }
   // As ForEachInCovering for the single range [min_cell, max_cell].
   template <typename Visit>
   void ForEachInRange(CellKey min_cell, CellKey max_cell, Visit&& visit) const {
@@ -204,6 +214,15 @@ class IndexPartition {
     const size_t n = run.cells.size();
     for (; i < n && cells[i] <= max_cell; ++i) {
       if (entries[i].live) visit(cells[i], entries[i]);
+    }
+  }
+  template <typename Visit>
+  static void VisitUntil(const SortedRun& run, Visit& visit) {
+    const CellKey* cells = run.cells.data();
+    const StoredEntry* entries = run.entries.data();
+    const size_t n = run.cells.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (entries[i].live && visit(cells[i], entries[i])) return;
     }
   }
   static constexpr size_t kCellsPerCacheLine = 64 / sizeof(CellKey);
