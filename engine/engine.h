@@ -468,9 +468,6 @@ class Engine {
   void FindPreferred(const SearchQuery& query, const IndexQuery& index_query,
                      SearchResult* result) const;
   EmptyReason Diagnose(const IndexQuery& query) const;
-  // Great-circle distance from the search's center to candidate `c`'s
-  // place (its ranked chord is 0 for a teleconsultation).
-  double DistanceM(const IndexQuery& query, const Candidate& c) const;
 
   std::shared_ptr<const CommuneTable> communes_;
   EngineOptions options_;

@@ -131,16 +131,6 @@ absl::Status Engine::PrepareSearch(const Caller& caller,
   return absl::OkStatus();
 }
 
-double Engine::DistanceM(const IndexQuery& iq, const Candidate& c) const {
-  // A teleconsultation ranked with a trip of 0: its distance is measured
-  // again, for the answer only.
-  const double chord_squared =
-      slots_.at(c.slot).modality == Modality::kTeleconsultation
-          ? geo::ChordSquared(iq.center, EntryOf(c.slot).point)
-          : c.chord_squared;
-  return geo::MetersFromChordSquared(chord_squared);
-}
-
 void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
                            SearchResult* result) const {
   if (query.preferred_professional_id.empty()) return;
@@ -165,7 +155,9 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
     c.chord_squared = geo::ChordSquared(iq.center, entry.point);
     if (!WithinHomeVisitReach(entry, c.chord_squared)) continue;
     // No trip to a teleconsultation: it ranks as the index ranks it.
-    if (entry.modality == Modality::kTeleconsultation) c.chord_squared = 0;
+    c.place_chord_squared = c.chord_squared;
+    c.remote = entry.modality == Modality::kTeleconsultation;
+    if (c.remote) c.chord_squared = 0;
     c.regular_place_free = entry.regular_place_free;
     if (iq.order == SearchOrder::kBalanced) {
       c.load = LoadOfSlot(no);
@@ -180,7 +172,7 @@ void Engine::FindPreferred(const SearchQuery& query, const IndexQuery& iq,
   if (best.slot == kNoSlot) return;
   SearchHit hit;
   hit.slot = best.slot;
-  hit.distance_m = DistanceM(iq, best);
+  hit.distance_m = geo::MetersFromChordSquared(best.place_chord_squared);
   hit.reason = MatchReason::kPreferredProfessional;
   hit.overbooking_only = !best.regular_place_free;
   result->hits.push_back(hit);
@@ -239,9 +231,8 @@ absl::Status Engine::Search(const Caller& caller, const SearchQuery& query,
   for (const Candidate& c : candidates) {
     SearchHit hit;
     hit.slot = c.slot;
-    hit.distance_m = DistanceM(iq, c);
-    hit.reason = slots_.at(c.slot).modality == Modality::kTeleconsultation
-                     ? MatchReason::kTeleconsultation
+    hit.distance_m = geo::MetersFromChordSquared(c.place_chord_squared);
+    hit.reason = c.remote ? MatchReason::kTeleconsultation
                  : c.chord_squared <= initial_chord_squared
                      ? MatchReason::kWithinRadius
                      : MatchReason::kWidenedRadius;

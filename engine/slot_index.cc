@@ -218,6 +218,8 @@ void SlotIndex::Search(const IndexQuery& query, SlotIdLess id_less,
         !WithinHomeVisitReach(e, c.chord_squared)) {
       return;
     }
+    c.place_chord_squared = c.chord_squared;
+    c.remote = remote;
     if (remote) c.chord_squared = 0;
     c.slot = e.slot;
     c.start_unix_s = e.start_unix_s;

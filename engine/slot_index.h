@@ -106,7 +106,11 @@ struct Candidate {
   double chord_squared = 0;
   double score = 0;  // Balanced order only.
   double load = 0;   // Balanced order only: the week's load, [0, 1].
+  // To the slot's place whatever its modality (chord_squared is 0 for a
+  // teleconsultation): the answer's distance, without a slot lookup.
+  double place_chord_squared = 0;
   bool regular_place_free = true;
+  bool remote = false;  // A teleconsultation.
 };
 
 // Decides ties between equally ranked slots whose tie keys are equal too

@@ -85,6 +85,8 @@ std::vector<Candidate> BruteForce(const IndexQuery& q, const AllEntries& all) {
         beyond_home_visit_reach) {
       continue;
     }
+    c.place_chord_squared = c.chord_squared;
+    c.remote = remote;
     if (remote) c.chord_squared = 0;
     c.score = BalancedScore(q.now_unix_s, c.start_unix_s, c.chord_squared,
                             q.weights) +
@@ -108,6 +110,10 @@ void ExpectSameAsBruteForce(const SlotIndex& index, const IndexQuery& q,
   ASSERT_EQ(out.size(), expected.size()) << where;
   for (size_t i = 0; i < out.size(); ++i) {
     ASSERT_EQ(out[i].slot, expected[i].slot) << where << " rank " << i;
+    // What the answer shows: the distance to the place, a video call or not.
+    ASSERT_EQ(out[i].place_chord_squared, expected[i].place_chord_squared)
+        << where << " rank " << i;
+    ASSERT_EQ(out[i].remote, expected[i].remote) << where << " rank " << i;
   }
 }
 
