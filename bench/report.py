@@ -50,6 +50,8 @@ def main():
     pgb = load(a.work, "pg_book.json")
     with open(os.path.join(a.work, "pg_overbooked.txt")) as f:
         overbooked = int(f.read().strip() or 0)
+    with open(os.path.join(a.work, "creneau_overbooked.txt")) as f:
+        creneau_overbooked = int(f.read().strip() or 0)
 
     r = {
         "mode": a.mode,
@@ -111,6 +113,7 @@ def main():
         "postgis_booking_p99_ms": pgb["p99_ms"],
         "postgis_connections": pgs["concurrency"],
         "postgis_overbooked_slots": overbooked,
+        "creneau_overbooked_slots": creneau_overbooked,
     }
     for c in "abc":
         r["postgis_index_%s_qps" % c] = load(a.work, "pg_index_%s.json" % c)["qps"]
@@ -194,9 +197,12 @@ def main():
         "# creneau benchmarks, %s (%s mode)" % (date, a.mode), "",
         "Data set: synthetic France, %s slots of %s professionals (PostGIS: %s slots, "
         "same generator and seed). Machine: %d CPUs (%s), %.0f GiB, Linux %s. "
-        "Revision %s. Load errors: %d. PostGIS overbooked slots after the run: %d." % (
+        "Revision %s. Load errors: %d. Overbooked slots after the runs: PostGIS %d "
+        "(a query), creneau %d (its restart restores every booking and refuses a slot "
+        "booked beyond its places)." % (
             fmt(r["slots"]), fmt(r["professionals"]), fmt(r["postgis_slots"]), m["cpus"],
-            m["cpu_model"], m["memory_gib"], m["kernel"], a.git, errors, overbooked), "",
+            m["cpu_model"], m["memory_gib"], m["kernel"], a.git, errors, overbooked,
+            creneau_overbooked), "",
         "| figure | measured | bar | met | baseline / ratio |",
         "|---|---|---|---|---|",
         *rows, "",
