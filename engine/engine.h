@@ -348,6 +348,10 @@ class Engine {
   // `availability` are free or already the professional's.
   absl::Status CheckSessionIds(internal::ProfNo prof,
                                const Availability& availability) const;
+  // True when the professional's slots plus those of `generated` not yet
+  // stored stay within limits::kMaxSlotsPerProfessional.
+  bool FitsSlotLimit(internal::ProfNo prof,
+                     const std::vector<Slot>& generated) const;
   // Publishes `generated` (free or absent slots, and unchanged taken ones)
   // and, with `withdraw`, withdraws the professional's generated slots
   // starting in [from_s, until_s) that `generated` leaves out.
@@ -359,8 +363,9 @@ class Engine {
   // availability again in the new zone from `now_s` to their horizon (the
   // same local times, so the same ids, at new instants) and syncs it as a
   // publication does; taken slots keep their instant. Nothing without an
-  // availability, or when the expansion exceeds a limit (then the agenda
-  // stays as it was until the feed publishes again).
+  // availability, or when the expansion or the professional's slots would
+  // exceed a limit (then the agenda stays as it was until the feed
+  // publishes again).
   void RegenerateAvailability(internal::ProfNo prof, int64_t now_s,
                               Event* event, Effects* effects);
   // Slot bookkeeping shared by the commands.

@@ -54,6 +54,14 @@ absl::Status Engine::CheckSessionIds(internal::ProfNo prof,
   return status;
 }
 
+bool Engine::FitsSlotLimit(internal::ProfNo prof,
+                           const std::vector<Slot>& generated) const {
+  size_t added = 0;
+  for (const Slot& g : generated) added += slots_.Find(g.id) == kNoSlot;
+  return professionals_.at(prof).slots.size() + added <=
+         static_cast<size_t>(limits::kMaxSlotsPerProfessional);
+}
+
 BatchCounts Engine::SyncGenerated(internal::ProfNo prof,
                                   const std::vector<Slot>& generated,
                                   int64_t from_s, int64_t until_s,
@@ -115,10 +123,7 @@ absl::StatusOr<BatchCounts> Engine::PublishAvailability(const Caller& caller,
         RETURN_IF_ERROR(ExpandAvailability(
             a, zones_[professionals_.at(prof).time_zone], now_s + 1, until_s,
             limits::kMaxGeneratedSlotsPerProfessional, &generated));
-        int added = 0;
-        for (const Slot& g : generated) added += slots_.Find(g.id) == kNoSlot;
-        if (professionals_.at(prof).slots.size() + added >
-            static_cast<size_t>(limits::kMaxSlotsPerProfessional)) {
+        if (!FitsSlotLimit(prof, generated)) {
           return absl::ResourceExhaustedError(absl::StrCat(
               "templates: more than ", limits::kMaxSlotsPerProfessional,
               " slots for one professional"));
@@ -152,7 +157,8 @@ void Engine::RegenerateAvailability(internal::ProfNo prof, int64_t now_s,
                           zones_[professionals_.at(prof).time_zone], now_s + 1,
                           it->second.generated_until_unix_s,
                           limits::kMaxGeneratedSlotsPerProfessional, &generated)
-           .ok()) {
+           .ok() ||
+      !FitsSlotLimit(prof, generated)) {
     return;
   }
   SyncGenerated(prof, generated, now_s + 1, INT64_MAX, true, event, effects);
