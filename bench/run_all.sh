@@ -79,7 +79,7 @@ step "creneaud on 127.0.0.1:$port with synthetic France at scale $scale"
 # Uncapped, as the in-process figures: the booking runs count bookings, not
 # refusals by the weekly cap (whose bookkeeping still runs on every hold).
 "$bin/server/creneaud" --data_dir "$work/creneaud" --listen "127.0.0.1:$port" \
-  --demo_territory France --demo_scale "$scale" --demo_seed "$seed" \
+  --http_listen 127.0.0.1:0 --demo_territory France --demo_scale "$scale" --demo_seed "$seed" \
   --default_weekly_orientation_cap 0 --bench_service --log_level warn &
 creneaud_pid=$!
 wait_for_creneaud
@@ -107,7 +107,7 @@ new_token() { "$bin/tools/creneau" token new "$@" --append "$work/principals"; }
 regulator_token=$(new_token sas-1 regulator sas-national '*')
 flooder_token=$(new_token app-1 reader patient-app '*')
 "$bin/server/creneaud" --data_dir "$work/creneaud" --listen "127.0.0.1:$port" \
-  --principals_file "$work/principals" --insecure_transport_behind_mesh \
+  --http_listen 127.0.0.1:0 --principals_file "$work/principals" --insecure_transport_behind_mesh \
   --log_level error &
 creneaud_pid=$!
 wait_for_creneaud

@@ -15,11 +15,15 @@ packages=(
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev libgrpc-dev
   # Libraries
   libabsl-dev librocksdb-dev libs2-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
-  libgoogle-perftools-dev
+  libgoogle-perftools-dev libcpp-httplib-dev nlohmann-json3-dev
   tzdata
   # Tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-grpcio python3-protobuf
+  # Operations checks: /metrics format (promtool), the systemd unit
+  # (systemd-analyze), the Kubernetes manifests (yamllint; the schema
+  # validator below runs on Node.js)
+  prometheus yamllint systemd
   # Peer comparison (PostgreSQL + PostGIS side by side)
   postgresql-15 postgresql-15-postgis-3 libpq-dev
   # Process tools used by tests and scripts
@@ -37,13 +41,30 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#packages[@]} packages already installed"
-  exit 0
+# Node.js and npm run the Kubernetes schema validator; a machine that has
+# them from elsewhere keeps its own.
+if ! command -v npm >/dev/null 2>&1; then
+  for p in nodejs npm; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+      missing+=("$p")
+    fi
+  done
 fi
 
-echo "setup: installing ${#missing[@]} package(s): ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+else
+  echo "setup: installing ${#missing[@]} package(s): ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Kubernetes manifests' validator (deploy/kubernetes/validate), at the
+# versions its lock file pins, from the npm registry.
+validator="$(cd "$(dirname "$0")" && pwd)/kubernetes/validate"
+if [ ! -d "$validator/node_modules/kubernetes-models" ]; then
+  echo "setup: installing the manifest validator (npm ci)"
+  (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 echo "setup: done"

@@ -399,4 +399,23 @@ EngineStats Engine::stats() const {
   return s;
 }
 
+SlotCensus Engine::CountSlots() const {
+  SlotCensus census;
+  for (SlotNo no = 0; no < slots_.end(); ++no) {
+    const internal::SlotRecord& r = slots_.at(no);
+    if (!r.in_use) continue;
+    SlotCensusState state = SlotCensusState::kFree;
+    if (r.withdrawn) {
+      state = SlotCensusState::kWithdrawn;
+    } else if (!r.regular_place_free()) {
+      state = SlotCensusState::kFull;
+    } else if (r.week_capped) {
+      state = SlotCensusState::kCapped;
+    }
+    const Profession profession = professionals_.at(r.professional).profession;
+    ++census.slots[static_cast<int>(profession)][static_cast<int>(state)];
+  }
+  return census;
+}
+
 }  // namespace creneau

@@ -3,6 +3,7 @@
 #ifndef CRENEAU_ENGINE_ENGINE_TYPES_H_
 #define CRENEAU_ENGINE_ENGINE_TYPES_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -162,6 +163,20 @@ struct EngineStats {
   size_t active_holds = 0;
   size_t bookings = 0;
   size_t idempotency_records = 0;
+};
+
+// What a slot's places allow now, for the census of slots.
+enum class SlotCensusState : uint8_t {
+  kFree = 0,       // A regular place is free and the week is not capped.
+  kFull = 1,       // Every regular place is held or booked.
+  kCapped = 2,     // Free places, but the professional's week is at its cap.
+  kWithdrawn = 3,  // Withdrawn by its feed, kept for its bookings.
+};
+inline constexpr int kSlotCensusStates = 4;
+
+// Slots by profession (index: Profession value) and state.
+struct SlotCensus {
+  std::array<std::array<int64_t, kSlotCensusStates>, kProfessionCount> slots{};
 };
 
 }  // namespace creneau

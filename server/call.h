@@ -13,17 +13,28 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "server/gatekeeper.h"
+#include "server/rpc_metrics.h"
 #include "storage/engine_host.h"
 
 namespace creneau::server {
 
 grpc::Status ToGrpc(const absl::Status& status);
 
-// What the services share: the engine behind its host, and the gatekeeper.
-// Both must outlive the services.
+// What the server says of itself in GetStatus.
+struct ServerIdentity {
+  std::string version = CRENEAU_VERSION;
+  std::string data_dir;
+  absl::Time started = absl::Now();
+};
+
+// What the services share: the engine behind its host, the gatekeeper,
+// the call metrics (optional) and the server's identity. All must outlive
+// the services.
 struct ServiceParts {
   storage::EngineHost* host = nullptr;
   Gatekeeper* gate = nullptr;
+  RpcMetrics* metrics = nullptr;
+  const ServerIdentity* identity = nullptr;
 };
 
 // Finishes a unary call with `status`, counting a refusal against

@@ -14,8 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "server/gatekeeper.h"
+#include "server/http/http_port.h"
 #include "server/principals.h"
+#include "server/request_log.h"
+#include "server/rpc_metrics.h"
 #include "server/server.h"
+#include "server/server_metrics.h"
 #include "server/territory_loader.h"
 #include "spdlog/spdlog.h"
 #include "storage/engine_host.h"
@@ -49,6 +53,10 @@ struct Flags {
   uint64_t demo_seed = 1;
   bool no_sync = false;
   std::string log_level = "info";
+  std::string log_format = "text";
+  int log_slow_call_ms = 250;
+  std::string http_listen = "127.0.0.1:9464";
+  std::string http_port_file;
   int shutdown_grace_s = 10;
 };
 
@@ -176,8 +184,44 @@ absl::Status LoadDemo(const Flags& flags, storage::EngineHost& host,
   return LoadTerritory(host, communes, demo, now).status();
 }
 
+// Serves /metrics, /healthz and /readyz on --http_listen (off when empty).
+absl::StatusOr<std::unique_ptr<http::HttpPort>> StartHttp(
+    const Flags& flags, ServerMetrics& metrics,
+    const storage::EngineHost& host) {
+  if (flags.http_listen.empty()) return nullptr;
+  if (!IsLoopback(flags.http_listen)) {
+    spdlog::warn(
+        "--http_listen {} is not loopback: /metrics names principals and "
+        "counts; let only the monitoring network reach it",
+        flags.http_listen);
+  }
+  http::HttpHandlers handlers;
+  handlers.metrics = [&metrics] { return metrics.Render(); };
+  handlers.ready = [&host]() -> absl::Status {
+    if (absl::Status disk = host.store().health(); !disk.ok()) return disk;
+    if (!host.serving()) {
+      return absl::UnavailableError("loading the stored state");
+    }
+    return absl::OkStatus();
+  };
+  auto port = http::HttpPort::Start(flags.http_listen, std::move(handlers));
+  if (!port.ok()) return port.status();
+  spdlog::info("HTTP on {}: /metrics /healthz /readyz",
+               flags.http_listen.substr(0, flags.http_listen.rfind(':') + 1) +
+                   std::to_string((*port)->port()));
+  if (!flags.http_port_file.empty()) {
+    std::ofstream(flags.http_port_file) << (*port)->port() << "\n";
+  }
+  return port;
+}
+
 int Run(Flags flags) {
-  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  absl::StatusOr<LogFormat> log_format = ParseLogFormat(flags.log_format);
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "%s\n", log_format.status().ToString().c_str());
+    return 1;
+  }
+  ConfigureLogging(*log_format, flags.log_level);
   if (absl::Status s = CheckTransport(flags); !s.ok()) return Fail(s);
   const std::string communes_path = FindCommunes(flags.communes);
   absl::StatusOr<std::string> communes_text = ReadFile(communes_path);
@@ -203,6 +247,11 @@ int Run(Flags flags) {
                            HostOptionsOf(flags));
   host.set_audit_source(
       [&gate](absl::Time now) { return gate.TakeRefusals(now); });
+  RpcMetrics rpc_metrics(CreneauServer::ServiceNames());
+  ServerMetrics metrics(&rpc_metrics, &host, &gate);
+  flags.server.metrics = &rpc_metrics;
+  flags.server.call_log.slow_call = absl::Milliseconds(flags.log_slow_call_ms);
+  flags.server.identity.data_dir = flags.data_dir;
   flags.server.tls_reload_interval = absl::Seconds(flags.tls_reload_s);
   absl::StatusOr<std::unique_ptr<CreneauServer>> server =
       CreneauServer::Start(flags.server, &host, &gate);
@@ -215,6 +264,8 @@ int Run(Flags flags) {
   if (!flags.port_file.empty()) {
     std::ofstream(flags.port_file) << (*server)->port() << "\n";
   }
+  auto http = StartHttp(flags, metrics, host);
+  if (!http.ok()) return Fail(http.status());
 
   absl::StatusOr<storage::LoadStats> loaded = host.Load();
   if (!loaded.ok()) return Fail(loaded.status());
@@ -223,6 +274,7 @@ int Run(Flags flags) {
       "bookings from {} in {}",
       loaded->territories, loaded->professionals, loaded->slots, loaded->holds,
       loaded->bookings, flags.data_dir, absl::FormatDuration(loaded->elapsed));
+  metrics.set_reload_time(loaded->elapsed);
   if (!flags.demo_territory.empty() && loaded->professionals == 0) {
     absl::Status demo = LoadDemo(flags, host, *shared_communes, clock.Now());
     if (!demo.ok()) return Fail(demo);
@@ -237,6 +289,7 @@ int Run(Flags flags) {
   spdlog::info("signal {}: shutting down (grace {} s)", received,
                flags.shutdown_grace_s);
   (*server)->Shutdown(absl::Seconds(flags.shutdown_grace_s));
+  http->reset();
   spdlog::info("stopped; every acknowledged write is on disk");
   return 0;
 }
@@ -347,6 +400,21 @@ void AddFlags(CLI::App& app, Flags& flags) {
   app.add_option("--log_level", flags.log_level,
                  "trace, debug, info, warn, error")
       ->capture_default_str();
+  app.add_option("--log_format", flags.log_format,
+                 "text, or json: one object per line (time, level, event, "
+                 "request_id, principal, rpc, code, latency_us)")
+      ->capture_default_str();
+  app.add_option("--log_slow_call_ms", flags.log_slow_call_ms,
+                 "calls at least this long are logged (mutations always "
+                 "are)")
+      ->check(CLI::Range(1, 3600 * 1000))
+      ->capture_default_str();
+  app.add_option("--http_listen", flags.http_listen,
+                 "host:port of the HTTP side port: /metrics (Prometheus), "
+                 "/healthz, /readyz; empty: off; port 0: any free")
+      ->capture_default_str();
+  app.add_option("--http_port_file", flags.http_port_file,
+                 "write the bound HTTP port to this file");
   app.add_option("--shutdown_grace_s", flags.shutdown_grace_s,
                  "seconds running calls get to finish on SIGTERM")
       ->capture_default_str();

@@ -10,7 +10,7 @@
 namespace creneau::server {
 namespace {
 
-absl::string_view Metadata(const grpc::CallbackServerContext& context,
+absl::string_view Metadata(const grpc::ServerContextBase& context,
                            absl::string_view key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(std::string(key));
@@ -19,7 +19,7 @@ absl::string_view Metadata(const grpc::CallbackServerContext& context,
 }
 
 // The common name of a verified client certificate, empty when none.
-std::string CertificateCommonName(const grpc::CallbackServerContext& context) {
+std::string CertificateCommonName(const grpc::ServerContextBase& context) {
   const std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
   const std::vector<grpc::string_ref> names =
@@ -54,7 +54,7 @@ void Gatekeeper::Reload(std::shared_ptr<const PrincipalDirectory> directory) {
 }
 
 absl::StatusOr<Principal> Gatekeeper::Authenticate(
-    const grpc::CallbackServerContext& context,
+    const grpc::ServerContextBase& context,
     const PrincipalDirectory& current) const {
   absl::string_view authorization = Metadata(context, "authorization");
   if (!authorization.empty()) {
@@ -116,6 +116,7 @@ absl::StatusOr<Principal> Gatekeeper::Admit(
     Count(principal->name, limited);
     return limited;
   }
+  CountCall(principal->name, /*refused=*/false);
   spdlog::debug("admitted {} ({}, {})", principal->name,
                 std::string(RoleName(principal->role)),
                 principal->organisation);
@@ -134,6 +135,39 @@ void Gatekeeper::Count(absl::string_view principal,
     key.first = "(others)";
   }
   ++refused_[key];
+  CountCallLocked(std::string(principal), /*refused=*/true);
+}
+
+void Gatekeeper::CountCall(const std::string& principal, bool refused) {
+  absl::MutexLock lock(&mu_);
+  CountCallLocked(principal, refused);
+}
+
+void Gatekeeper::CountCallLocked(const std::string& principal, bool refused) {
+  auto it = calls_.find(principal);
+  if (it == calls_.end()) {
+    it = calls_
+             .try_emplace(calls_.size() < kMaxPrincipalSeries
+                              ? principal
+                              : std::string("(others)"))
+             .first;
+  }
+  ++(refused ? it->second.refused : it->second.admitted);
+}
+
+std::vector<std::pair<std::string, Gatekeeper::PrincipalCalls>>
+Gatekeeper::CallCounts() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::pair<std::string, PrincipalCalls>> counts(calls_.begin(),
+                                                             calls_.end());
+  std::sort(counts.begin(), counts.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return counts;
+}
+
+std::string Gatekeeper::NameOf(const grpc::ServerContextBase& context) const {
+  absl::StatusOr<Principal> principal = Authenticate(context, *directory());
+  return principal.ok() ? principal->name : "(unauthenticated)";
 }
 
 std::vector<Event> Gatekeeper::TakeRefusals(absl::Time now) {

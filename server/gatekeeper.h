@@ -54,6 +54,20 @@ class Gatekeeper {
   // organisation and detail "CODE xN") at `now`.
   std::vector<Event> TakeRefusals(absl::Time now);
 
+  // Calls admitted and refused since start, per principal.
+  struct PrincipalCalls {
+    int64_t admitted = 0;
+    int64_t refused = 0;
+  };
+  // Principals counted one by one in CallCounts; the others are summed
+  // under "(others)", so that /metrics keeps a bounded number of series.
+  static constexpr size_t kMaxPrincipalSeries = 1000;
+  // The counts, by principal name (unknown credentials: "(unauthenticated)").
+  std::vector<std::pair<std::string, PrincipalCalls>> CallCounts() const;
+  // The name of the principal a call's credentials name, for the call log;
+  // "(unauthenticated)" when they name none. Counts nothing.
+  std::string NameOf(const grpc::ServerContextBase& context) const;
+
   // Replaces the directory (a reloaded principals file); calls already
   // admitted go on. Buckets of principals still listed keep their state.
   void Reload(std::shared_ptr<const PrincipalDirectory> directory);
@@ -67,9 +81,12 @@ class Gatekeeper {
 
   std::shared_ptr<const PrincipalDirectory> directory() const;
   absl::StatusOr<Principal> Authenticate(
-      const grpc::CallbackServerContext& context,
+      const grpc::ServerContextBase& context,
       const PrincipalDirectory& current) const;
   bool TakeToken(const std::string& principal);
+  void CountCall(const std::string& principal, bool refused);
+  void CountCallLocked(const std::string& principal, bool refused)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const GateOptions options_;
   mutable absl::Mutex mu_;
@@ -78,6 +95,7 @@ class Gatekeeper {
   // (principal, code) -> refused calls since the last TakeRefusals.
   absl::flat_hash_map<std::pair<std::string, int>, int64_t> refused_
       ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, PrincipalCalls> calls_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace creneau::server

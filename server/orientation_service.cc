@@ -48,6 +48,10 @@ grpc::ServerUnaryReactor* OrientationService::SearchSlots(
         ToProto(engine, caller, *query, result, response);
         return true;
       });
+  if (done.ok() && parts_.metrics != nullptr) {
+    parts_.metrics->CountSearch(response->widening_steps(),
+                                response->empty_reason());
+  }
   return Finish(reactor, *parts_.gate, principal->name, done.status());
 }
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -72,8 +73,8 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
     const ServerConfig& config, storage::EngineHost* host, Gatekeeper* gate) {
   auto credentials = Credentials(config);
   if (!credentials.ok()) return credentials.status();
-  std::unique_ptr<CreneauServer> server(
-      new CreneauServer(ServiceParts{host, gate}));
+  std::unique_ptr<CreneauServer> server(new CreneauServer(
+      config.identity, ServiceParts{host, gate, config.metrics}));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -96,6 +97,14 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
       Millis(config.min_client_ping_interval));
+  if (config.metrics != nullptr) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        observers;
+    observers.push_back(std::make_unique<CallObserverFactory>(
+        config.metrics, gate, config.call_log));
+    builder.experimental().SetInterceptorCreators(std::move(observers));
+  }
   grpc::ResourceQuota quota("creneau");
   quota.SetMaxThreads(config.max_threads);
   builder.SetResourceQuota(quota);
@@ -109,12 +118,19 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
   return server;
 }
 
+const std::vector<std::string>& CreneauServer::ServiceNames() {
+  static const auto* names = new std::vector<std::string>{
+      "creneau.v1.SlotService", "creneau.v1.OrientationService",
+      "creneau.v1.TerritoryService", "creneau.v1.AdminService",
+      "creneau.bench.v1.BenchService"};
+  return *names;
+}
+
 void CreneauServer::SetServing(bool serving) {
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus(serving);
-  for (const char* service :
-       {"", "creneau.v1.SlotService", "creneau.v1.OrientationService",
-        "creneau.v1.TerritoryService", "creneau.v1.AdminService"}) {
+  for (const std::string& service : ServiceNames()) {
+    if (absl::StrContains(service, ".bench.")) continue;
     health->SetServingStatus(service, serving);
   }
 }

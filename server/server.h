@@ -5,12 +5,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "server/admin_service.h"
 #include "server/bench_service.h"
+#include "server/call_observer.h"
 #include "server/gatekeeper.h"
 #include "server/orientation_service.h"
 #include "server/slot_service.h"
@@ -44,10 +46,19 @@ struct ServerConfig {
   // Also serve creneau.bench.v1.BenchService (an empty RPC, the ceiling
   // for load tests). Off in production.
   bool bench_service = false;
+  // Counts every call and logs mutations and slow calls (CallObserver)
+  // when set; must outlive the server.
+  RpcMetrics* metrics = nullptr;
+  CallLogOptions call_log;
+  // What GetStatus reports of the server.
+  ServerIdentity identity;
 };
 
 class CreneauServer {
  public:
+  // The services creneaud serves (and counts in RpcMetrics).
+  static const std::vector<std::string>& ServiceNames();
+
   // Builds and starts the server; health reports NOT_SERVING until
   // SetServing(true). UNAVAILABLE when the address cannot be bound,
   // INVALID_ARGUMENT for unreadable TLS files. `host` and `gate` must
@@ -64,12 +75,18 @@ class CreneauServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  explicit CreneauServer(ServiceParts parts)
-      : slots_(parts),
-        orientation_(parts),
-        territories_(parts),
-        admin_(parts) {}
+  CreneauServer(ServerIdentity identity, ServiceParts parts)
+      : identity_(std::move(identity)),
+        slots_(WithIdentity(parts)),
+        orientation_(WithIdentity(parts)),
+        territories_(WithIdentity(parts)),
+        admin_(WithIdentity(parts)) {}
+  ServiceParts WithIdentity(ServiceParts parts) const {
+    parts.identity = &identity_;
+    return parts;
+  }
 
+  const ServerIdentity identity_;
   SlotService slots_;
   OrientationService orientation_;
   TerritoryService territories_;

@@ -275,7 +275,9 @@ void Store::WriterLoop() {
       status = failure_;
     }
     uint64_t bytes = 0;
+    const absl::Time began = absl::Now();
     if (status.ok()) status = WriteGroup(group, &bytes);
+    const absl::Time ended = absl::Now();
     {
       absl::MutexLock lock(&mu_);
       if (!status.ok() && failure_.ok()) failure_ = status;
@@ -283,6 +285,10 @@ void Store::WriterLoop() {
         stats_.commits += group.size();
         stats_.groups += bytes > 0;
         stats_.bytes_written += bytes;
+        if (bytes > 0) {
+          stats_.write_ns += absl::ToInt64Nanoseconds(ended - began);
+          stats_.last_write = ended;
+        }
         for (const Pending& p : group) {
           if (p.first_sequence != 0) {
             stats_.durable_sequence =

@@ -74,6 +74,17 @@ struct StoreStats {
   uint64_t last_sequence = 0;
   uint64_t durable_sequence = 0;
   size_t queued = 0;
+  uint64_t write_ns = 0;  // Time spent writing groups (and syncing the log).
+  absl::Time last_write = absl::InfinitePast();  // Of the last group.
+};
+
+struct BackupStats {
+  uint64_t bytes = 0;  // Size of the copy's files.
+  uint64_t files = 0;
+  // Every event up to this sequence (every commit acknowledged before the
+  // backup began) is in the copy.
+  uint64_t durable_sequence = 0;
+  absl::Duration elapsed;
 };
 
 // Called exactly once per Commit, on the writer thread: OK once the effects
@@ -115,6 +126,19 @@ class Store {
   // OK, or the first write error (as UNAVAILABLE).
   absl::Status health() const;
   StoreStats stats() const;
+
+  // ---- Backup (store_backup.cc). ----
+
+  // Writes a consistent copy of the database into `dir` while writes go on:
+  // a RocksDB checkpoint (the memtables flushed first, then hard links to
+  // the immutable table files where `dir` is on the same file system,
+  // copies otherwise). A server started on the copy has every commit
+  // acknowledged before the call. `dir` must be absolute and not exist;
+  // its parent must. INVALID_ARGUMENT (relative), ALREADY_EXISTS,
+  // NOT_FOUND (no parent), UNAVAILABLE (disk).
+  absl::StatusOr<BackupStats> Backup(const std::string& dir) const;
+  // Bytes of the files in the database directory.
+  uint64_t DiskBytes() const;
 
   // ---- The event log: audit trail and change feed (store_events.cc). ----
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -65,8 +66,10 @@ std::string TokenOf(Who who) { return PrincipalOf(who).token; }
 
 class Env {
  public:
-  explicit Env(const ServerProcess& server)
-      : channel_(server.Channel()),
+  // Backups go under `backup_root` (created).
+  Env(const ServerProcess& server, std::string backup_root)
+      : backup_root_(std::move(backup_root)),
+        channel_(server.Channel()),
         slots_(v1::SlotService::NewStub(channel_)),
         orientation_(v1::OrientationService::NewStub(channel_)),
         territories_(v1::TerritoryService::NewStub(channel_)),
@@ -74,6 +77,10 @@ class Env {
 
   std::string Fresh(const std::string& prefix) {
     return absl::StrCat(prefix, "-", ++counter_);
+  }
+  std::string BackupDir(const std::string& name) {
+    std::filesystem::create_directories(backup_root_);
+    return absl::StrCat(backup_root_, "/", name);
   }
   std::unique_ptr<grpc::ClientContext> As(Who who) {
     return ClientContext(TokenOf(who));
@@ -206,6 +213,7 @@ class Env {
   v1::AdminService::Stub& admin() { return *admin_; }
 
  private:
+  const std::string backup_root_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SlotService::Stub> slots_;
   std::unique_ptr<v1::OrientationService::Stub> orientation_;
@@ -391,6 +399,18 @@ std::vector<Row> Matrix() {
     v1::ListAuditResponse out;
     return e.admin().ListAudit(e.As(w).get(), r, &out);
   });
+  add("read the server's status", {OK, PD, PD, PD, PD, PD, PD},
+      [](Env& e, Who w) {
+        v1::GetStatusResponse out;
+        return e.admin().GetStatus(e.As(w).get(), {}, &out);
+      });
+  add("back up the data", {OK, PD, PD, PD, PD, PD, PD}, [](Env& e, Who w) {
+    v1::BackupRequest r;
+    // A fresh absolute directory beside the server's data.
+    r.set_directory(e.BackupDir(e.Fresh("backup")));
+    v1::BackupResponse out;
+    return e.admin().Backup(e.As(w).get(), r, &out);
+  });
   return rows;
 }
 
@@ -417,7 +437,7 @@ class AccessTest : public ::testing::Test {
     server_->UseTls(pki.ca_cert());
     // Health checks need no principal; Start waits for SERVING over TLS.
     ASSERT_TRUE(server_->Start().ok()) << server_->Log();
-    env_ = std::make_unique<Env>(*server_);
+    env_ = std::make_unique<Env>(*server_, dir_.Sub("backups"));
     Define("t-royan",
            [](v1::TerritorySource* s) { s->set_epci_siren("241700640"); });
     Define("t-rochelle", [](v1::TerritorySource* s) {

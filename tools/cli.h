@@ -109,6 +109,9 @@ class Cli {
   int Audit(const AuditArgs& args);
   int Transfer(const std::vector<std::string>& professional_ids,
                const std::string& organisation);
+  // Operations (cli_operations.cc).
+  int Status();
+  int Backup(const std::string& directory);
 
  private:
   std::unique_ptr<grpc::ClientContext> Context() const;

@@ -26,6 +26,7 @@ struct Args {
   AuditArgs audit;
   BookingsArgs bookings;
   std::string organisation;
+  std::string backup_dir;
   std::string name, role, scope, common_name, principals_file;
 };
 
@@ -164,6 +165,16 @@ void AddAdminCommands(CLI::App& app, Args& a) {
       "transfer", "give professionals to another organisation (admin)");
   transfer->add_option("professional_ids", a.professional_ids)->required();
   transfer->add_option("--to", a.organisation, "the organisation")->required();
+  app.add_subcommand("status",
+                     "version, uptime, data, counts, last write, health "
+                     "(admin)");
+  app.add_subcommand("backup",
+                     "copy the server's data, consistent, while it serves "
+                     "(admin)")
+      ->add_option("directory", a.backup_dir,
+                   "new directory on the server's host (a relative path is "
+                   "made absolute from here, for a server on this machine)")
+      ->required();
   auto* token = app.add_subcommand("token", "principals file lines");
   token->require_subcommand(1);
   auto* token_new = token->add_subcommand(
@@ -239,6 +250,8 @@ int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   }
   if (given("health")) return cli.Health();
   if (given("audit")) return cli.Audit(a.audit);
+  if (given("status")) return cli.Status();
+  if (given("backup")) return cli.Backup(a.backup_dir);
   if (given("transfer"))
     return cli.Transfer(a.professional_ids, a.organisation);
   if (given("territory")) {

@@ -40,6 +40,7 @@ class InteropTest(unittest.TestCase):
         cls.log = open(os.path.join(cls.tmp.name, "log"), "w+")
         cls.server = subprocess.Popen(
             [ARGS.creneaud, "--listen=127.0.0.1:0", "--port_file=" + port_file,
+             "--http_listen=127.0.0.1:0",
              "--data_dir=" + os.path.join(cls.tmp.name, "data"), "--communes=" + ARGS.communes],
             stdout=cls.log, stderr=cls.log)
         deadline = time.time() + 60

@@ -72,6 +72,7 @@ ServerProcess::ServerProcess(std::string data_dir,
     : data_dir_(std::move(data_dir)),
       extra_flags_(std::move(extra_flags)),
       port_file_(data_dir_ + ".port"),
+      http_port_file_(data_dir_ + ".http-port"),
       log_file_(data_dir_ + ".log") {}
 
 ServerProcess::~ServerProcess() {
@@ -88,11 +89,13 @@ std::string ServerProcess::Log() const { return ReadAll(log_file_); }
 absl::Status ServerProcess::Start() {
   if (running()) return absl::FailedPreconditionError("already running");
   unlink(port_file_.c_str());
+  unlink(http_port_file_.c_str());
   std::vector<std::string> args = {
       CRENEAUD_PATH,
       absl::StrCat("--listen=127.0.0.1:", keep_port_ ? port_ : 0),
-      "--data_dir=" + data_dir_,
-      "--port_file=" + port_file_,
+      "--data_dir=" + data_dir_, "--port_file=" + port_file_,
+      // Servers of parallel tests must not share the default HTTP port.
+      "--http_listen=127.0.0.1:0", "--http_port_file=" + http_port_file_,
       "--communes=" + std::string(CRENEAU_SOURCE_DATA_DIR) + "/communes.csv",
       "--shutdown_grace_s=2"};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
@@ -136,8 +139,10 @@ absl::Status ServerProcess::Start() {
           absl::StrCat("creneaud exited early:\n", Log()));
     }
     std::ifstream port(port_file_);
-    if (port >> port_ && port_ > 0 && Health() == "SERVING")
+    if (port >> port_ && port_ > 0 && Health() == "SERVING") {
+      std::ifstream(http_port_file_) >> http_port_;
       return absl::OkStatus();
+    }
     absl::SleepFor(absl::Milliseconds(50));
   }
   return absl::DeadlineExceededError(

@@ -46,6 +46,8 @@ class ServerProcess {
   // channels reach the restarted server (call after a first Start).
   void KeepPortAcrossRestarts() { keep_port_ = port_ > 0; }
   int port() const { return port_; }
+  // The HTTP side port (/metrics, /healthz, /readyz) of the last Start.
+  int http_port() const { return http_port_; }
   std::string address() const;
   // Its standard error so far (the log), for failure messages.
   std::string Log() const;
@@ -59,9 +61,10 @@ class ServerProcess {
  private:
   std::string data_dir_;
   std::vector<std::string> extra_flags_;
-  std::string port_file_, log_file_;
+  std::string port_file_, http_port_file_, log_file_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
   bool keep_port_ = false;
   std::string tls_ca_, tls_cert_, tls_key_;  // PEM text, empty: plaintext.
 };
