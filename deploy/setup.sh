@@ -21,9 +21,12 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-grpcio python3-protobuf
   # Operations checks: /metrics format (promtool), the systemd unit
-  # (systemd-analyze), the Kubernetes manifests (yamllint; the schema
-  # validator below runs on Node.js)
-  prometheus yamllint systemd
+  # (systemd-analyze), the Kubernetes manifests (yamllint, and the API's
+  # models in python3-kubernetes)
+  prometheus yamllint systemd python3-kubernetes python3-yaml
+  # The container image test: podman builds deploy/Dockerfile on a base
+  # imported from debootstrap
+  podman debootstrap
   # Peer comparison (PostgreSQL + PostGIS side by side)
   postgresql-15 postgresql-15-postgis-3 libpq-dev
   # Process tools used by tests and scripts
@@ -41,16 +44,6 @@ for p in "${packages[@]}"; do
   fi
 done
 
-# Node.js and npm run the Kubernetes schema validator; a machine that has
-# them from elsewhere keeps its own.
-if ! command -v npm >/dev/null 2>&1; then
-  for p in nodejs npm; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-      missing+=("$p")
-    fi
-  done
-fi
-
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
 else
@@ -60,11 +53,4 @@ else
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The Kubernetes manifests' validator (deploy/kubernetes/validate), at the
-# versions its lock file pins, from the npm registry.
-validator="$(cd "$(dirname "$0")" && pwd)/kubernetes/validate"
-if [ ! -d "$validator/node_modules/kubernetes-models" ]; then
-  echo "setup: installing the manifest validator (npm ci)"
-  (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
 echo "setup: done"

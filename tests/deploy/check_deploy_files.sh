@@ -2,8 +2,9 @@
 # Checks the deployment files as their own tools read them:
 #   - the systemd unit with `systemd-analyze verify`, and its sandbox with
 #     `systemd-analyze security`, failing above an exposure of 2.0 (of 10);
-#   - the Kubernetes manifests with yamllint and against the Kubernetes API
-#     schemas (deploy/kubernetes/validate, installed by deploy/setup.sh).
+#   - the Kubernetes manifests with yamllint and against the Kubernetes API's
+#     models (deploy/kubernetes/validate.py, on Debian's python3-kubernetes),
+#     after showing that the validator refuses a planted unknown field.
 #
 #   tests/deploy/check_deploy_files.sh CRENEAUD_PATH
 set -euo pipefail
@@ -25,11 +26,15 @@ grep "Overall exposure level" "$work/security.txt"
 
 echo "== yamllint"
 yamllint -s -c "$root/deploy/kubernetes/.yamllint" "$root"/deploy/kubernetes/*.yaml
-echo "== Kubernetes API schemas"
-validator="$root/deploy/kubernetes/validate"
-if [ ! -d "$validator/node_modules/kubernetes-models" ]; then
-  echo "the validator is not installed: run deploy/setup.sh" >&2
-  exit 1
+echo "== Kubernetes API models: a planted unknown field must be refused"
+validate="/usr/bin/python3 $root/deploy/kubernetes/validate.py"
+mkdir "$work/planted"
+cp "$root"/deploy/kubernetes/*.yaml "$work/planted/"
+sed -i 's/^  replicas: 1$/  replicas: 1\n  replica: 1/' "$work/planted/statefulset.yaml"
+if $validate "$work/planted" > "$work/planted.txt" 2>&1; then
+  echo "the validator accepted spec.replica:"; cat "$work/planted.txt"; exit 1
 fi
-node "$validator/validate.mjs" "$root/deploy/kubernetes"
+tail -1 "$work/planted.txt"
+echo "== Kubernetes API models"
+$validate "$root/deploy/kubernetes"
 echo "deploy files: all checks passed"

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Builds creneaud's container image from deploy/Dockerfile with podman and
+# runs it. No registry is reachable and `podman run` is refused here, so:
+#   1. the Debian 12 base image is imported from a debootstrap root (made
+#      once, kept in $CRENEAU_IMAGE_CACHE);
+#   2. `podman build --isolation chroot` builds both stages for real;
+#   3. the built image is mounted (`podman image mount`), copied, and
+#      creneaud started from it in a chroot as the image's user (10001);
+#      the image's own health check command must answer SERVING, and a
+#      search must find the demo territory's slots.
+# Prints the image size. Needs root, podman and debootstrap (setup.sh).
+#
+#   tests/deploy/container_image_test.sh SOURCE_DIR
+set -euo pipefail
+source_dir=$(cd "${1:?usage: container_image_test.sh SOURCE_DIR}" && pwd)
+cache=${CRENEAU_IMAGE_CACHE:-/var/tmp/creneau-image-cache}
+base=localhost/creneau-base:debian12
+image=localhost/creneau:test
+# Bounds of the run.
+start_timeout_s=120
+work=$(mktemp -d)
+root="$work/root"
+mounted=""
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    { kill -9 "$server_pid"; wait "$server_pid"; } 2>/dev/null || true
+  fi
+  for m in "$root/proc" "$root/dev"; do
+    mountpoint -q "$m" 2>/dev/null && umount -l "$m"
+  done
+  [ -n "$mounted" ] && podman image unmount "$image" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! podman image exists "$base"; then
+  if [ ! -x "$cache/debian12-root/usr/bin/apt-get" ]; then
+    echo "== debootstrap Debian 12 (minbase) into $cache (once)"
+    rm -rf "$cache/debian12-root"
+    mkdir -p "$cache"
+    debootstrap --variant=minbase bookworm "$cache/debian12-root" \
+      http://deb.debian.org/debian > "$work/debootstrap.log" 2>&1 \
+      || { tail -20 "$work/debootstrap.log"; exit 1; }
+  fi
+  echo "== importing the base image (without apt's caches, manuals, locales)"
+  tar -C "$cache/debian12-root" \
+    --exclude='./var/cache/apt/*' --exclude='./var/lib/apt/lists/*' \
+    --exclude='./usr/share/man/*' --exclude='./usr/share/locale/*' \
+    -c . | podman import - "$base" >/dev/null
+fi
+
+echo "== podman build (two stages)"
+start=$(date +%s)
+# Docker format: OCI images have no HEALTHCHECK.
+podman build --isolation chroot --format docker --build-arg "BASE=$base" \
+  -f "$source_dir/deploy/Dockerfile" -t "$image" "$source_dir" \
+  > "$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
+size=$(podman image inspect --format '{{.Size}}' "$image")
+echo "image built in $(( $(date +%s) - start )) s: $(( size / 1000000 )) MB ($size bytes)"
+for field in User Healthcheck ExposedPorts Volumes Entrypoint Cmd; do
+  echo "  $field: $(podman image inspect --format "{{json .Config.$field}}" "$image")"
+done
+[ "$(podman image inspect --format '{{.Config.User}}' "$image")" = "10001:10001" ]
+podman image inspect --format '{{json .Config.Healthcheck}}' "$image" \
+  | grep -q 'bin/creneau","--timeout=4s","health"' \
+  || { echo "no health check in the image"; exit 1; }
+
+echo "== creneaud from the image, in a chroot"
+mounted=$(podman image mount "$image")
+mkdir -p "$root"
+cp -a "$mounted/." "$root/"
+podman image unmount "$image" >/dev/null && mounted=""
+mount --bind /dev "$root/dev"
+mount -t proc proc "$root/proc"
+chroot --userspec=10001:10001 "$root" /usr/local/bin/creneaud \
+  --data_dir=/var/lib/creneau --listen=127.0.0.1:0 \
+  --port_file=/var/lib/creneau/port --http_listen=127.0.0.1:0 \
+  --demo_territory="CA Royan Atlantique" > "$work/creneaud.log" 2>&1 &
+server_pid=$!
+health=""
+for _ in $(seq "$start_timeout_s"); do
+  if [ -s "$root/var/lib/creneau/port" ]; then
+    port=$(cat "$root/var/lib/creneau/port")
+    # The image's HEALTHCHECK command, with the port of this run.
+    health=$(chroot --userspec=10001:10001 "$root" /usr/bin/env \
+      CRENEAU_SERVER="127.0.0.1:$port" /usr/local/bin/creneau --timeout=4s \
+      health 2>&1 || true)
+    [ "$health" = "SERVING" ] && break
+  fi
+  sleep 1
+done
+if [ "$health" != "SERVING" ]; then
+  echo "health: '$health'"; cat "$work/creneaud.log"; exit 1
+fi
+echo "health: $health"
+matches=$(chroot --userspec=10001:10001 "$root" /usr/local/bin/creneau \
+  --server="127.0.0.1:$port" search --commune 17306 --profession gp \
+  --within 7d | grep -c " km " || true)
+echo "search from the image: $matches matches"
+[ "$matches" -gt 0 ] || { cat "$work/creneaud.log"; exit 1; }
+echo "container image: all checks passed"
