@@ -261,6 +261,10 @@ int Run(Flags flags) {
       flags.server.listen.substr(0, flags.server.listen.rfind(':')), ":",
       (*server)->port());
   spdlog::info("listening on {} (health NOT_SERVING while loading)", address);
+  if ((*server)->health_port() != 0) {
+    spdlog::info("gRPC health only, plaintext, on port {}",
+                 (*server)->health_port());
+  }
   if (!flags.port_file.empty()) {
     std::ofstream(flags.port_file) << (*server)->port() << "\n";
   }
@@ -415,6 +419,10 @@ void AddFlags(CLI::App& app, Flags& flags) {
       ->capture_default_str();
   app.add_option("--http_port_file", flags.http_port_file,
                  "write the bound HTTP port to this file");
+  app.add_option("--health_listen", flags.server.health_listen,
+                 "host:port of a plaintext gRPC listener with grpc.health.v1 "
+                 "only, for probes that cannot speak TLS (Kubernetes); "
+                 "empty: none");
   app.add_option("--shutdown_grace_s", flags.shutdown_grace_s,
                  "seconds running calls get to finish on SIGTERM")
       ->capture_default_str();

@@ -63,6 +63,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::experimental::TlsServerCredentials(options);
 }
 
+// Threads of the health-only listener: probes come every few seconds.
+constexpr int kHealthThreads = 2;
+
 int Millis(absl::Duration d) {
   return static_cast<int>(absl::ToInt64Milliseconds(d));
 }
@@ -114,6 +117,22 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.listen));
   }
+  if (!config.health_listen.empty()) {
+    // A server of its own with no service: gRPC adds only its default
+    // health service, so that a plaintext port exposes nothing else.
+    grpc::ServerBuilder health;
+    health.AddListeningPort(config.health_listen,
+                            grpc::InsecureServerCredentials(),
+                            &server->health_port_);
+    grpc::ResourceQuota health_quota("creneau-health");
+    health_quota.SetMaxThreads(kHealthThreads);
+    health.SetResourceQuota(health_quota);
+    server->health_server_ = health.BuildAndStart();
+    if (server->health_server_ == nullptr || server->health_port_ == 0) {
+      return absl::UnavailableError(absl::StrCat(
+          "--health_listen: cannot listen on ", config.health_listen));
+    }
+  }
   server->SetServing(false);
   return server;
 }
@@ -127,11 +146,14 @@ const std::vector<std::string>& CreneauServer::ServiceNames() {
 }
 
 void CreneauServer::SetServing(bool serving) {
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
-  for (const std::string& service : ServiceNames()) {
-    if (absl::StrContains(service, ".bench.")) continue;
-    health->SetServingStatus(service, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    health->SetServingStatus(serving);
+    for (const std::string& service : ServiceNames()) {
+      if (absl::StrContains(service, ".bench.")) continue;
+      health->SetServingStatus(service, serving);
+    }
   }
 }
 
@@ -140,6 +162,10 @@ void CreneauServer::Shutdown(absl::Duration grace) {
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoSeconds(grace));
   server_->Wait();
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown();
+    health_server_->Wait();
+  }
 }
 
 }  // namespace creneau::server

@@ -52,6 +52,11 @@ struct ServerConfig {
   CallLogOptions call_log;
   // What GetStatus reports of the server.
   ServerIdentity identity;
+  // host:port of a plaintext gRPC listener serving grpc.health.v1 only,
+  // for probes that cannot speak TLS (the kubelet's); empty: none. It
+  // carries no token and no data: every other service answers
+  // UNIMPLEMENTED there.
+  std::string health_listen;
 };
 
 class CreneauServer {
@@ -68,6 +73,8 @@ class CreneauServer {
 
   // The bound port.
   int port() const { return port_; }
+  // The bound port of the health-only listener (0 without one).
+  int health_port() const { return health_port_; }
   // What grpc.health.v1 reports, for the whole server and each service.
   void SetServing(bool serving);
   // Stops accepting calls, lets running ones finish within `grace`, then
@@ -94,6 +101,8 @@ class CreneauServer {
   BenchService bench_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::unique_ptr<grpc::Server> health_server_;
+  int health_port_ = 0;
 };
 
 }  // namespace creneau::server

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -53,7 +54,8 @@ class MetricsTest : public ::testing::Test {
         dir_.Sub("data"),
         std::vector<std::string>{"--principals_file=" + dir_.Sub("principals"),
                                  "--insecure_transport_behind_mesh",
-                                 "--log_format=json"});
+                                 "--log_format=json",
+                                 "--health_listen=127.0.0.1:0"});
     ASSERT_TRUE(server_->Start().ok()) << server_->Log();
     ASSERT_GT(server_->http_port(), 0);
   }
@@ -238,6 +240,38 @@ TEST_F(MetricsTest, HealthAndReadiness) {
   EXPECT_EQ(status, 200);
   Get("/nothing-here", &status);
   EXPECT_EQ(status, 404);
+}
+
+// The plaintext listener for probes answers grpc.health.v1 and nothing
+// else: no other service is reachable without TLS through it.
+TEST_F(MetricsTest, TheHealthOnlyListenerServesHealthAndNothingElse) {
+  // Its port, from the start-up log line.
+  int port = 0;
+  const std::string log = server_->Log();
+  const std::string marker = "gRPC health only, plaintext, on port ";
+  const size_t at = log.find(marker);
+  ASSERT_NE(at, std::string::npos) << log;
+  port = std::atoi(log.c_str() + at + marker.size());
+  ASSERT_GT(port, 0);
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::health::v1::HealthCheckRequest check;
+  grpc::health::v1::HealthCheckResponse health;
+  ASSERT_TRUE(grpc::health::v1::Health::NewStub(channel)
+                  ->Check(ClientContext().get(), check, &health)
+                  .ok());
+  EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  check.set_service("creneau.v1.OrientationService");
+  ASSERT_TRUE(grpc::health::v1::Health::NewStub(channel)
+                  ->Check(ClientContext().get(), check, &health)
+                  .ok());
+  EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  v1::SearchSlotsResponse found;
+  EXPECT_EQ(v1::OrientationService::NewStub(channel)
+                ->SearchSlots(ClientContext(regulator_.token).get(),
+                              RoyanSearch(), &found)
+                .error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST_F(MetricsTest, TheJsonLogHasEveryMutationAndNoSecret) {

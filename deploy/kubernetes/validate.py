@@ -29,8 +29,26 @@ KINDS = {
 }
 
 
+# Fields the manifests use that API 1.22's models predate, with their
+# schema from the API reference: (model, JSON field) -> {field: type}.
+NEWER_FIELDS = {
+    # Probe.grpc: beta in 1.24, GA in 1.27.
+    ("V1Probe", "grpc"): {"port": "int", "service": "str"},
+}
+
+
 class Invalid(Exception):
     pass
+
+
+def check_newer(value, fields, path):
+    """Checks a field newer than the models against its schema."""
+    if not isinstance(value, dict):
+        raise Invalid(f"{path}: expected an object")
+    for key, v in value.items():
+        if key not in fields:
+            raise Invalid(f"{path}.{key}: unknown field")
+        build(v, fields[key], f"{path}.{key}")
 
 
 def build(value, type_name, path):
@@ -65,6 +83,9 @@ def build(value, type_name, path):
     field_of = {json: attr for attr, json in model.attribute_map.items()}
     kwargs = {}
     for key, v in value.items():
+        if (type_name, key) in NEWER_FIELDS:
+            check_newer(v, NEWER_FIELDS[(type_name, key)], f"{path}.{key}")
+            continue
         if key not in field_of:
             raise Invalid(f"{path}.{key}: unknown field of {type_name}")
         attr = field_of[key]
