@@ -264,9 +264,9 @@ class Engine {
   const EngineOptions& options() const { return options_; }
   // Counts of what the engine holds.
   EngineStats stats() const;
-  // Every slot by profession and state: one pass over the slot table
-  // (about 10 ms for the 4.4 M slots of a national data set), for metrics
-  // scraped every few seconds, not for a call's path.
+  // Every slot by profession and state: one pass over the whole slot table
+  // (millions of records nationally), for metrics scraped every few
+  // seconds, not for a call's path.
   SlotCensus CountSlots() const;
   // The latest `now` seen.
   int64_t clock_unix_s() const { return clock_unix_s_; }

@@ -74,10 +74,11 @@ class CallObserver : public grpc::experimental::Interceptor {
       request_id = NextRequestId();
     }
     const std::string principal = gate_->NameOf(*context);
+    const std::string code_name = RpcMetrics::CodeName(code);
     LogCall({.request_id = request_id,
              .principal = principal,
              .rpc = name,
-             .code = RpcMetrics::CodeName(code),
+             .code = code_name,
              .latency = latency,
              .mutation = IsMutation(name),
              .slow = slow});

@@ -2,37 +2,21 @@
 
 #include <algorithm>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "creneau/v1/orientation_service.pb.h"
 #include "engine/check.h"
 #include "google/protobuf/descriptor.h"
 
 namespace creneau::server {
-namespace {
+namespace {}  // namespace
 
-constexpr absl::string_view kCodeNames[RpcMetrics::kCodes] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED"};
-
-}  // namespace
-
-absl::string_view RpcMetrics::CodeName(int code) {
-  return code >= 0 && code < kCodes ? kCodeNames[code] : "UNKNOWN";
+std::string RpcMetrics::CodeName(int code) {
+  // gRPC's codes are absl's, number for number.
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(
+      code >= 0 && code < kCodes
+          ? code
+          : static_cast<int>(absl::StatusCode::kUnknown)));
 }
 
 namespace {
@@ -110,7 +94,7 @@ void RpcMetrics::RenderCalls(http::PrometheusText& out) const {
       out.Sample("creneau_rpc_requests_total",
                  {{"service", methods_[m].service},
                   {"method", methods_[m].name},
-                  {"code", kCodeNames[code]}},
+                  {"code", CodeName(code)}},
                  calls);
     }
   }
@@ -123,10 +107,11 @@ void RpcMetrics::RenderLatency(http::PrometheusText& out) const {
     for (int code = 0; code < kCodes; ++code) {
       const Cell& cell = methods_[m].by_code[code];
       if (cell.calls.load(std::memory_order_relaxed) == 0) continue;
+      const std::string code_name = CodeName(code);
       const http::PrometheusText::Labels labels = {
           {"service", methods_[m].service},
           {"method", methods_[m].name},
-          {"code", kCodeNames[code]}};
+          {"code", code_name}};
       // Buckets are cumulative; the count is the +Inf bucket's, so that
       // the three agree however the atomics move meanwhile.
       uint64_t cumulative = 0;

@@ -34,7 +34,7 @@ class RpcMetrics {
   static constexpr int kMaxWideningStepsCounted = 15;
 
   // "OK", "NOT_FOUND", ... for a gRPC status code; "UNKNOWN" out of range.
-  static absl::string_view CodeName(int code);
+  static std::string CodeName(int code);
 
   // Counts the methods of the named services ("creneau.v1.SlotService",
   // ...) one by one; any other method (health, reflection) under "other".

@@ -25,25 +25,22 @@ int64_t ResidentBytes() {
 }
 
 void RenderEngine(const EngineStats& stats, PrometheusText& out) {
-  const std::pair<const char*, std::pair<const char*, size_t>> gauges[] = {
-      {"creneau_territories", {"Territories defined.", stats.territories}},
-      {"creneau_professionals", {"Professionals known.", stats.professionals}},
-      {"creneau_slots", {"Slots stored, of any state.", stats.slots}},
-      {"creneau_searchable_slots",
-       {"Slots a search can find now.", stats.searchable_slots}},
-      {"creneau_active_holds",
-       {"Holds not yet confirmed, released or "
-        "expired.",
-        stats.active_holds}},
-      {"creneau_bookings",
-       {"Bookings kept (confirmed, not purged).", stats.bookings}},
-      {"creneau_idempotency_records",
-       {"Answers remembered for retried requests.",
-        stats.idempotency_records}}};
-  for (const auto& [name, help_value] : gauges) {
-    out.Family(name, "gauge", help_value.first);
-    out.Sample(name, {}, static_cast<double>(help_value.second));
-  }
+  out.Single("creneau_territories", "gauge", "Territories defined.",
+             stats.territories);
+  out.Single("creneau_professionals", "gauge", "Professionals known.",
+             stats.professionals);
+  out.Single("creneau_slots", "gauge", "Slots stored, of any state.",
+             stats.slots);
+  out.Single("creneau_searchable_slots", "gauge",
+             "Slots a search can find now.", stats.searchable_slots);
+  out.Single("creneau_active_holds", "gauge",
+             "Holds not yet confirmed, released or expired.",
+             stats.active_holds);
+  out.Single("creneau_bookings", "gauge",
+             "Bookings kept (confirmed, not purged).", stats.bookings);
+  out.Single("creneau_idempotency_records", "gauge",
+             "Answers remembered for retried requests.",
+             stats.idempotency_records);
 }
 
 void RenderCensus(const SlotCensus& census, PrometheusText& out) {
@@ -63,32 +60,26 @@ void RenderCensus(const SlotCensus& census, PrometheusText& out) {
 
 void RenderStore(const storage::StoreStats& stats, uint64_t disk_bytes,
                  PrometheusText& out) {
-  out.Family("creneau_wal_commits_total", "counter", "Mutations made durable.");
-  out.Sample("creneau_wal_commits_total", {}, stats.commits);
-  out.Family("creneau_wal_syncs_total", "counter",
-             "Group writes to the log, each one sync (group commit).");
-  out.Sample("creneau_wal_syncs_total", {}, stats.groups);
-  out.Family("creneau_wal_sync_seconds_total", "counter",
-             "Time spent writing and syncing groups.");
-  out.Sample("creneau_wal_sync_seconds_total", {}, stats.write_ns * 1e-9);
-  out.Family("creneau_wal_commits_per_sync", "gauge",
-             "Mutations per log sync since start.");
-  out.Sample("creneau_wal_commits_per_sync", {},
+  out.Single("creneau_wal_commits_total", "counter", "Mutations made durable.",
+             stats.commits);
+  out.Single("creneau_wal_syncs_total", "counter",
+             "Group writes to the log, each one sync (group commit).",
+             stats.groups);
+  out.Single("creneau_wal_sync_seconds_total", "counter",
+             "Time spent writing and syncing groups.", stats.write_ns * 1e-9);
+  out.Single("creneau_wal_commits_per_sync", "gauge",
+             "Mutations per log sync since start.",
              stats.groups == 0 ? 0.0
                                : static_cast<double>(stats.commits) /
                                      static_cast<double>(stats.groups));
-  out.Family("creneau_wal_written_bytes_total", "counter",
-             "Record bytes written.");
-  out.Sample("creneau_wal_written_bytes_total", {}, stats.bytes_written);
-  out.Family("creneau_write_queue_depth", "gauge",
-             "Mutations waiting for the disk writer.");
-  out.Sample("creneau_write_queue_depth", {}, stats.queued);
-  out.Family("creneau_durable_sequence", "gauge",
-             "Sequence of the last durable event.");
-  out.Sample("creneau_durable_sequence", {}, stats.durable_sequence);
-  out.Family("creneau_data_dir_bytes", "gauge",
-             "Bytes of the files in the data directory.");
-  out.Sample("creneau_data_dir_bytes", {}, disk_bytes);
+  out.Single("creneau_wal_written_bytes_total", "counter",
+             "Record bytes written.", stats.bytes_written);
+  out.Single("creneau_write_queue_depth", "gauge",
+             "Mutations waiting for the disk writer.", stats.queued);
+  out.Single("creneau_durable_sequence", "gauge",
+             "Sequence of the last durable event.", stats.durable_sequence);
+  out.Single("creneau_data_dir_bytes", "gauge",
+             "Bytes of the files in the data directory.", disk_bytes);
 }
 
 void RenderPrincipals(const Gatekeeper& gate, PrometheusText& out) {
@@ -138,22 +129,20 @@ std::string ServerMetrics::Render() {
   if (std::optional<SlotCensus> census = Census()) RenderCensus(*census, out);
   RenderStore(host_->store_stats(), host_->store().DiskBytes(), out);
   const int64_t resident = ResidentBytes();
-  out.Family("creneau_resident_memory_bytes", "gauge",
-             "Resident memory of the process.");
-  out.Sample("creneau_resident_memory_bytes", {}, resident);
-  out.Family("creneau_resident_bytes_per_slot", "gauge",
-             "Resident memory over the slots stored (0 without slots).");
-  out.Sample("creneau_resident_bytes_per_slot", {},
+  out.Single("creneau_resident_memory_bytes", "gauge",
+             "Resident memory of the process.", resident);
+  out.Single("creneau_resident_bytes_per_slot", "gauge",
+             "Resident memory over the slots stored (0 without slots).",
              stats.ok() && stats->slots > 0
                  ? static_cast<double>(resident) / stats->slots
                  : 0.0);
-  out.Family("creneau_up", "gauge",
-             "1 when the state is loaded and the disk takes writes.");
-  out.Sample("creneau_up", {}, host_->serving() ? 1 : 0);
+  out.Single("creneau_up", "gauge",
+             "1 when the state is loaded and the disk takes writes.",
+             host_->serving() ? 1 : 0);
   absl::MutexLock lock(&mu_);
-  out.Family("creneau_reload_seconds", "gauge",
-             "Time the stored state took to load at start.");
-  out.Sample("creneau_reload_seconds", {}, absl::ToDoubleSeconds(reload_));
+  out.Single("creneau_reload_seconds", "gauge",
+             "Time the stored state took to load at start.",
+             absl::ToDoubleSeconds(reload_));
   return out.text();
 }
 

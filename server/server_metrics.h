@@ -22,8 +22,8 @@ namespace creneau::server {
 
 class ServerMetrics {
  public:
-  // The census of slots walks every slot under the shared lock (about
-  // 10 ms nationally); scrapes closer together than this reuse the last.
+  // The census of slots walks every slot under the shared lock (millions
+  // nationally); scrapes closer together than this reuse the last.
   static constexpr absl::Duration kCensusMaxAge = absl::Seconds(10);
 
   // All must outlive this object.

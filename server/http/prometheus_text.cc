@@ -14,6 +14,12 @@ void PrometheusText::Family(absl::string_view name, absl::string_view type,
                   type, "\n");
 }
 
+void PrometheusText::Single(absl::string_view name, absl::string_view type,
+                            absl::string_view help, double value) {
+  Family(name, type, help);
+  Sample(name, {}, value);
+}
+
 void PrometheusText::AppendLabel(absl::string_view key, absl::string_view value,
                                  bool* first) {
   text_.push_back(*first ? '{' : ',');

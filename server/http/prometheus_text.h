@@ -22,6 +22,9 @@ class PrometheusText {
   // name_sum, name_count).
   void Family(absl::string_view name, absl::string_view type,
               absl::string_view help);
+  // A family of one unlabelled sample: Family, then Sample(name, {}, value).
+  void Single(absl::string_view name, absl::string_view type,
+              absl::string_view help, double value);
   // One sample line: name{labels} value.
   void Sample(absl::string_view name, Labels labels, double value);
   // As Sample, with one extra label after `labels` (a histogram's "le").
