@@ -13,6 +13,21 @@
 #   tests/deploy/container_image_test.sh SOURCE_DIR
 set -euo pipefail
 source_dir=$(cd "${1:?usage: container_image_test.sh SOURCE_DIR}" && pwd)
+# In a chroot whose root is a plain directory (CI's fresh Debian), podman
+# cannot unpack a layer: it makes "/" private, and the kernel refuses that
+# on a directory that is not a mount point ("remount /, flags: 0x44000:
+# invalid argument"). Start again in a mount namespace of our own whose
+# root is a bind mount of "/" (removed with the namespace at exit).
+if ! mountpoint -q / && [ -z "${CRENEAU_IMAGE_TEST_REBOUND:-}" ]; then
+  echo "== / is not a mount point: rerunning under a bind mount of /"
+  rebind=$(mktemp -d /var/tmp/creneau-rootbind.XXXXXX)
+  export CRENEAU_IMAGE_TEST_REBOUND=1
+  unshare --mount --propagation unchanged -- /bin/bash -c \
+    'mount --rbind / "$1" && exec chroot "$1" /bin/bash "$2" "$3"' \
+    rebind "$rebind" "$(readlink -f "$0")" "$source_dir" && status=0 || status=$?
+  rmdir "$rebind" 2>/dev/null || true
+  exit "$status"
+fi
 cache=${CRENEAU_IMAGE_CACHE:-/var/tmp/creneau-image-cache}
 base=localhost/creneau-base:debian12
 image=localhost/creneau:test
