@@ -19,6 +19,8 @@ packages=(
   tzdata
   # Tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # The regression gate (bench/guard.sh): compare.py and its U test
+  libbenchmark-tools python3-scipy
   python3 python3-grpcio python3-protobuf
   # Operations checks: /metrics format (promtool), the systemd unit
   # (systemd-analyze), the Kubernetes manifests (yamllint, and the API's

@@ -4,6 +4,7 @@
 // the heap bytes per slot; recurring availability published for every
 // professional of a fixture. Sizes above 1M are registered only when
 // CRENEAU_BENCH_LARGE=1 (they take minutes to build).
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -61,8 +62,25 @@ Engine& EngineOf(size_t slots) {
   return *engine;
 }
 
+// A delay added to every timed search, read from
+// CRENEAU_BENCH_SEARCH_DELAY_NS: bench/guard_self_test.sh sets it to show
+// that the regression gate fails on a known slowdown. Only this benchmark
+// reads it; the engine never does.
+int64_t InjectedSearchDelayNs() {
+  const char* text = std::getenv("CRENEAU_BENCH_SEARCH_DELAY_NS");
+  return text == nullptr ? 0 : std::strtoll(text, nullptr, 10);
+}
+
+void SpinFor(int64_t delay_ns) {
+  const auto end =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(delay_ns);
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
 void BM_EngineSearch(benchmark::State& state) {
   Engine& engine = EngineOf(state.range(0));
+  const int64_t injected_delay_ns = InjectedSearchDelayNs();
   const testing::Workload draw(*testing::ShippedCommunes(), {});
   testing::Workload workload = draw;
   std::mt19937_64 rng(42);
@@ -80,6 +98,7 @@ void BM_EngineSearch(benchmark::State& state) {
     CRENEAU_CHECK(
         engine.Search(testing::BenchRegulator(), query, now, &result).ok());
     hits += result.hits.size();
+    if (injected_delay_ns > 0) SpinFor(injected_delay_ns);
   }
   state.counters["hits"] = benchmark::Counter(
       static_cast<double>(hits), benchmark::Counter::kAvgIterations);

@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""The regression gate's two steps around compare.py (bench/guard.sh).
+
+  guard_verdict.py merge RUNS_DIR SIDE OUT.json
+      joins the runs of one side (RUNS_DIR/SIDE-*.json, Google Benchmark's
+      JSON) into one file, every repetition kept and the aggregates left
+      out, so that compare.py's U test sees all the runs of the side.
+  guard_verdict.py verdict DIFF.json EXPECTED
+      reads compare.py's report (its --dump_to_json) and fails (exit 1) on
+      each guarded benchmark whose median time grew by more than its
+      threshold with the U test's p-value (real time) below ALPHA, and
+      when the report holds fewer than EXPECTED guarded benchmarks.
+
+The statistic is compare.py's; this script only applies the thresholds.
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+# Significance level of the two-sided Mann-Whitney U test.
+ALPHA = 0.01
+# Slowdown of the median real time beyond which a significant change
+# fails the gate, per benchmark (first matching prefix). The storage
+# benchmarks wait on fsync and share the disk with the machine: their runs
+# spread more, so their threshold is wider.
+THRESHOLDS = [
+    ("BM_EngineSearch/", 0.10),
+    ("BM_EngineHoldConfirmCancel/", 0.15),
+    ("BM_StoreDurableBookings/", 0.25),
+    ("BM_StoreReload/", 0.20),
+]
+
+
+def merge(runs_dir, side, out_path):
+    paths = sorted(glob.glob(os.path.join(runs_dir, side + "-*.json")))
+    if not paths:
+        sys.exit(f"guard: no runs for {side} in {runs_dir}")
+    merged = None
+    for path in paths:
+        with open(path) as f:
+            run = json.load(f)
+        if merged is None:
+            merged = {"context": run["context"], "benchmarks": []}
+        merged["benchmarks"] += [
+            b for b in run["benchmarks"] if b.get("run_type") == "iteration"
+        ]
+    # compare.py pairs benchmarks by name, in order of first appearance.
+    merged["benchmarks"].sort(key=lambda b: b["name"])
+    with open(out_path, "w") as f:
+        json.dump(merged, f)
+
+
+def threshold_of(name):
+    for prefix, threshold in THRESHOLDS:
+        if name.startswith(prefix):
+            return threshold
+    return None
+
+
+def verdict(diff_path, expected):
+    with open(diff_path) as f:
+        report = json.load(f)
+    failures, checked = [], 0
+    for entry in report:
+        threshold = threshold_of(entry["name"])
+        if threshold is None or entry.get("run_type") == "aggregate":
+            continue
+        base = statistics.median(m["real_time"] for m in entry["measurements"])
+        head = statistics.median(m["real_time_other"] for m in entry["measurements"])
+        change = head / base - 1
+        pvalue = entry["utest"].get("time_pvalue")
+        if pvalue is None:
+            sys.exit(f"guard: {entry['name']}: too few runs for the U test")
+        checked += 1
+        significant = pvalue < ALPHA
+        failed = significant and change > threshold
+        print(f"guard: {entry['name']}: median {change:+.1%} "
+              f"(threshold +{threshold:.0%}), p={pvalue:.4f} "
+              f"({'significant' if significant else 'not significant'} at {ALPHA})"
+              f"{': SLOWER' if failed else ''}")
+        if failed:
+            failures.append(entry["name"])
+    if checked != expected:
+        sys.exit(f"guard: {checked} guarded benchmarks compared, {expected} expected")
+    if failures:
+        print(f"guard: FAILED: {len(failures)} of {checked} guarded benchmarks slower")
+        sys.exit(1)
+    print(f"guard: passed: {checked} guarded benchmarks, none significantly slower")
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "merge":
+        merge(argv[2], argv[3], argv[4])
+    elif len(argv) == 4 and argv[1] == "verdict":
+        verdict(argv[2], int(argv[3]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
