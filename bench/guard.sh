@@ -7,7 +7,8 @@
 #
 #   bench/guard.sh [options] BASE_REV
 #     --base-build DIR   benchmarks of the base already built there (the
-#                        self-test passes the head's own build)
+#                        self-test passes the head's own build); BASE_REV
+#                        then only names it
 #     --head-build DIR   build of the working tree to reuse (default: ./build
 #                        when it is configured from this tree, else its own)
 #     --rounds N         interleaved rounds (default 3), each running every
@@ -47,13 +48,16 @@ jobs=${CRENEAU_BUILD_JOBS:-2}
 work=$top/build-guard
 mkdir -p "$work"
 
-if ! git rev-parse --git-dir >/dev/null 2>&1; then
-  echo "guard: not a git clone (an exported tree): nothing to compare with, gate skipped"
-  exit 0
-fi
-if ! base_sha=$(git rev-parse --verify --quiet "$base_rev^{commit}"); then
-  echo "guard: no revision '$base_rev' in this clone: nothing to compare with, gate skipped"
-  exit 0
+# With --base-build, BASE_REV only names the base; else it must exist.
+if [ -z "$base_build" ]; then
+  if ! git rev-parse --git-dir >/dev/null 2>&1; then
+    echo "guard: not a git clone (an exported tree): nothing to compare with, gate skipped"
+    exit 0
+  fi
+  if ! base_sha=$(git rev-parse --verify --quiet "$base_rev^{commit}"); then
+    echo "guard: no revision '$base_rev' in this clone: nothing to compare with, gate skipped"
+    exit 0
+  fi
 fi
 
 # Builds engine_benchmark and store_benchmark of SOURCE into BUILD.

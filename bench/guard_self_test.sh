@@ -15,16 +15,16 @@ mkdir -p build-guard
 guard=(./bench/guard.sh --base-build "$build" --head-build "$build" --only EngineSearch)
 
 echo "guard self-test: the search benchmark against itself (must pass)"
-if ! "${guard[@]}" HEAD > "$log" 2>&1; then
+if ! "${guard[@]}" self > "$log" 2>&1; then
   cat "$log"; echo "guard self-test: FAILED: the gate refused a build compared with itself"; exit 1
 fi
-grep '^guard: BM_' "$log"
+grep '^guard: BM_' "$log" || { cat "$log"; exit 1; }
 
 echo "guard self-test: with ${injected_delay_ns} ns added to every timed search (must fail)"
-if "${guard[@]}" --head-env "CRENEAU_BENCH_SEARCH_DELAY_NS=$injected_delay_ns" HEAD > "$log" 2>&1; then
+if "${guard[@]}" --head-env "CRENEAU_BENCH_SEARCH_DELAY_NS=$injected_delay_ns" self > "$log" 2>&1; then
   cat "$log"; echo "guard self-test: FAILED: the gate let a known slowdown through"; exit 1
 fi
 grep -q '^guard: FAILED: 1 of 1 guarded benchmarks slower' "$log" \
   || { cat "$log"; echo "guard self-test: FAILED: the gate failed for another reason"; exit 1; }
-grep '^guard: BM_' "$log"
+grep '^guard: BM_' "$log" || { cat "$log"; exit 1; }
 echo "guard self-test: passed (the gate passes a build against itself and fails on the injected delay)"

@@ -74,23 +74,27 @@ absl::StatusOr<Principal> Gatekeeper::Authenticate(
       "certificate");
 }
 
-bool Gatekeeper::TakeToken(const std::string& principal) {
-  if (options_.requests_per_s <= 0) return true;
-  const absl::Time now = absl::Now();
+bool Gatekeeper::TakeTokenAndCount(const std::string& principal,
+                                   bool rate_limited) {
+  rate_limited = rate_limited && options_.requests_per_s > 0;
+  const absl::Time now = rate_limited ? absl::Now() : absl::InfinitePast();
   absl::MutexLock lock(&mu_);
-  auto [it, fresh] = buckets_.try_emplace(principal);
-  Bucket& bucket = it->second;
-  if (fresh) {
-    bucket.tokens = options_.burst;
-  } else {
-    bucket.tokens =
-        std::min(options_.burst,
-                 bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) *
-                                     options_.requests_per_s);
+  if (rate_limited) {
+    auto [it, fresh] = buckets_.try_emplace(principal);
+    Bucket& bucket = it->second;
+    if (fresh) {
+      bucket.tokens = options_.burst;
+    } else {
+      bucket.tokens = std::min(
+          options_.burst,
+          bucket.tokens + absl::ToDoubleSeconds(now - bucket.refilled) *
+                              options_.requests_per_s);
+    }
+    bucket.refilled = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
   }
-  bucket.refilled = now;
-  if (bucket.tokens < 1) return false;
-  bucket.tokens -= 1;
+  CountCallLocked(principal, /*refused=*/false);
   return true;
 }
 
@@ -108,7 +112,8 @@ absl::StatusOr<Principal> Gatekeeper::Admit(
     Count(principal->name, denied);
     return denied;
   }
-  if (!current->open_mode() && !TakeToken(principal->name)) {
+  if (!TakeTokenAndCount(principal->name,
+                         /*rate_limited=*/!current->open_mode())) {
     const absl::Status limited = absl::ResourceExhaustedError(
         absl::StrCat("rate: at most ", options_.requests_per_s,
                      " requests per second for one principal (bursts of ",
@@ -116,7 +121,6 @@ absl::StatusOr<Principal> Gatekeeper::Admit(
     Count(principal->name, limited);
     return limited;
   }
-  CountCall(principal->name, /*refused=*/false);
   spdlog::debug("admitted {} ({}, {})", principal->name,
                 std::string(RoleName(principal->role)),
                 principal->organisation);
@@ -136,11 +140,6 @@ void Gatekeeper::Count(absl::string_view principal,
   }
   ++refused_[key];
   CountCallLocked(std::string(principal), /*refused=*/true);
-}
-
-void Gatekeeper::CountCall(const std::string& principal, bool refused) {
-  absl::MutexLock lock(&mu_);
-  CountCallLocked(principal, refused);
 }
 
 void Gatekeeper::CountCallLocked(const std::string& principal, bool refused) {

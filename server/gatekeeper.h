@@ -83,8 +83,10 @@ class Gatekeeper {
   absl::StatusOr<Principal> Authenticate(
       const grpc::ServerContextBase& context,
       const PrincipalDirectory& current) const;
-  bool TakeToken(const std::string& principal);
-  void CountCall(const std::string& principal, bool refused);
+  // Under one lock (the hot path of every call): takes a token from the
+  // principal's bucket when `rate_limited` and counts the call admitted.
+  // False, and nothing counted, when the bucket is empty.
+  bool TakeTokenAndCount(const std::string& principal, bool rate_limited);
   void CountCallLocked(const std::string& principal, bool refused)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
