@@ -58,6 +58,14 @@ if [ -z "$base_build" ]; then
     echo "guard: no revision '$base_rev' in this clone: nothing to compare with, gate skipped"
     exit 0
   fi
+  # What the two benchmarks are built from (the CMake tree configures
+  # every directory, so all of them, but docs, tests, deploy and the
+  # layers above storage, whose code the benchmarks do not link).
+  if git diff --quiet "$base_sha" -- CMakeLists.txt proto engine storage territory data \
+       bench/CMakeLists.txt; then
+    echo "guard: nothing the guarded benchmarks are built from changed since $base_rev: gate skipped"
+    exit 0
+  fi
 fi
 
 # Builds engine_benchmark and store_benchmark of SOURCE into BUILD.
