@@ -110,9 +110,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.availability_extensions, 0u);
     // Teleconsultations were offered beyond the radius searched.
     EXPECT_GT(stats.remote_beyond_radius, ops / 2000);
-    // Professionals with an agenda changed time zone (about one in 10,000
-    // commands; seed 18098095645307431009 moved one in 20,000).
-    EXPECT_GT(stats.agendas_moved_zone, ops / 40000);
+    // Professionals with an agenda changed time zone: 6 to 28 (median 14)
+    // in 50 runs of 20,000 commands, the sanitizers' size.
+    EXPECT_GT(stats.agendas_moved_zone, ops / 20000);
   }
 }
 
