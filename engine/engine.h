@@ -105,6 +105,23 @@ class Engine {
   absl::StatusOr<Hold> HoldSlot(const Caller& caller, const RequestKey& key,
                                 const HoldCommand& command, absl::Time now,
                                 Effects* effects);
+  // Searches as Search does and holds a regular place of the best match
+  // the caller may hold (in its scope; matches with only an overbooking
+  // place are passed over), in one step: no command comes between the
+  // ranking and the hold, so two callers never get the same place, nor a
+  // refused hold for a place the search had offered. Returns the hold with
+  // `result` (reused) trimmed to the held match, explained as ExplainHits
+  // does before the hold; or nullopt with `result` empty and its
+  // empty_reason (kNoneHoldable when matches were found but none the
+  // caller may hold). The idempotency record is a HoldSlot's (its outcome
+  // is a hold): a retry gets the first hold, `result` then holding that
+  // slot's match from the query's origin while the slot exists. An empty
+  // answer changes nothing and is not remembered: a retry searches again.
+  // Errors: as Search (the query) and HoldSlot (token, ttl, hold limits).
+  absl::StatusOr<std::optional<Hold>> MatchAndHold(
+      const Caller& caller, const RequestKey& key,
+      const MatchHoldCommand& command, absl::Time now, SearchResult* result,
+      Effects* effects);
   // Turns the caller's active hold into a booking. NOT_FOUND for an unknown
   // token, PERMISSION_DENIED for another caller's hold, FAILED_PRECONDITION
   // for a hold on another slot or no longer active (the message says since
@@ -391,6 +408,14 @@ class Engine {
   // or PERMISSION_DENIED saying why not.
   absl::Status CheckRegularPlace(SlotNo no) const;
   absl::Status CheckOverbookingPlace(const Caller& caller, SlotNo no) const;
+  // The checks and the hold of HoldSlot from the slot found on (the token
+  // and ttl already valid).
+  absl::StatusOr<Hold> TakeHold(const Caller& caller, const RequestKey& key,
+                                SlotNo no, const HoldCommand& command,
+                                int64_t now_s, Effects* effects);
+  // MatchAndHold's answer to a retry: the held slot as a match of `query`.
+  absl::Status MatchOfHeld(const Caller& caller, const SearchQuery& query,
+                           const Hold& hold, SearchResult* result) const;
   // Finds the caller's active hold on `slot_id`, or says why not.
   absl::StatusOr<Hold*> ActiveHoldFor(const Caller& caller,
                                       absl::string_view slot_id,

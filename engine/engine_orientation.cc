@@ -146,73 +146,73 @@ absl::StatusOr<Hold> Engine::HoldSlot(const Caller& caller,
       caller, key, Method::kHoldSlot, now, effects,
       [&](int64_t now_s) -> absl::StatusOr<Hold> {
         RETURN_IF_ERROR(CheckId("slot_id", command.slot_id));
-        RETURN_IF_ERROR(CheckHoldToken("token", command.token));
-        if (command.ttl_s < limits::kMinHoldTtlS ||
-            command.ttl_s > limits::kMaxHoldTtlS) {
-          return InvalidField(
-              "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
-        }
+        RETURN_IF_ERROR(CheckHoldTerms(command.token, command.ttl_s));
         const SlotNo no = slots_.Find(command.slot_id);
         // A slot the caller may not see answers as an unknown one.
         if (no == kNoSlot || !VisibleTo(caller, no)) {
           return absl::NotFoundError(
               absl::StrCat("slot_id: no slot '", command.slot_id, "'"));
         }
-        const internal::SlotRecord& r = slots_.at(no);
-        if (r.withdrawn) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "slot_id: slot '", command.slot_id, "' was withdrawn"));
-        }
-        if (r.start_unix_s <= now_s) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "slot_id: slot '", command.slot_id, "' has already started"));
-        }
-        if (!InScope(caller, no)) {
-          return absl::PermissionDeniedError(
-              absl::StrCat("slot_id: slot '", command.slot_id,
-                           "' lies outside this caller's territories"));
-        }
-        const bool overbooking = command.overbooking_place;
-        RETURN_IF_ERROR(overbooking ? CheckOverbookingPlace(caller, no)
-                                    : CheckRegularPlace(no));
-        if (active_by_expiry_.size() >=
-            static_cast<size_t>(limits::kMaxActiveHolds)) {
-          return absl::ResourceExhaustedError(
-              "too many active holds; retry when some have been confirmed");
-        }
-        const int max_holds = options_.max_active_holds_per_caller;
-        if (max_holds > 0 && !caller.administrator) {
-          auto held = active_holds_by_caller_.find(caller.name);
-          if (held != active_holds_by_caller_.end() &&
-              held->second >= max_holds) {
-            return absl::ResourceExhaustedError(
-                absl::StrCat("active holds: at most ", max_holds,
-                             " per caller; confirm or release one first"));
-          }
-        }
-        if (holds_.contains(command.token)) {
-          return absl::AlreadyExistsError(
-              "token: already used by another hold");
-        }
-
-        ChangePlaces(no, overbooking, +1, 0);
-        Hold hold;
-        hold.token = command.token;
-        hold.slot_id = command.slot_id;
-        hold.holder = caller.name;
-        hold.create_unix_s = now_s;
-        hold.expire_unix_s = now_s + command.ttl_s;
-        hold.overbooking_place = overbooking;
-        hold.state = HoldState::kActive;
-        active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
-        ++active_holds_by_caller_[hold.holder];
-        holds_.emplace(hold.token, hold);
-        effects->holds_put.push_back(hold);
-        Event event = MakeEvent(EventType::kSlotHeld, caller, key);
-        event.Add(SubjectKind::kSlot, hold.slot_id);
-        effects->events.push_back(std::move(event));
-        return hold;
+        return TakeHold(caller, key, no, command, now_s, effects);
       });
+}
+
+absl::StatusOr<Hold> Engine::TakeHold(const Caller& caller,
+                                      const RequestKey& key, SlotNo no,
+                                      const HoldCommand& command, int64_t now_s,
+                                      Effects* effects) {
+  const internal::SlotRecord& r = slots_.at(no);
+  if (r.withdrawn) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("slot_id: slot '", command.slot_id, "' was withdrawn"));
+  }
+  if (r.start_unix_s <= now_s) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "slot_id: slot '", command.slot_id, "' has already started"));
+  }
+  if (!InScope(caller, no)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("slot_id: slot '", command.slot_id,
+                     "' lies outside this caller's territories"));
+  }
+  const bool overbooking = command.overbooking_place;
+  RETURN_IF_ERROR(overbooking ? CheckOverbookingPlace(caller, no)
+                              : CheckRegularPlace(no));
+  if (active_by_expiry_.size() >=
+      static_cast<size_t>(limits::kMaxActiveHolds)) {
+    return absl::ResourceExhaustedError(
+        "too many active holds; retry when some have been confirmed");
+  }
+  const int max_holds = options_.max_active_holds_per_caller;
+  if (max_holds > 0 && !caller.administrator) {
+    auto held = active_holds_by_caller_.find(caller.name);
+    if (held != active_holds_by_caller_.end() && held->second >= max_holds) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("active holds: at most ", max_holds,
+                       " per caller; confirm or release one first"));
+    }
+  }
+  if (holds_.contains(command.token)) {
+    return absl::AlreadyExistsError("token: already used by another hold");
+  }
+
+  ChangePlaces(no, overbooking, +1, 0);
+  Hold hold;
+  hold.token = command.token;
+  hold.slot_id = command.slot_id;
+  hold.holder = caller.name;
+  hold.create_unix_s = now_s;
+  hold.expire_unix_s = now_s + command.ttl_s;
+  hold.overbooking_place = overbooking;
+  hold.state = HoldState::kActive;
+  active_by_expiry_.emplace(hold.expire_unix_s, hold.token);
+  ++active_holds_by_caller_[hold.holder];
+  holds_.emplace(hold.token, hold);
+  effects->holds_put.push_back(hold);
+  Event event = MakeEvent(EventType::kSlotHeld, caller, key);
+  event.Add(SubjectKind::kSlot, hold.slot_id);
+  effects->events.push_back(std::move(event));
+  return hold;
 }
 
 namespace {

@@ -78,6 +78,9 @@ enum class EmptyReason : uint8_t {
   // Free slots are in reach, but every one belongs to a professional who
   // reached the weekly cap in its week.
   kCapReached = 5,
+  // MatchAndHold only: matches were found, but none the caller may hold
+  // (each outside its territories, or with only an overbooking place left).
+  kNoneHoldable = 6,
 };
 
 struct SearchQuery {
@@ -95,6 +98,13 @@ struct SearchQuery {
   int32_t limit = 0;                           // 0: default 20.
   SearchOrder order = SearchOrder::kSoonest;
   std::string preferred_professional_id;
+};
+
+// MatchAndHold: a search, and a hold on its best place the caller may hold.
+struct MatchHoldCommand {
+  SearchQuery query;  // Its limit: how many ranked matches may be tried.
+  std::string token;  // As HoldCommand's.
+  int32_t ttl_s = limits::kDefaultHoldTtlS;
 };
 
 struct SearchHit {

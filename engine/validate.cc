@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/limits.h"
+#include "engine/status_macros.h"
 
 namespace creneau {
 namespace {
@@ -191,6 +192,15 @@ absl::Status CheckRequestId(absl::string_view field, absl::string_view id) {
 absl::Status CheckHoldToken(absl::string_view field, absl::string_view token) {
   if (IsValidHoldToken(token)) return absl::OkStatus();
   return InvalidField(field, token.empty() ? "required" : HoldTokenRule());
+}
+
+absl::Status CheckHoldTerms(absl::string_view token, int32_t ttl_s) {
+  RETURN_IF_ERROR(CheckHoldToken("token", token));
+  if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {
+    return InvalidField(
+        "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckBatchSize(absl::string_view field, size_t size) {

@@ -63,6 +63,9 @@ std::string HumanDuration(int64_t seconds);
 absl::Status CheckId(absl::string_view field, absl::string_view id);
 absl::Status CheckRequestId(absl::string_view field, absl::string_view id);
 absl::Status CheckHoldToken(absl::string_view field, absl::string_view token);
+// A hold's token (field "token") and time to live (field "ttl", within
+// limits::kMinHoldTtlS and kMaxHoldTtlS).
+absl::Status CheckHoldTerms(absl::string_view token, int32_t ttl_s);
 // The terms a published slot and a template's slots share: modality and
 // visibility given, capacity and overbooking places within limits, a valid
 // location if any. INVALID_ARGUMENT naming `path`.field.

@@ -237,6 +237,22 @@ absl::StatusOr<SearchQuery> QueryFromRequest(
   return q;  // The engine checks radius, limit and window, naming the field.
 }
 
+namespace {
+
+// A hold's time to live: limits::kDefaultHoldTtlS when not given.
+absl::StatusOr<int32_t> HoldTtl(bool has_ttl,
+                                const google::protobuf::Duration& ttl) {
+  if (!has_ttl) return limits::kDefaultHoldTtlS;
+  ASSIGN_OR_RETURN(const int64_t ttl_s, Seconds(ttl, "ttl"));
+  if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {
+    return InvalidField(
+        "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
+  }
+  return static_cast<int32_t>(ttl_s);
+}
+
+}  // namespace
+
 absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
                                             std::string token) {
   RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
@@ -245,14 +261,18 @@ absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
   command.slot_id = request.slot_id();
   command.token = std::move(token);
   command.overbooking_place = request.overbooking_place();
-  if (request.has_ttl()) {
-    ASSIGN_OR_RETURN(const int64_t ttl_s, Seconds(request.ttl(), "ttl"));
-    if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {
-      return InvalidField(
-          "ttl", DurationRule(limits::kMinHoldTtlS, limits::kMaxHoldTtlS));
-    }
-    command.ttl_s = static_cast<int32_t>(ttl_s);
-  }
+  ASSIGN_OR_RETURN(command.ttl_s, HoldTtl(request.has_ttl(), request.ttl()));
+  return command;
+}
+
+absl::StatusOr<MatchHoldCommand> MatchHoldFromRequest(
+    const v1::MatchAndHoldRequest& request, std::string token) {
+  RETURN_IF_ERROR(CheckRequestId("request_id", request.request_id()));
+  if (!request.has_search()) return InvalidField("search", "required");
+  MatchHoldCommand command;
+  ASSIGN_OR_RETURN(command.query, QueryFromRequest(request.search()));
+  command.token = std::move(token);
+  ASSIGN_OR_RETURN(command.ttl_s, HoldTtl(request.has_ttl(), request.ttl()));
   return command;
 }
 

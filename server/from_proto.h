@@ -33,6 +33,9 @@ absl::StatusOr<SearchQuery> QueryFromRequest(
 // `token` is the fresh hold token the server chose.
 absl::StatusOr<HoldCommand> HoldFromRequest(const v1::HoldSlotRequest& request,
                                             std::string token);
+// The search (as QueryFromRequest) and the ttl; `token` as above.
+absl::StatusOr<MatchHoldCommand> MatchHoldFromRequest(
+    const v1::MatchAndHoldRequest& request, std::string token);
 absl::StatusOr<ConfirmCommand> ConfirmFromRequest(
     const v1::ConfirmBookingRequest& request);
 absl::StatusOr<ReleaseCommand> ReleaseFromRequest(

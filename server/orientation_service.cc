@@ -1,6 +1,7 @@
 #include "server/orientation_service.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,44 @@ grpc::ServerUnaryReactor* OrientationService::HoldSlot(
       },
       [response](const Hold& hold) {
         ToProto(hold, response->mutable_hold());
+      });
+}
+
+grpc::ServerUnaryReactor* OrientationService::MatchAndHold(
+    grpc::CallbackServerContext* context,
+    const v1::MatchAndHoldRequest* request,
+    v1::MatchAndHoldResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  auto principal = parts_.gate->Admit(*context, Permission::kHold);
+  if (!principal.ok()) return Refuse(reactor, principal.status());
+  auto command =
+      MatchHoldFromRequest(*request, storage::EngineHost::NewHoldToken());
+  if (!command.ok()) {
+    return Finish(reactor, *parts_.gate, principal->name, command.status());
+  }
+  const Caller caller = CallerFor(*principal);
+  const RequestKey key{request->request_id(),
+                       RequestFingerprint("MatchAndHold", *request)};
+  // The match is read under the engine's lock, where its slot number is
+  // valid; the answer is sent once the hold is durable.
+  return MutateThenFinish<std::optional<Hold>>(
+      reactor, parts_, principal->name,
+      [&](Engine& engine, absl::Time now, Effects* effects) {
+        SearchResult result;
+        auto held =
+            engine.MatchAndHold(caller, key, *command, now, &result, effects);
+        if (held.ok()) {
+          ToProto(engine, caller, command->query, result,
+                  response->mutable_search());
+        }
+        return held;
+      },
+      [response, metrics = parts_.metrics](const std::optional<Hold>& hold) {
+        if (hold.has_value()) ToProto(*hold, response->mutable_hold());
+        if (metrics != nullptr) {
+          metrics->CountSearch(response->search().widening_steps(),
+                               response->search().empty_reason());
+        }
       });
 }
 

@@ -23,6 +23,10 @@ class OrientationService final
   grpc::ServerUnaryReactor* HoldSlot(grpc::CallbackServerContext* context,
                                      const v1::HoldSlotRequest* request,
                                      v1::HoldSlotResponse* response) override;
+  grpc::ServerUnaryReactor* MatchAndHold(
+      grpc::CallbackServerContext* context,
+      const v1::MatchAndHoldRequest* request,
+      v1::MatchAndHoldResponse* response) override;
   grpc::ServerUnaryReactor* ConfirmBooking(
       grpc::CallbackServerContext* context,
       const v1::ConfirmBookingRequest* request,

@@ -32,7 +32,8 @@ enum class Permission {
   kPublish,         // UpsertProfessionals, PublishSlots, WithdrawSlots,
                     // PublishAvailability, GetAvailability.
   kRead,            // GetSlot, ListSlots, SearchSlots, territories.
-  kHold,            // HoldSlot, ConfirmBooking, ReleaseHold.
+  kHold,            // HoldSlot, MatchAndHold, ConfirmBooking,
+                    // ReleaseHold.
   kManageBookings,  // GetBooking, ListBookings, CancelBooking.
   kAdminister,      // Territory changes, transfers, audit.
 };

@@ -248,6 +248,11 @@ std::string Explanation(const CommuneTable& communes, const SearchQuery& query,
           "Free slots of ", who, " exist within ", radius, where,
           " but every one of them belongs to a professional who has reached "
           "their weekly orientation cap that week.");
+    case EmptyReason::kNoneHoldable:
+      return absl::StrCat(
+          "Free slots of ", who, " exist within ", radius, where,
+          " but none you may hold: outside your territories, or only "
+          "overbooking places left.");
   }
   return "";
 }

@@ -324,6 +324,24 @@ std::vector<Row> Matrix() {
             w, e.Publish(kFeedA, "pa-royan", v1::VISIBILITY_CPTS_MEMBERS),
             &hold);
       });
+  // OK when a place was held; NOT_FOUND stands for an answer without one
+  // (nothing the principal may hold: reg-b's scope is La Rochelle).
+  add("match and hold near Royan (t-royan)", {OK, PD, PD, OK, OK, NF, PD},
+      [](Env& e, Who w) {
+        e.Publish(kFeedA, "pa-royan");
+        v1::MatchAndHoldRequest r;
+        r.set_request_id(e.Fresh("rq"));
+        *r.mutable_search() = RoyanSearch();
+        r.mutable_search()->set_radius_m(5000);
+        v1::MatchAndHoldResponse out;
+        const grpc::Status s =
+            e.orientation().MatchAndHold(e.As(w).get(), r, &out);
+        if (s.ok() && !out.has_hold()) {
+          return grpc::Status(
+              C::NOT_FOUND, v1::EmptyReason_Name(out.search().empty_reason()));
+        }
+        return s;
+      });
   add("confirm reg-a's hold", {NF, PD, PD, OK, NF, NF, PD}, [](Env& e, Who w) {
     v1::Hold hold;
     EXPECT_TRUE(e.Hold(kRegA, e.Publish(kFeedA, "pa-royan"), &hold).ok());

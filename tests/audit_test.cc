@@ -15,6 +15,7 @@
 #include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
 #include "tests/support/principals_file.h"
+#include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 
 namespace creneau::testing {
@@ -22,23 +23,10 @@ namespace {
 
 constexpr char kPatientRef[] = "patient-ref-4242-secret";
 
-struct Output {
-  int code = -1;
-  std::string text;
-};
+using Output = CommandOutput;
 
 Output RunCli(const std::string& args) {
-  Output out;
-  FILE* pipe =
-      popen(absl::StrCat(CRENEAU_CLI_PATH, " ", args, " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    out.text.append(buffer, n);
-  const int status = pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return RunCommand(absl::StrCat(CRENEAU_CLI_PATH, " ", args));
 }
 
 class AuditTest : public ::testing::Test {

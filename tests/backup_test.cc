@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
+#include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 
 namespace creneau::testing {
@@ -29,17 +30,10 @@ struct Acknowledged {
 };
 
 std::string RunCli(const std::string& args, int* code) {
-  std::string text;
-  FILE* pipe =
-      popen(absl::StrCat(CRENEAU_CLI_PATH, " ", args, " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return text;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    text.append(buffer, n);
-  const int status = pclose(pipe);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return text;
+  const CommandOutput out =
+      RunCommand(absl::StrCat(CRENEAU_CLI_PATH, " ", args));
+  *code = out.code;
+  return out.text;
 }
 
 void Publish(ServerProcess& server) {

@@ -46,7 +46,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "searches ranked a loaded week, %llu availability publications "
         "(%llu generated slots withdrawn, %llu kept), %llu horizon "
         "extensions, %llu teleconsultations beyond the radius, %llu agendas "
-        "moved to another time zone\n",
+        "moved to another time zone, %llu places matched and held (%llu "
+        "empty answers, %llu with matches none could be held)\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -73,7 +74,10 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.generated_kept),
         static_cast<unsigned long long>(stats.availability_extensions),
         static_cast<unsigned long long>(stats.remote_beyond_radius),
-        static_cast<unsigned long long>(stats.agendas_moved_zone));
+        static_cast<unsigned long long>(stats.agendas_moved_zone),
+        static_cast<unsigned long long>(stats.matched_holds),
+        static_cast<unsigned long long>(stats.empty_matches),
+        static_cast<unsigned long long>(stats.unholdable_matches));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -113,6 +117,11 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     // Professionals with an agenda changed time zone: 6 to 28 (median 14)
     // in 50 runs of 20,000 commands, the sanitizers' size.
     EXPECT_GT(stats.agendas_moved_zone, ops / 20000);
+    // Match-and-hold held places, answered empty, and passed over matches
+    // the caller could not hold.
+    EXPECT_GT(stats.matched_holds, ops / 1000);
+    EXPECT_GT(stats.empty_matches, ops / 1000);
+    EXPECT_GT(stats.unholdable_matches, 0u);
   }
 }
 

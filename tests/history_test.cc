@@ -1,13 +1,18 @@
 // Concurrency history check: 64 clients fight over a handful of hot slots
 // through EngineHost (engine lock, durable group commit on a real store)
-// for at least a million operations. Every request and answer is recorded
+// for at least a million operations, holding a named slot or the best one
+// a search finds (MatchAndHold). Every request and answer is recorded
 // with its start and end time; the history is then checked against what
 // any serial order of the slot's places must satisfy:
 // - places surely taken at any instant (acknowledged holds whose release,
 //   confirmation's cancellation, ... had not yet been asked) never exceed
 //   the capacity: no place given twice;
 // - a hold refused as full was refused while the places possibly taken
-//   reached the capacity; a read saw a count between the surely and the
+//   reached the capacity;
+// - a match-and-hold that held the slot ranked r held it while the r
+//   better ones were possibly full at one instant, and one that found
+//   nothing found it while every slot was possibly full at one instant
+//   (it is never refused); a read saw a count between the surely and the
 //   possibly taken places at some instant of its call;
 // - every acknowledged booking is readable afterwards, once, with its
 //   cancellation exactly when one was acknowledged, and the final counts
@@ -20,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -27,12 +33,15 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
+#include "engine/check.h"
 #include "gtest/gtest.h"
 #include "storage/clock.h"
 #include "storage/engine_host.h"
 #include "storage/store.h"
 #include "storage/testing/temp_dir.h"
+#include "tests/support/history_steps.h"
 
 namespace creneau::testing {
 namespace {
@@ -49,12 +58,14 @@ int64_t NowNs() {
       .count();
 }
 
-enum class Op { kHold, kConfirm, kRelease, kCancel, kRead };
+enum class Op { kHold, kMatch, kConfirm, kRelease, kCancel, kRead };
 
 const char* OpName(Op op) {
   switch (op) {
     case Op::kHold:
       return "hold";
+    case Op::kMatch:
+      return "match-and-hold";
     case Op::kConfirm:
       return "confirm";
     case Op::kRelease:
@@ -69,10 +80,10 @@ const char* OpName(Op op) {
 
 struct Entry {
   Op op;
-  int slot;
+  int slot;  // kMatch: the slot held, -1 when none.
   int64_t begin_ns, end_ns;
   absl::StatusCode code;
-  int64_t place = -1;  // kHold ok: its place id (this entry's index).
+  int64_t place = -1;  // A hold taken: its place id (this entry's index).
   int64_t freed = -1;  // kRelease/kCancel: the place id it frees.
   int observed = -1;   // kRead: places held + booked.
   std::string booking_id;
@@ -95,6 +106,23 @@ absl::StatusOr<T> Call(
   });
   done.WaitForNotification();
   return result;
+}
+
+// MatchAndHold's search: every hot slot (same start, same place), ranked
+// by the order's tie key.
+SearchQuery HotQuery() {
+  SearchQuery query;
+  query.point = LatLng{45.6, -1.0};
+  query.profession = Profession::kGeneralPractitioner;
+  query.radius_m = 1000;
+  query.limit = kHotSlots;
+  return query;
+}
+
+int HotSlotNumber(const std::string& id) {
+  int number = -1;
+  CRENEAU_CHECK(absl::SimpleAtoi(absl::StripPrefix(id, "hot-"), &number));
+  return number;
 }
 
 struct Mine {
@@ -167,6 +195,22 @@ void Client(storage::EngineHost& host, int client, uint64_t seed, int64_t ops,
           });
       e.code = cancelled.status().code();
       if (cancelled.ok()) e.freed = m.place;
+    } else if (roll % 2 == 0) {
+      e.op = Op::kMatch;
+      e.slot = -1;
+      const std::string token = storage::EngineHost::NewHoldToken();
+      auto held = Call<std::optional<Hold>>(
+          host, [&](Engine& en, absl::Time t, Effects* fx) {
+            SearchResult result;
+            return en.MatchAndHold(Regulator(), key, {HotQuery(), token, 900},
+                                   t, &result, fx);
+          });
+      e.code = held.status().code();
+      if (held.ok() && held->has_value()) {
+        e.slot = HotSlotNumber((*held)->slot_id);
+        e.place = place_id(log->size());
+        holds.push_back({token, "", e.slot, e.place});
+      }
     } else {
       e.op = Op::kHold;
       e.slot = static_cast<int>(rng() % kHotSlots);
@@ -199,77 +243,6 @@ void Client(storage::EngineHost& host, int client, uint64_t seed, int64_t ops,
     log->push_back(std::move(e));
   }
 }
-
-// A step function of time from +1/-1 events, with range min and max.
-class Steps {
- public:
-  void Add(int64_t t, int delta, bool first_at_ties) {
-    events_.push_back({t, first_at_ties ? 0 : 1, delta});
-  }
-  void Build() {
-    std::sort(events_.begin(), events_.end());
-    int value = 0;
-    for (const auto& e : events_) {
-      value += e.delta;
-      times_.push_back(e.t);
-      values_.push_back(value);
-    }
-    BuildTable(/*max=*/true, &max_);
-    BuildTable(/*max=*/false, &min_);
-  }
-  int Max() const {
-    return values_.empty() ? 0 : Query(0, values_.size() - 1, true);
-  }
-  // Extremes over [a, b]: the value at a and every value taken in (a, b].
-  int RangeMax(int64_t a, int64_t b) const { return Range(a, b, true); }
-  int RangeMin(int64_t a, int64_t b) const { return Range(a, b, false); }
-
- private:
-  struct Event {
-    int64_t t;
-    int order;
-    int delta;
-    bool operator<(const Event& o) const {
-      return t != o.t ? t < o.t : order < o.order;
-    }
-  };
-  int Range(int64_t a, int64_t b, bool max) const {
-    const size_t first =
-        std::upper_bound(times_.begin(), times_.end(), a) - times_.begin();
-    const size_t last =
-        std::upper_bound(times_.begin(), times_.end(), b) - times_.begin();
-    int at_a = first == 0 ? 0 : values_[first - 1];
-    if (last > first) {
-      const int inside = Query(first, last - 1, max);
-      at_a = max ? std::max(at_a, inside) : std::min(at_a, inside);
-    }
-    return at_a;
-  }
-  void BuildTable(bool max, std::vector<std::vector<int>>* table) {
-    table->assign(1, values_);
-    for (size_t w = 1; 2 * w <= values_.size(); w *= 2) {
-      const auto& prev = table->back();
-      std::vector<int> next(values_.size() - 2 * w + 1);
-      for (size_t i = 0; i < next.size(); ++i) {
-        next[i] = max ? std::max(prev[i], prev[i + w])
-                      : std::min(prev[i], prev[i + w]);
-      }
-      table->push_back(std::move(next));
-    }
-  }
-  int Query(size_t i, size_t j, bool max) const {
-    const auto& table = max ? max_ : min_;
-    const int level = 63 - __builtin_clzll(j - i + 1);
-    const int x = table[level][i],
-              y = table[level][j + 1 - (size_t{1} << level)];
-    return max ? std::max(x, y) : std::min(x, y);
-  }
-
-  std::vector<Event> events_;
-  std::vector<int64_t> times_;
-  std::vector<int> values_;
-  std::vector<std::vector<int>> max_, min_;
-};
 
 TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
   const uint64_t seed =
@@ -310,6 +283,24 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
         return e.PublishSlots(feed, {}, slots, t, fx);
       })).ok());
 
+  // The order MatchAndHold ranks the hot slots in: fixed, as they differ
+  // only by id.
+  std::vector<int> rank_of(kHotSlots, -1);
+  auto ranked = host.Read<int>(
+      [&](const Engine& engine, absl::Time now) -> absl::StatusOr<int> {
+        SearchResult result;
+        const absl::Status status =
+            engine.Search(Regulator(), HotQuery(), now, &result);
+        if (!status.ok()) return status;
+        for (size_t r = 0; r < result.hits.size(); ++r) {
+          const SlotView view = engine.ViewSlot(result.hits[r].slot);
+          rank_of[HotSlotNumber(view.slot.id)] = static_cast<int>(r);
+        }
+        return static_cast<int>(result.hits.size());
+      });
+  ASSERT_TRUE(ranked.ok()) << ranked.status();
+  ASSERT_EQ(*ranked, kHotSlots);
+
   std::vector<std::vector<Entry>> logs(kClients);
   std::vector<std::thread> threads;
   const auto start = absl::Now();
@@ -325,11 +316,11 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
   std::map<int64_t, const Entry*> holds_by_place;
   for (const auto& log : logs) {
     for (const Entry& e : log) {
-      if (e.op == Op::kHold && e.code == absl::StatusCode::kOk)
-        holds_by_place[e.place] = &e;
+      if (e.place >= 0) holds_by_place[e.place] = &e;
     }
   }
   int64_t total = 0, refused = 0, reads = 0, releases = 0, cancels = 0;
+  int64_t matched = 0, matched_worse = 0, matched_none = 0;
   std::set<std::string> booking_ids;
   std::map<int, int> booked, held;
   std::map<std::string, bool> cancelled;
@@ -343,6 +334,9 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
       if (e.op == Op::kHold) {
         ASSERT_TRUE(ok || e.code == absl::StatusCode::kFailedPrecondition)
             << "hold: unexpected answer " << absl::StatusCodeToString(e.code);
+      } else if (e.op == Op::kMatch) {
+        ASSERT_TRUE(ok) << "match-and-hold refused: "
+                        << absl::StatusCodeToString(e.code);
       } else {
         ASSERT_TRUE(ok) << OpName(e.op) << " of the caller's own live "
                         << (e.op == Op::kCancel ? "booking" : "hold")
@@ -350,7 +344,7 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
       }
       if (e.op == Op::kRelease) ++releases;
       if (e.op == Op::kCancel) ++cancels;
-      if (e.op == Op::kHold && ok) {
+      if (e.place >= 0) {  // A hold taken, by HoldSlot or MatchAndHold.
         surely[e.slot].Add(e.end_ns, +1, false);
         possibly[e.slot].Add(e.begin_ns, +1, true);
         ++held[e.slot];
@@ -380,6 +374,16 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
     ASSERT_LE(surely[s].Max(), kCapacity)
         << "hot-" << s << ": a place was given twice";
   }
+  // better_full[r]: how many of the r best-ranked slots are possibly full.
+  std::vector<Steps> better_full(kHotSlots + 1);
+  for (int r = 1; r <= kHotSlots; ++r) {
+    for (int s = 0; s < kHotSlots; ++s) {
+      if (rank_of[s] < r) {
+        possibly[s].AddThresholdCrossings(kCapacity, &better_full[r]);
+      }
+    }
+    better_full[r].Build();
+  }
   for (const auto& log : logs) {
     for (const Entry& e : log) {
       if (e.op == Op::kHold &&
@@ -388,6 +392,21 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
         ASSERT_GE(possibly[e.slot].RangeMax(e.begin_ns, e.end_ns), kCapacity)
             << "hot-" << e.slot
             << ": a hold was refused while a place was free";
+      }
+      if (e.op == Op::kMatch) {
+        // Every better slot (every slot when nothing was held) full at one
+        // instant of the call: what a serial order of the holds allows.
+        const int better = e.slot < 0 ? kHotSlots : rank_of[e.slot];
+        matched += e.slot >= 0;
+        matched_worse += better > 0 && e.slot >= 0;
+        matched_none += e.slot < 0;
+        ASSERT_GE(better_full[better].RangeMax(e.begin_ns, e.end_ns), better)
+            << (e.slot < 0
+                    ? "match-and-hold found nothing while a place was "
+                      "free"
+                    : "match-and-hold held hot-" + std::to_string(e.slot) +
+                          " while a better-ranked slot had a free "
+                          "place");
       }
       if (e.op == Op::kRead && e.code == absl::StatusCode::kOk) {
         ++reads;
@@ -418,12 +437,15 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
   std::printf(
       "%lld operations by %d clients in %.1f s (%.0f ops/s): %zu bookings, "
       "%lld releases, %lld cancellations, %lld holds refused as full, %lld "
-      "reads: explained by a serial order, no place given twice, nothing "
-      "lost\n",
+      "reads, %lld places matched and held (%lld not the best-ranked slot, "
+      "taken meanwhile), %lld match-and-holds that found none: explained by "
+      "a serial order, no place given twice, nothing lost\n",
       static_cast<long long>(total), kClients, seconds, total / seconds,
       booking_ids.size(), static_cast<long long>(releases),
       static_cast<long long>(cancels), static_cast<long long>(refused),
-      static_cast<long long>(reads));
+      static_cast<long long>(reads), static_cast<long long>(matched),
+      static_cast<long long>(matched_worse),
+      static_cast<long long>(matched_none));
   // Floors on the work done, so that a run that booked, released or
   // cancelled little cannot pass for a check of those paths. With this mix
   // about 5 % of the operations are bookings and 2 % each releases and
@@ -435,6 +457,11 @@ TEST(HistoryTest, HotSlotHistoryIsExplainedBySerialOrder) {
   EXPECT_GE(releases, g_ops / 250) << "too few releases";
   EXPECT_GE(cancels, g_ops / 250) << "too few cancellations";
   EXPECT_GE(reads, g_ops / 20) << "too few reads";
+  // Match-and-hold: places held, some below the best rank (the order was
+  // exercised), and empty answers (it met full slots).
+  EXPECT_GE(matched, g_ops / 100) << "too few places matched and held";
+  EXPECT_GT(matched_worse, 0) << "every match took the best-ranked slot";
+  EXPECT_GT(matched_none, 0) << "match-and-hold never met full slots";
 }
 
 }  // namespace

@@ -346,7 +346,8 @@ void ModelHarness::Step() {
     r.availability = RandomAvailability(id);
     return Send(r);
   }
-  if (dice < 400) return Search();
+  if (dice < 370) return Search();
+  if (dice < 400) return MatchAndHold();
   if (dice < 600) {
     // Mostly the professional's own feed; now and then anyone (refused
     // unless an administrator).
@@ -432,7 +433,10 @@ void ModelHarness::Step() {
   if (dice < 985 && !sent_.empty()) {
     Request r = sent_[rng_() % sent_.size()];
     if (rng_() % 5 == 0) ++r.key.payload_fingerprint;  // Another payload.
-    if (r.method == Method::kHoldSlot) r.hold.token = NewToken();
+    if (r.method == Method::kHoldSlot) {
+      r.hold.token = NewToken();
+      r.match_hold.token = NewToken();
+    }
     return Send(r);
   }
   if (dice < 990) {

@@ -41,7 +41,15 @@ struct ModelStats {
   // Professionals with an agenda whose time zone changed (their generated
   // slots expanded again in the new zone).
   uint64_t agendas_moved_zone = 0;
+  // MatchAndHold: places held, empty answers, and of those the ones that
+  // found matches the caller could not hold.
+  uint64_t matched_holds = 0;
+  uint64_t empty_matches = 0;
+  uint64_t unholdable_matches = 0;
 };
+
+// A hold in a disagreement's message.
+std::string Show(const Hold& hold);
 
 // The engine options of the harness's engines: small per-caller limits, so
 // that runs reach them.
@@ -73,11 +81,26 @@ class ModelHarness {
     Engine::UpsertMode mode = Engine::UpsertMode::kCreateOrReplace;
     std::string new_owner;  // TransferProfessionals.
     Availability availability;
+    // A HoldSlot request when false, MatchAndHold (recorded as a hold)
+    // when true.
+    bool match = false;
+    MatchHoldCommand match_hold;
   };
 
   void Step();
   void Send(Request request);
+  // Searches and match-and-hold (model_harness_search.cc).
   void Search();
+  SearchQuery RandomQuery();
+  // The engine's result as the model gives it (call before the next
+  // mutation).
+  ReferenceSearch ReferenceOf(const SearchResult& result) const;
+  void MatchAndHold();
+  // Sends a MatchAndHold request to both sides: returns the engine's
+  // status or whether it held a place, with *got and *want set when the
+  // two differ.
+  absl::StatusOr<bool> SendMatch(const Request& request, Effects* effects,
+                                 std::string* got, std::string* want);
   // Reads a random booking and slot as a random caller on both sides: the
   // same answer, or NOT_FOUND on both for what the caller may not see.
   void CompareReads();

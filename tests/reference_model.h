@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -70,6 +71,13 @@ class ReferenceModel {
                                             int64_t now);
   absl::StatusOr<Hold> HoldSlot(const Caller& caller, const RequestKey& key,
                                 const HoldCommand& command, int64_t now);
+  // The model's search, then HoldSlot on its first hit the caller may hold
+  // (in scope, a regular place). `search` receives the search with only
+  // the held hit, or none and its empty reason (kNoneHoldable when hits
+  // were found but none could be held); a replay leaves it as it is.
+  absl::StatusOr<std::optional<Hold>> MatchAndHold(
+      const Caller& caller, const RequestKey& key,
+      const MatchHoldCommand& command, int64_t now, ReferenceSearch* search);
   absl::StatusOr<Booking> ConfirmBooking(const Caller& caller,
                                          const RequestKey& key,
                                          const ConfirmCommand& command,
@@ -169,6 +177,9 @@ class ReferenceModel {
   bool Manages(const Caller& caller, const std::string& professional) const;
   bool InScope(const Caller& caller, const LatLng& where,
                const std::string& commune_code) const;
+  // Where the slot takes place (its own location, else its professional's)
+  // lies in the caller's scope.
+  bool SlotInScope(const Caller& caller, const ReferenceSlot& s) const;
   bool MayRead(const Caller& caller, const Booking& b) const;
   absl::Status CheckRecordLimit(const Caller& caller) const;
   bool FreeFor(const Caller& caller, const ReferenceSlot& s) const;

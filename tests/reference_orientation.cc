@@ -14,6 +14,46 @@
 
 namespace creneau::testing {
 
+bool ReferenceModel::SlotInScope(const Caller& caller,
+                                 const ReferenceSlot& s) const {
+  const Professional& pro = professionals_.at(s.slot.professional_id);
+  return s.slot.location ? InScope(caller, *s.slot.location, "")
+                         : InScope(caller, pro.location, pro.commune_code);
+}
+
+absl::StatusOr<std::optional<Hold>> ReferenceModel::MatchAndHold(
+    const Caller& caller, const RequestKey& key,
+    const MatchHoldCommand& command, int64_t now, ReferenceSearch* search) {
+  Advance(now);
+  // Recorded as a hold: a retry answers with it.
+  auto replay = Replay(caller, key, Method::kHoldSlot);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return (*replay)->outcome.hold;
+  if (!key.request_id.empty()) RETURN_IF_ERROR(CheckRecordLimit(caller));
+  if (!IsValidHoldToken(command.token) || command.ttl_s < 10 ||
+      command.ttl_s > 900) {
+    return Invalid();
+  }
+  ASSIGN_OR_RETURN(*search, Search(caller, command.query, clock_));
+  for (const ReferenceHit& hit : search->hits) {
+    if (hit.overbooking_only || !SlotInScope(caller, slots_.at(hit.slot_id))) {
+      continue;
+    }
+    const ReferenceHit held = hit;
+    search->hits = {held};
+    ASSIGN_OR_RETURN(
+        Hold hold,
+        HoldSlot(caller, key, {held.slot_id, command.token, command.ttl_s},
+                 clock_));
+    return hold;
+  }
+  if (search->empty_reason == EmptyReason::kNone) {
+    search->empty_reason = EmptyReason::kNoneHoldable;
+  }
+  search->hits.clear();
+  return std::nullopt;
+}
+
 absl::StatusOr<Hold> ReferenceModel::HoldSlot(const Caller& caller,
                                               const RequestKey& key,
                                               const HoldCommand& command,
@@ -35,9 +75,7 @@ absl::StatusOr<Hold> ReferenceModel::HoldSlot(const Caller& caller,
   if (s.slot.withdrawn || s.slot.start_unix_s <= clock_) {
     return absl::FailedPreconditionError("closed");
   }
-  const Professional& pro = professionals_.at(s.slot.professional_id);
-  if (s.slot.location ? !InScope(caller, *s.slot.location, "")
-                      : !InScope(caller, pro.location, pro.commune_code)) {
+  if (!SlotInScope(caller, s)) {
     return absl::PermissionDeniedError("outside the caller's territories");
   }
   // Overbooking places only on explicit request, outside the weekly cap;

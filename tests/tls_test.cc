@@ -21,30 +21,14 @@
 #include "gtest/gtest.h"
 #include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
+#include "tests/support/run_command.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_pki.h"
 
 namespace creneau::testing {
 namespace {
 
-struct Output {
-  int code = -1;
-  std::string text;  // Standard output and error.
-};
-
-Output RunCommand(const std::string& command) {
-  Output out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-    out.text.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using Output = CommandOutput;
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);

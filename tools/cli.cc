@@ -141,15 +141,16 @@ void Cli::PrintJson(const google::protobuf::Message& message) const {
   out_ << json;
 }
 
-int Cli::Search(const SearchArgs& args) {
-  v1::SearchSlotsRequest request;
+int Cli::SearchRequestOf(const SearchArgs& args, absl::string_view command,
+                         v1::SearchSlotsRequest* out) const {
+  v1::SearchSlotsRequest& request = *out;
   if (!args.commune.empty()) {
     request.set_commune_code(args.commune);
   } else if (args.lat && args.lng) {
     request.mutable_point()->set_latitude(*args.lat);
     request.mutable_point()->set_longitude(*args.lng);
   } else {
-    err_ << "search: give --commune INSEE or --lat and --lng\n";
+    err_ << command << ": give --commune INSEE or --lat and --lng\n";
     return 2;
   }
   // "gp,pharmacist": the first is the profession, the others are searched
@@ -158,7 +159,7 @@ int Cli::Search(const SearchArgs& args) {
   for (absl::string_view name : absl::StrSplit(args.profession, ',')) {
     auto profession = ParseProfession(name);
     if (!profession) {
-      err_ << "search: unknown --profession '" << name
+      err_ << command << ": unknown --profession '" << name
            << "' (gp, nurse, physiotherapist, midwife, dentist, pharmacist, "
               "SM54, ...; several separated by commas)\n";
       return 2;
@@ -173,7 +174,7 @@ int Cli::Search(const SearchArgs& args) {
   for (const std::string& m : args.modalities) {
     auto modality = ParseModality(m);
     if (!modality) {
-      err_ << "search: unknown --modality '" << m << "'\n";
+      err_ << command << ": unknown --modality '" << m << "'\n";
       return 2;
     }
     request.add_modalities(static_cast<v1::Modality>(*modality));
@@ -182,14 +183,15 @@ int Cli::Search(const SearchArgs& args) {
   if (!args.from.empty()) {
     std::string error;
     if (!absl::ParseTime(absl::RFC3339_full, args.from, &from, &error)) {
-      err_ << "search: --from must be RFC 3339 (2026-11-24T08:00:00+01:00)\n";
+      err_ << command
+           << ": --from must be RFC 3339 (2026-11-24T08:00:00+01:00)\n";
       return 2;
     }
     request.mutable_window_start()->set_seconds(absl::ToUnixSeconds(from));
   }
   auto within = ParseHumanDuration(args.within);
   if (!within || *within <= absl::ZeroDuration()) {
-    err_ << "search: --within must be a duration such as 48h or 3d\n";
+    err_ << command << ": --within must be a duration such as 48h or 3d\n";
     return 2;
   }
   request.mutable_window_end()->set_seconds(
@@ -197,7 +199,7 @@ int Cli::Search(const SearchArgs& args) {
   if (!args.radius.empty()) {
     auto radius = ParseDistanceMeters(args.radius);
     if (!radius) {
-      err_ << "search: --radius must be a distance such as 10km or 500m\n";
+      err_ << command << ": --radius must be a distance such as 10km or 500m\n";
       return 2;
     }
     request.set_radius_m(*radius);
@@ -210,37 +212,65 @@ int Cli::Search(const SearchArgs& args) {
   else if (args.order == "balanced")
     request.set_order(v1::SEARCH_ORDER_BALANCED);
   else {
-    err_ << "search: --order is soonest, nearest or balanced\n";
+    err_ << command << ": --order is soonest, nearest or balanced\n";
     return 2;
   }
   request.set_preferred_professional_id(args.preferred);
+  return 0;
+}
 
+void Cli::PrintMatches(const v1::SearchSlotsResponse& response) const {
+  Table table({"#", "start", "distance", "professional", "modality", "places",
+               "slot", "why"});
+  int rank = 0;
+  for (const v1::SlotMatch& m : response.matches()) {
+    const v1::Slot& s = m.slot();
+    table.AddRow(
+        {absl::StrCat(++rank),
+         internal::SlotTime(s.start_time(), m.professional().time_zone(),
+                            options_.time_zone),
+         m.distance_m() < 1000
+             ? absl::StrFormat("%.0f m", m.distance_m())
+             : absl::StrFormat("%.1f km", m.distance_m() / 1000),
+         m.professional().display_name(), internal::ModalityText(s.modality()),
+         absl::StrCat(s.capacity() - s.places_booked() - s.places_held(), "/",
+                      s.capacity()),
+         s.id(), m.reason_text()});
+  }
+  if (table.size() > 0) out_ << table.Render();
+  out_ << response.explanation() << "\n";
+}
+
+int Cli::Search(const SearchArgs& args) {
+  v1::SearchSlotsRequest request;
+  if (int code = SearchRequestOf(args, "search", &request); code != 0) {
+    return code;
+  }
   return Call<v1::SearchSlotsResponse>(
       [&](grpc::ClientContext* context, v1::SearchSlotsResponse* response) {
         return orientation_->SearchSlots(context, request, response);
       },
-      [&](const v1::SearchSlotsResponse& response) {
-        Table table({"#", "start", "distance", "professional", "modality",
-                     "places", "slot", "why"});
-        int rank = 0;
-        for (const v1::SlotMatch& m : response.matches()) {
-          const v1::Slot& s = m.slot();
-          table.AddRow(
-              {absl::StrCat(++rank),
-               internal::SlotTime(s.start_time(), m.professional().time_zone(),
-                                  options_.time_zone),
-               m.distance_m() < 1000
-                   ? absl::StrFormat("%.0f m", m.distance_m())
-                   : absl::StrFormat("%.1f km", m.distance_m() / 1000),
-               m.professional().display_name(),
-               internal::ModalityText(s.modality()),
-               absl::StrCat(s.capacity() - s.places_booked() - s.places_held(),
-                            "/", s.capacity()),
-               s.id(), m.reason_text()});
-        }
-        if (table.size() > 0) out_ << table.Render();
-        out_ << response.explanation() << "\n";
-      });
+      [&](const v1::SearchSlotsResponse& response) { PrintMatches(response); });
+}
+
+bool Cli::TtlOf(const std::string& value, absl::string_view command,
+                google::protobuf::Duration* ttl) const {
+  auto d = ParseHumanDuration(value);
+  if (!d) {
+    err_ << command << ": --ttl must be a duration such as 3m\n";
+    return false;
+  }
+  ttl->set_seconds(absl::ToInt64Seconds(*d));
+  return true;
+}
+
+void Cli::PrintHeld(const v1::Hold& h) const {
+  out_ << "held " << h.slot_id()
+       << (h.overbooking_place() ? " (overbooking place)" : "") << " until "
+       << LocalTime(h.expire_time(), options_.time_zone) << "\n"
+       << "token " << h.token() << "\n"
+       << "next: creneau confirm " << h.slot_id() << " " << h.token()
+       << " --patient <pseudonymous-ref>\n";
 }
 
 int Cli::Hold(const std::string& slot_id, const std::string& ttl,
@@ -249,27 +279,13 @@ int Cli::Hold(const std::string& slot_id, const std::string& ttl,
   request.set_request_id(RequestId());
   request.set_slot_id(slot_id);
   request.set_overbooking_place(overbooking_place);
-  if (!ttl.empty()) {
-    auto d = ParseHumanDuration(ttl);
-    if (!d) {
-      err_ << "hold: --ttl must be a duration such as 3m\n";
-      return 2;
-    }
-    request.mutable_ttl()->set_seconds(absl::ToInt64Seconds(*d));
-  }
+  if (!ttl.empty() && !TtlOf(ttl, "hold", request.mutable_ttl())) return 2;
   return Call<v1::HoldSlotResponse>(
       [&](grpc::ClientContext* context, v1::HoldSlotResponse* response) {
         return orientation_->HoldSlot(context, request, response);
       },
       [&](const v1::HoldSlotResponse& response) {
-        const v1::Hold& h = response.hold();
-        out_ << "held " << h.slot_id()
-             << (h.overbooking_place() ? " (overbooking place)" : "")
-             << " until " << LocalTime(h.expire_time(), options_.time_zone)
-             << "\n"
-             << "token " << h.token() << "\n"
-             << "next: creneau confirm " << h.slot_id() << " " << h.token()
-             << " --patient <pseudonymous-ref>\n";
+        PrintHeld(response.hold());
       });
 }
 

@@ -83,6 +83,8 @@ class Cli {
   int Search(const SearchArgs& args);
   int Hold(const std::string& slot_id, const std::string& ttl,
            bool overbooking_place);
+  // Searches and holds the best place in one call (cli_match.cc).
+  int MatchHold(const SearchArgs& args, const std::string& ttl);
   int Confirm(const std::string& slot_id, const std::string& token,
               const std::string& patient, const std::string& orientation);
   int Release(const std::string& slot_id, const std::string& token);
@@ -118,6 +120,18 @@ class Cli {
   std::string RequestId() const;
   int Report(const grpc::Status& status) const;
   void PrintJson(const google::protobuf::Message& message) const;
+  // `command`'s search request from its arguments; 0, or 2 after saying
+  // what is wrong.
+  int SearchRequestOf(const SearchArgs& args, absl::string_view command,
+                      v1::SearchSlotsRequest* request) const;
+  // A search answer as a table of matches and its explanation.
+  void PrintMatches(const v1::SearchSlotsResponse& response) const;
+  // A new hold and the command that confirms it.
+  void PrintHeld(const v1::Hold& hold) const;
+  // A --ttl value (given, not empty) into `ttl`; false after saying what is
+  // wrong.
+  bool TtlOf(const std::string& value, absl::string_view command,
+             google::protobuf::Duration* ttl) const;
   // The one path of a command's call: sends the request through `call`
   // (with a fresh context: deadline and token), reports an error status
   // (exit code 1, or 2 for an unreachable server), and otherwise prints

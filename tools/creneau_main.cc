@@ -30,31 +30,40 @@ struct Args {
   std::string name, role, scope, common_name, principals_file;
 };
 
-void AddOrientationCommands(CLI::App& app, Args& a) {
-  auto* search = app.add_subcommand("search", "find free slots near a place");
-  search->add_option("--commune", a.search.commune,
-                     "INSEE commune code, e.g. 17306");
-  search->add_option("--lat", a.search.lat, "latitude (with --lng)");
-  search->add_option("--lng", a.search.lng, "longitude (with --lat)");
-  search
-      ->add_option("--profession", a.search.profession,
+// The search options of `search` and `match-hold`.
+void AddSearchOptions(CLI::App* command, SearchArgs& s) {
+  command->add_option("--commune", s.commune, "INSEE commune code, e.g. 17306");
+  command->add_option("--lat", s.lat, "latitude (with --lng)");
+  command->add_option("--lng", s.lng, "longitude (with --lat)");
+  command
+      ->add_option("--profession", s.profession,
                    "gp, nurse, SM54, ...; several separated by commas "
                    "(gp,pharmacist) are ranked together")
       ->capture_default_str();
-  search->add_option("--modality", a.search.modalities,
-                     "in-office, home-visit, teleconsultation (repeatable)");
-  search->add_option("--within", a.search.within, "window length, e.g. 48h, 3d")
+  command->add_option("--modality", s.modalities,
+                      "in-office, home-visit, teleconsultation (repeatable)");
+  command->add_option("--within", s.within, "window length, e.g. 48h, 3d")
       ->capture_default_str();
-  search->add_option("--from", a.search.from,
-                     "window start, RFC 3339 (default now)");
-  search->add_option("--radius", a.search.radius,
-                     "e.g. 10km (default: automatic)");
-  search->add_option("--limit", a.search.limit, "results, 1 to 100")
+  command->add_option("--from", s.from, "window start, RFC 3339 (default now)");
+  command->add_option("--radius", s.radius, "e.g. 10km (default: automatic)");
+  command->add_option("--limit", s.limit, "results, 1 to 100")
       ->capture_default_str();
-  search->add_option("--order", a.search.order, "soonest, nearest or balanced")
+  command->add_option("--order", s.order, "soonest, nearest or balanced")
       ->capture_default_str();
-  search->add_option("--preferred", a.search.preferred,
-                     "the patient's own professional id");
+  command->add_option("--preferred", s.preferred,
+                      "the patient's own professional id");
+}
+
+void AddOrientationCommands(CLI::App& app, Args& a) {
+  AddSearchOptions(app.add_subcommand("search", "find free slots near a place"),
+                   a.search);
+  auto* match_hold = app.add_subcommand(
+      "match-hold",
+      "search and hold the best place in one step (no one can take it "
+      "in between)");
+  AddSearchOptions(match_hold, a.search);
+  match_hold->add_option("--ttl", a.ttl,
+                         "time to live, 10s to 15m (default 3m)");
   auto* hold =
       app.add_subcommand("hold", "hold a place while talking to the patient");
   hold->add_option("slot_id", a.slot_id)->required();
@@ -233,6 +242,7 @@ int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   const auto given = [&](const char* name) { return app.got_subcommand(name); };
   if (given("search")) return cli.Search(a.search);
   if (given("hold")) return cli.Hold(a.slot_id, a.ttl, a.overbooking);
+  if (given("match-hold")) return cli.MatchHold(a.search, a.ttl);
   if (given("confirm"))
     return cli.Confirm(a.slot_id, a.token, a.patient, a.orientation);
   if (given("release")) return cli.Release(a.slot_id, a.token);

@@ -95,7 +95,8 @@ CRENEAU_SAME_ENUM_VALUE(EmptyReason::kAllTaken, EMPTY_REASON_ALL_TAKEN);
 CRENEAU_SAME_ENUM_VALUE(EmptyReason::kNoMatchingSlot,
                         EMPTY_REASON_NO_MATCHING_SLOT);
 CRENEAU_SAME_ENUM_VALUE(EmptyReason::kCapReached, EMPTY_REASON_CAP_REACHED);
-static_assert(::creneau::v1::EmptyReason_ARRAYSIZE == 6);
+CRENEAU_SAME_ENUM_VALUE(EmptyReason::kNoneHoldable, EMPTY_REASON_NONE_HOLDABLE);
+static_assert(::creneau::v1::EmptyReason_ARRAYSIZE == 7);
 
 CRENEAU_SAME_ENUM_VALUE(CancelReason::kUnspecified, CANCEL_REASON_UNSPECIFIED);
 CRENEAU_SAME_ENUM_VALUE(CancelReason::kPatientBetter,
