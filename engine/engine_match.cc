@@ -37,12 +37,14 @@ absl::StatusOr<std::optional<Hold>> Engine::MatchAndHold(
         // Bounded by the search's limit (at most limits::kMaxResultLimit).
         for (const SearchHit& hit : result->hits) {
           if (hit.overbooking_only || !InScope(caller, hit.slot)) continue;
-          // Explained before the hold, as the search ranked it.
+          const SlotNo no = hit.slot;
+          // The answer's one match, explained before the hold, as the
+          // search ranked it (`hit` is not read after this).
           result->hits = {hit};
           ExplainHits(result);
-          hold.slot_id = std::string(slots_.id(hit.slot));
-          absl::StatusOr<Hold> taken = TakeHold(
-              caller, key, result->hits.front().slot, hold, now_s, effects);
+          hold.slot_id = std::string(slots_.id(no));
+          absl::StatusOr<Hold> taken =
+              TakeHold(caller, key, no, hold, now_s, effects);
           // The search offered only free places in reach under the same
           // lock; anything but the caller's own limits is a broken
           // invariant.
