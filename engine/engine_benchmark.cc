@@ -178,6 +178,47 @@ void BM_EngineHoldRelease(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineHoldRelease)->ArgName("slots")->Arg(10'000)->Arg(1'000'000);
 
+// MatchAndHold on the national search workload, then a release of the
+// place held: to compare with BM_EngineSearch plus BM_EngineHoldRelease.
+void BM_EngineMatchAndHoldRelease(benchmark::State& state) {
+  Engine& engine = EngineOf(state.range(0));
+  testing::Workload workload(*testing::ShippedCommunes(), {});
+  std::mt19937_64 rng(11);
+  const absl::Time now = testing::FixtureStart();
+  Effects effects;
+  SearchResult result;
+  MatchHoldCommand command;
+  command.ttl_s = 180;
+  // Tokens never used before: the engine, which keeps closed holds, is
+  // shared with the other benchmarks and with this one's earlier runs.
+  static uint64_t tokens = 0;
+  uint64_t held = 0;
+  for (auto _ : state) {
+    const testing::SearchAsk ask = workload.Next(rng);
+    command.query.commune_code = ask.commune->insee;
+    command.query.profession = ask.profession;
+    command.token = absl::StrFormat("ac%030x", ++tokens);
+    auto hold = engine.MatchAndHold(testing::BenchRegulator(), {}, command, now,
+                                    &result, &effects);
+    CRENEAU_CHECK(hold.ok());
+    if (hold->has_value()) {
+      ++held;
+      CRENEAU_CHECK(engine
+                        .ReleaseHold(testing::BenchRegulator(), {},
+                                     {(*hold)->slot_id, command.token}, now,
+                                     &effects)
+                        .ok());
+    }
+    effects.Clear();
+  }
+  state.counters["held"] = benchmark::Counter(
+      static_cast<double>(held), benchmark::Counter::kAvgIterations);
+}
+BENCHMARK(BM_EngineMatchAndHoldRelease)
+    ->ArgName("slots")
+    ->Arg(10'000)
+    ->Arg(1'000'000);
+
 // Publishes the fixture into a fresh engine: index build, per slot, with
 // the heap bytes each slot costs (professionals included).
 void BM_EngineIndexBuild(benchmark::State& state) {
