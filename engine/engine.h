@@ -115,8 +115,9 @@ class Engine {
   // empty_reason (kNoneHoldable when matches were found but none the
   // caller may hold). The idempotency record is a HoldSlot's (its outcome
   // is a hold): a retry gets the first hold, `result` then holding that
-  // slot's match from the query's origin while the slot exists. An empty
-  // answer changes nothing and is not remembered: a retry searches again.
+  // slot's match from the query's origin while the slot exists and the
+  // query's window has not passed (no match otherwise). An empty answer
+  // changes nothing and is not remembered: a retry searches again.
   // Errors: as Search (the query) and HoldSlot (token, ttl, hold limits).
   absl::StatusOr<std::optional<Hold>> MatchAndHold(
       const Caller& caller, const RequestKey& key,
@@ -413,9 +414,10 @@ class Engine {
   absl::StatusOr<Hold> TakeHold(const Caller& caller, const RequestKey& key,
                                 SlotNo no, const HoldCommand& command,
                                 int64_t now_s, Effects* effects);
-  // MatchAndHold's answer to a retry: the held slot as a match of `query`.
-  absl::Status MatchOfHeld(const Caller& caller, const SearchQuery& query,
-                           const Hold& hold, SearchResult* result) const;
+  // MatchAndHold's answer to a retry: the held slot as a match of `query`,
+  // or no match when the query's window has passed or the slot is gone.
+  void MatchOfHeld(const Caller& caller, const SearchQuery& query,
+                   const Hold& hold, SearchResult* result) const;
   // Finds the caller's active hold on `slot_id`, or says why not.
   absl::StatusOr<Hold*> ActiveHoldFor(const Caller& caller,
                                       absl::string_view slot_id,

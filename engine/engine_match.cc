@@ -63,21 +63,24 @@ absl::StatusOr<std::optional<Hold>> Engine::MatchAndHold(
       });
   if (nothing_held) return std::nullopt;
   if (!held.ok()) return held.status();
-  if (effects->replayed) {
-    RETURN_IF_ERROR(MatchOfHeld(caller, command.query, *held, result));
-  }
+  if (effects->replayed) MatchOfHeld(caller, command.query, *held, result);
   return std::optional<Hold>(*std::move(held));
 }
 
-absl::Status Engine::MatchOfHeld(const Caller& caller, const SearchQuery& query,
-                                 const Hold& hold, SearchResult* result) const {
+void Engine::MatchOfHeld(const Caller& caller, const SearchQuery& query,
+                         const Hold& hold, SearchResult* result) const {
   IndexQuery iq;
   int32_t cap_m = 0;
   result->hits.clear();
-  RETURN_IF_ERROR(
-      PrepareSearch(caller, query, clock_unix_s_, &iq, result, &cap_m));
+  // The retry's answer is the first hold, whatever happened since: when the
+  // query no longer holds (its window has passed) or the slot was purged,
+  // it comes without a match.
+  if (!PrepareSearch(caller, query, clock_unix_s_, &iq, result, &cap_m).ok()) {
+    *result = SearchResult();
+    return;
+  }
   const SlotNo no = slots_.Find(hold.slot_id);
-  if (no == kNoSlot) return absl::OkStatus();  // Purged since: no match.
+  if (no == kNoSlot) return;
   const IndexEntry entry = EntryOf(no);
   SearchHit hit;
   hit.slot = no;
@@ -90,7 +93,6 @@ absl::Status Engine::MatchOfHeld(const Caller& caller, const SearchQuery& query,
                    : MatchReason::kWidenedRadius;
   result->hits.push_back(hit);
   ExplainHits(result);
-  return absl::OkStatus();
 }
 
 }  // namespace creneau

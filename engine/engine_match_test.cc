@@ -121,6 +121,19 @@ TEST_F(MatchAndHoldTest, RetryReturnsTheFirstHoldAndItsMatch) {
   EXPECT_EQ(HitId(), "s1");
   EXPECT_NEAR(result_.hits[0].distance_m, distance_m, 1);
   EXPECT_EQ(engine_->GetSlot("s2")->places_held, 0) << "nothing else held";
+  // Once the query's window has passed, a retry still gets the hold, with
+  // no match.
+  SearchQuery past = RoyanGp();
+  past.window_start_unix_s = kT0 + 60;
+  past.window_end_unix_s = kT0 + 7300;
+  auto windowed = Match(past, 4, nullptr, "req-2");
+  ASSERT_TRUE(windowed.ok() && windowed->has_value()) << windowed.status();
+  now_ = kT0 + 7400;
+  auto late = Match(past, 5, nullptr, "req-2");
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_TRUE(replayed_);
+  EXPECT_EQ(**late, **windowed);
+  EXPECT_TRUE(result_.hits.empty());
   // The same id with another payload is refused.
   auto reused = Match(RoyanGp(), 3, nullptr, "req-1", 2);
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists);
