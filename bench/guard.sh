@@ -36,10 +36,7 @@ done
 base_rev=${1:?usage: bench/guard.sh [options] BASE_REV}
 compare=/usr/share/benchmark/compare.py
 [ -f "$compare" ] || { echo "guard: $compare missing (deploy/setup.sh installs libbenchmark-tools)" >&2; exit 2; }
-# The guarded benchmarks: search on a national-density data set (1M slots,
-# automatic radius), hold + confirm + cancel, durable bookings, reload.
-engine_filter='^BM_EngineSearch/slots:1000000/radius_m:0/window_h:48/limit:20$|^BM_EngineHoldConfirmCancel/slots:1000000$'
-store_filter='^BM_StoreDurableBookings/in_flight:2048/real_time$|^BM_StoreReload/slots:100000$'
+# The guarded benchmarks and their thresholds: bench/guard_verdict.py.
 # Each process runs each benchmark this many times, after a warm-up.
 repetitions_per_round=3
 min_time_s=0.2
@@ -99,12 +96,7 @@ fi
 echo "guard: built in $(( $(date +%s) - start )) s; base $base_build, head $head_build"
 
 filter_of() {  # engine|store -> the guarded benchmarks of that binary
-  local f; [ "$1" = engine ] && f=$engine_filter || f=$store_filter
-  if [ -n "$only" ]; then
-    /usr/bin/python3 -c 'import sys; print("|".join(p for p in sys.argv[1].split("|") if __import__("re").search(sys.argv[2], p)))' "$f" "$only"
-  else
-    echo "$f"
-  fi
+  /usr/bin/python3 "$top/bench/guard_verdict.py" filter "$1" "$only"
 }
 
 run_side() {  # side round binary-kind

@@ -1,6 +1,11 @@
 #!/usr/bin/python3
-"""The regression gate's two steps around compare.py (bench/guard.sh).
+"""The regression gate's guarded benchmarks and its steps around compare.py
+(bench/guard.sh).
 
+  guard_verdict.py filter BINARY [ONLY]
+      prints the --benchmark_filter of the guarded benchmarks that BINARY
+      (engine or store) runs, those matching the regular expression ONLY
+      when given (empty when none).
   guard_verdict.py merge RUNS_DIR SIDE OUT.json
       joins the runs of one side (RUNS_DIR/SIDE-*.json, Google Benchmark's
       JSON) into one file, every repetition kept and the aggregates left
@@ -8,7 +13,7 @@
   guard_verdict.py verdict DIFF.json EXPECTED
       reads compare.py's report (its --dump_to_json) and fails (exit 1) on
       each guarded benchmark whose median time (CPU or real, per
-      THRESHOLDS) grew by more than its threshold with the U test's p-value
+      GUARDED) grew by more than its threshold with the U test's p-value
       on that time below ALPHA, and
       when the report holds fewer than EXPECTED guarded benchmarks.
 
@@ -17,24 +22,37 @@ The statistic is compare.py's; this script only applies the thresholds.
 import glob
 import json
 import os
+import re
 import statistics
 import sys
 
 # Significance level of the two-sided Mann-Whitney U test.
 ALPHA = 0.01
-# Per guarded benchmark (first matching prefix): the slowdown of the
-# median beyond which a significant change fails the gate, and the time it
-# is read on. The engine's benchmarks run on one thread and only compute:
+# The guarded benchmarks, the one list of them: search on a national-density
+# data set (1M slots, automatic radius), hold + confirm + cancel, durable
+# bookings, reload. Each with its binary, the slowdown of the median beyond
+# which a significant change fails the gate, and the time it is read on. The engine's benchmarks run on one thread and only compute:
 # their CPU time is what the code costs, and unlike real time it does not
 # count the moments another process held the core. The storage benchmarks
 # wait on fsync and on RocksDB's threads: real time, and a wider threshold,
 # for they share the disk with the machine.
-THRESHOLDS = [
-    ("BM_EngineSearch/", 0.10, "cpu"),
-    ("BM_EngineHoldConfirmCancel/", 0.15, "cpu"),
-    ("BM_StoreDurableBookings/", 0.25, "real"),
-    ("BM_StoreReload/", 0.20, "real"),
+GUARDED = [
+    ("engine", "BM_EngineSearch/slots:1000000/radius_m:0/window_h:48/limit:20",
+     0.10, "cpu"),
+    ("engine", "BM_EngineHoldConfirmCancel/slots:1000000", 0.15, "cpu"),
+    ("store", "BM_StoreDurableBookings/in_flight:2048/real_time", 0.25, "real"),
+    ("store", "BM_StoreReload/slots:100000", 0.20, "real"),
 ]
+
+
+def guarded_names(binary, only):
+    return [name for kind, name, _, _ in GUARDED
+            if kind == binary and (not only or re.search(only, name))]
+
+
+def benchmark_filter(binary, only):
+    print("|".join("^" + re.escape(name) + "$"
+                   for name in guarded_names(binary, only)))
 
 
 def merge(runs_dir, side, out_path):
@@ -57,8 +75,8 @@ def merge(runs_dir, side, out_path):
 
 
 def threshold_of(name):
-    for prefix, threshold, measure in THRESHOLDS:
-        if name.startswith(prefix):
+    for _, guarded, threshold, measure in GUARDED:
+        if name == guarded:
             return threshold, measure
     return None, None
 
@@ -96,7 +114,9 @@ def verdict(diff_path, expected):
 
 
 def main(argv):
-    if len(argv) == 5 and argv[1] == "merge":
+    if len(argv) in (3, 4) and argv[1] == "filter":
+        benchmark_filter(argv[2], argv[3] if len(argv) == 4 else "")
+    elif len(argv) == 5 and argv[1] == "merge":
         merge(argv[2], argv[3], argv[4])
     elif len(argv) == 4 and argv[1] == "verdict":
         verdict(argv[2], int(argv[3]))
