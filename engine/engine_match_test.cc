@@ -152,7 +152,7 @@ TEST_F(MatchAndHoldTest, AnEmptyAnswerIsNotRemembered) {
   EXPECT_EQ((*retry)->slot_id, "s1");
 }
 
-TEST_F(MatchAndHoldTest, RefusesBadTermsAndRespectsHoldLimits) {
+TEST_F(MatchAndHoldTest, RefusesBadTermsAndAUsedToken) {
   ASSERT_TRUE(Publish({MakeSlot("s1", "gp-royan", kT0 + 3600)}).ok());
   Effects e;
   MatchHoldCommand command{RoyanGp(), "not-a-token", 180};
