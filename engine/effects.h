@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "engine/availability.h"
@@ -108,6 +109,23 @@ struct Subject {
   bool operator==(const Subject&) const = default;
 };
 
+// The state of an event's subject right after the command, as the change
+// feed sends it: a slot with its places, a professional, a booking (see
+// ForChangeFeed), a territory; monostate when the subject no longer exists
+// (purged) or was not recorded.
+using SubjectState =
+    std::variant<std::monostate, SlotView, Professional, Booking, Territory>;
+
+// A booking as the change feed records and sends it: without the patient's
+// references (read them with GetBooking, which the audit trail records) nor
+// the hold token (the right to confirm it).
+inline Booking ForChangeFeed(Booking booking) {
+  booking.patient_ref.clear();
+  booking.orientation_ref.clear();
+  booking.hold_token.clear();
+  return booking;
+}
+
 struct Event {
   EventType type = EventType::kSlotsPublished;
   int64_t time_unix_s = 0;
@@ -121,6 +139,10 @@ struct Event {
   // kCallsRefused: the status code and count, e.g. "RESOURCE_EXHAUSTED x12".
   // Never patient data. At most limits::kMaxEventDetailBytes.
   std::string detail;
+  // The state of each subject after the command, one per subject in the
+  // same order; empty for audit records and for events written before
+  // states were recorded (event format version 2).
+  std::vector<SubjectState> states;
   bool operator==(const Event&) const = default;
 
   void Add(SubjectKind kind, std::string id) {

@@ -268,6 +268,27 @@ class Engine {
   // bad page size.
   absl::StatusOr<TerritoryPage> ListTerritories(
       int32_t page_size, absl::string_view page_token) const;
+  // ---- The change feed (engine_watch.cc). ----
+
+  // Whether a change feed of `caller` with `filter` sends `state`. The
+  // access rules of reads, with the professional's current owner and
+  // CPTS: a slot it may see (GetSlot) in its scope or of a professional
+  // its organisation manages; a professional in its scope or managed; a
+  // booking it may read (GetBooking); a territory in its scope. A removed
+  // object (monostate) goes to administrators only, since nothing is left
+  // to check the rules against.
+  bool MayWatch(const Caller& caller, const WatchFilter& filter,
+                const SubjectState& state) const;
+  // Appends to `out` the current state of every object `caller` may watch
+  // with `filter`: territories, professionals, their slots (withdrawn ones
+  // included), bookings (ForChangeFeed). RESOURCE_EXHAUSTED, naming the
+  // filter, when there are more than `max_objects` (`out` is then
+  // incomplete). Reads every professional: for a feed's start, not a
+  // call's path.
+  absl::Status WatchSnapshot(const Caller& caller, const WatchFilter& filter,
+                             size_t max_objects,
+                             std::vector<SubjectState>* out) const;
+
   // Whether `caller` may hold slot `no` (from a search on the unchanged
   // engine): the slot's commune lies in its scope.
   bool InScope(const Caller& caller, SlotNo no) const;
@@ -436,6 +457,20 @@ class Engine {
   bool MayReadBooking(const Caller& caller, const Booking& booking) const;
   // A caller manages a professional its organisation owns.
   bool Manages(const Caller& caller, internal::ProfNo prof) const;
+  // The change feed's rules per kind of state (engine_watch.cc).
+  bool MayWatchSlot(const Caller& caller, const WatchFilter& filter,
+                    const SlotView& view) const;
+  bool MayWatchProfessional(const Caller& caller, const WatchFilter& filter,
+                            const Professional& professional) const;
+  bool MayWatchBooking(const Caller& caller, const WatchFilter& filter,
+                       const Booking& booking) const;
+  bool MayWatchTerritory(const Caller& caller, const WatchFilter& filter,
+                         const Territory& territory) const;
+  // Whether the commune at `commune_index` (of a professional `prof`,
+  // kNoProfessional for none, of `profession`) passes the filter.
+  bool PassesFilter(const WatchFilter& filter, uint32_t commune_index,
+                    Profession profession,
+                    absl::string_view professional_id) const;
   // Whether the commune at `commune_index` lies in the caller's scope.
   bool InScopeCommune(const Caller& caller, uint32_t commune_index) const;
   // The commune table index of a commune code, or of the commune nearest to

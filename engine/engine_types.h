@@ -165,6 +165,17 @@ struct TerritoryPage {
   std::string next_page_token;  // Empty on the last page.
 };
 
+// What a change feed follows (Engine::MayWatch): changes touching any of
+// the territories (by the commune of a slot or a professional's practice),
+// of the professions, of the professionals. An empty list or mask keeps
+// everything; the three combine with AND. Territory changes pass only
+// filters without professions or professionals.
+struct WatchFilter {
+  std::vector<std::string> territory_ids;
+  ProfessionMask professions = 0;
+  std::vector<std::string> professional_ids;
+};
+
 struct EngineStats {
   size_t territories = 0;
   size_t professionals = 0;

@@ -176,6 +176,7 @@ struct SlotView {
   // Its professional reached the weekly orientation cap in its week: it
   // is out of searches and its regular places cannot be held.
   bool weekly_cap_reached = false;
+  bool operator==(const SlotView&) const = default;
 };
 
 enum class HoldState : uint8_t {

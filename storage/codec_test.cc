@@ -154,6 +154,45 @@ TEST(CodecTest, EventRoundTripsAndKeysSortBySequence) {
   EXPECT_FALSE(DecodeEventKey("short").ok());
 }
 
+// Version 3 events carry each subject's state after the change; a state
+// must match its subject's kind, and every truncation is refused.
+TEST(CodecTest, EventStatesRoundTrip) {
+  Event e;
+  e.type = EventType::kBookingConfirmed;
+  e.time_unix_s = 1'900'000'000;
+  e.actor = "sas-17";
+  e.Add(SubjectKind::kBooking, "bk-000000000007");
+  e.Add(SubjectKind::kSlot, "agenda:42");
+  e.Add(SubjectKind::kProfessional, "10003456789");
+  e.Add(SubjectKind::kTerritory, "cpts-royan");
+  e.Add(SubjectKind::kSlot, "agenda:gone");
+  SlotView view;
+  view.slot = SampleSlot(true);
+  view.profession = Profession::kMidwife;
+  view.location = {45.6, -1.0};
+  view.places_held = 1;
+  view.places_booked = 2;
+  view.state = SlotState::kFull;
+  view.weekly_cap_reached = true;
+  e.states = {
+      ForChangeFeed(SampleBooking()), view, SampleProfessional(),
+      Territory{"cpts-royan", "CPTS Royan", TerritoryKind::kCpts, {"17306"}},
+      std::monostate()};
+  const std::string value = EncodeEvent(e);
+  absl::StatusOr<Event> decoded = DecodeEvent(value);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, e);
+  for (size_t n = 0; n < value.size(); ++n) {
+    EXPECT_FALSE(DecodeEvent(value.substr(0, n)).ok()) << n;
+  }
+  // A state of another kind than its subject.
+  std::swap(e.states[0], e.states[1]);
+  EXPECT_FALSE(DecodeEvent(EncodeEvent(e)).ok());
+  // Neither as many states as subjects nor none.
+  e.states.pop_back();
+  EXPECT_FALSE(DecodeEvent(EncodeEvent(e)).ok());
+}
+
 TEST(CodecTest, TerritoryRoundTrips) {
   Territory t{"cpts-royan-atlantique",
               "CPTS Royan Atlantique",

@@ -6,6 +6,53 @@
 #include "spdlog/spdlog.h"
 
 namespace creneau::storage {
+namespace {
+
+// The state of a subject now, for the change feed (monostate when gone).
+SubjectState StateOf(const Engine& engine, const Subject& subject) {
+  switch (subject.kind) {
+    case SubjectKind::kSlot:
+      if (absl::StatusOr<SlotView> v = engine.GetSlot(subject.id); v.ok()) {
+        return *std::move(v);
+      }
+      break;
+    case SubjectKind::kBooking:
+      if (absl::StatusOr<Booking> b = engine.GetBooking(subject.id); b.ok()) {
+        return ForChangeFeed(*std::move(b));
+      }
+      break;
+    case SubjectKind::kProfessional:
+      if (auto p = engine.FindProfessional(subject.id)) {
+        return p->ToProfessional();
+      }
+      break;
+    case SubjectKind::kTerritory:
+      if (absl::StatusOr<Territory> t = engine.GetTerritory(subject.id);
+          t.ok()) {
+        return *std::move(t);
+      }
+      break;
+  }
+  return std::monostate();
+}
+
+// Records in each change event the state of its subjects after the command
+// (all of a command's events are written together, so each sees the
+// command's final state). Audit records change nothing and get none.
+void RecordStates(const Engine& engine, Effects* effects) {
+  for (Event& event : effects->events) {
+    if (event.type == EventType::kBookingRead ||
+        event.type == EventType::kCallsRefused) {
+      continue;
+    }
+    event.states.reserve(event.subjects.size());
+    for (const Subject& subject : event.subjects) {
+      event.states.push_back(StateOf(engine, subject));
+    }
+  }
+}
+
+}  // namespace
 
 EngineHost::EngineHost(std::shared_ptr<const CommuneTable> communes,
                        Store* store, const Clock* clock, HostOptions options)
@@ -59,6 +106,7 @@ absl::Status EngineHost::Admit() const {
 }
 
 void EngineHost::Commit(Effects effects, CommitCallback done) {
+  RecordStates(engine_, &effects);
   store_->Commit(std::move(effects), [this, done = std::move(done)](
                                          absl::Status status) mutable {
     if (!status.ok() && serving_.exchange(false)) {

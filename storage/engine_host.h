@@ -95,6 +95,11 @@ class EngineHost {
   int ExtendAvailabilityOnce();
   // The event log, for the audit trail and the change feed (read only).
   const Store& store() const { return *store_; }
+  // Called on the store's writer thread each time events become durable
+  // (EventTail::set_listener: it must only signal); nullptr for none.
+  void set_change_listener(std::function<void()> listener) {
+    store_->tail().set_listener(std::move(listener));
+  }
 
   // Applies a mutation. `apply` runs under the write lock with the current
   // time; `done` runs exactly once with its result, after the effects are

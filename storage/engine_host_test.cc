@@ -202,5 +202,87 @@ TEST_F(EngineHostTest, EventRetentionWorksInBoundedSteps) {
   EXPECT_EQ(count(), young_events) << "young events must stay";
 }
 
+// Every change event records the state of its subjects right after the
+// command (a booking without the patient's references nor its hold token),
+// and reaches the in-memory tail once durable, its listener told.
+TEST_F(EngineHostTest, ChangeEventsCarryStatesAndReachTheTail) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  std::atomic<int> heard{0};
+  host_->set_change_listener([&] { ++heard; });
+  ASSERT_NO_FATAL_FAILURE(Upserts(1));
+  Slot slot;
+  slot.id = "gp-1:1";
+  slot.professional_id = "gp-1";
+  slot.start_unix_s = absl::ToUnixSeconds(clock_.Now()) + 3600;
+  slot.duration_s = 900;
+  slot.modality = Modality::kInOffice;
+  const std::string token(32, 'a');
+  auto run = [&](auto apply) {
+    absl::Notification done;
+    host_->Mutate<bool>(
+        [&](Engine& engine, absl::Time now,
+            Effects* effects) -> absl::StatusOr<bool> {
+          absl::Status status = apply(engine, now, effects);
+          if (!status.ok()) return status;
+          return true;
+        },
+        [&](absl::StatusOr<bool> result) {
+          EXPECT_TRUE(result.ok()) << result.status();
+          done.Notify();
+        });
+    done.WaitForNotification();
+  };
+  run([&](Engine& e, absl::Time now, Effects* fx) {
+    return e.PublishSlots(Feed(), {"pub", 2}, {slot}, now, fx).status();
+  });
+  run([&](Engine& e, absl::Time now, Effects* fx) {
+    return e.HoldSlot(Feed(), {"hold", 3}, {slot.id, token}, now, fx).status();
+  });
+  run([&](Engine& e, absl::Time now, Effects* fx) {
+    return e
+        .ConfirmBooking(Feed(), {"confirm", 4},
+                        {slot.id, token, "patient-42", "orientation-7"}, now,
+                        fx)
+        .status();
+  });
+  std::vector<Store::SequencedEvent> events;
+  ASSERT_TRUE(store_->ReadEvents(1, 100, &events).ok());
+  ASSERT_EQ(events.size(), 4u);
+  const Event& confirmed = events.back().event;
+  ASSERT_EQ(confirmed.type, EventType::kBookingConfirmed);
+  ASSERT_EQ(confirmed.states.size(), confirmed.subjects.size());
+  bool saw_booking = false, saw_slot = false;
+  for (const SubjectState& state : confirmed.states) {
+    if (const auto* b = std::get_if<Booking>(&state)) {
+      saw_booking = true;
+      EXPECT_EQ(b->slot_id, slot.id);
+      EXPECT_EQ(b->status, BookingStatus::kBooked);
+      EXPECT_EQ(b->patient_ref, "");
+      EXPECT_EQ(b->orientation_ref, "");
+      EXPECT_EQ(b->hold_token, "");
+    } else if (const auto* v = std::get_if<SlotView>(&state)) {
+      saw_slot = true;
+      EXPECT_EQ(v->places_booked, 1);
+      EXPECT_EQ(v->places_held, 0);
+      EXPECT_EQ(v->state, SlotState::kFull);
+    }
+  }
+  EXPECT_TRUE(saw_booking);
+  EXPECT_TRUE(saw_slot);
+  // The held slot's state was recorded as held.
+  const Event& held = events[2].event;
+  ASSERT_EQ(held.type, EventType::kSlotHeld);
+  ASSERT_EQ(held.states.size(), 1u);
+  EXPECT_EQ(std::get<SlotView>(held.states[0]).places_held, 1);
+
+  std::vector<SharedEvent> tail;
+  ASSERT_TRUE(store_->tail().ReadAfter(0, 100, &tail));
+  ASSERT_EQ(tail.size(), 4u);
+  EXPECT_EQ(tail.back()->sequence, events.back().sequence);
+  EXPECT_EQ(tail.back()->event, confirmed);
+  EXPECT_GE(heard.load(), 4);
+  host_->set_change_listener(nullptr);
+}
+
 }  // namespace
 }  // namespace creneau::storage

@@ -297,8 +297,20 @@ void Store::WriterLoop() {
         }
       }
     }
+    if (status.ok()) PublishToTail(group);
     for (Pending& p : group) std::move(p.done)(status);
   }
+}
+
+void Store::PublishToTail(std::vector<Pending>& group) {
+  std::vector<SharedEvent> events;
+  for (Pending& p : group) {
+    for (size_t i = 0; i < p.effects.events.size(); ++i) {
+      events.push_back(std::make_shared<const SequencedEvent>(SequencedEvent{
+          p.first_sequence + i, std::move(p.effects.events[i])}));
+    }
+  }
+  tail_.Append(std::move(events));
 }
 
 absl::Status Store::WriteGroup(const std::vector<Pending>& group,

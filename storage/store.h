@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "engine/effects.h"
 #include "engine/engine.h"
+#include "storage/event_tail.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -142,10 +143,7 @@ class Store {
 
   // ---- The event log: audit trail and change feed (store_events.cc). ----
 
-  struct SequencedEvent {
-    uint64_t sequence = 0;
-    Event event;
-  };
+  using SequencedEvent = storage::SequencedEvent;
   // Appends to `out` the written events from `from_sequence` on, in order,
   // examining at most `max_events`; returns the sequence to continue from
   // (after the last one examined). Events queued but not yet written are not
@@ -162,6 +160,10 @@ class Store {
                                            size_t max_events);
   // The oldest event still kept (1 for an empty log).
   absl::StatusOr<uint64_t> FirstSequence() const;
+  // The latest events, in memory: every event is appended once durable,
+  // before its commit is acknowledged (positioned by LoadInto).
+  EventTail& tail() { return tail_; }
+  const EventTail& tail() const { return tail_; }
 
  private:
   struct Pending {
@@ -186,6 +188,8 @@ class Store {
   // log's retention deleted, when later than the last event kept.
   absl::Status ContinueAfterTrimmedEvents(LoadStats* stats) const;
   void WriterLoop();
+  // Moves a durable group's events into the tail.
+  void PublishToTail(std::vector<Pending>& group);
   // Writes a group as one batch; adds the encoded bytes to *bytes.
   absl::Status WriteGroup(const std::vector<Pending>& group, uint64_t* bytes);
 
@@ -200,6 +204,7 @@ class Store {
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   StoreStats stats_ ABSL_GUARDED_BY(mu_);
+  EventTail tail_;
   std::thread writer_;
 };
 

@@ -205,6 +205,7 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
     last_sequence_ = stats.last_sequence;
     stats_.durable_sequence = stats.last_sequence;
   }
+  tail_.Reset(stats.last_sequence);
   stats.elapsed = absl::Now() - start;
   return stats;
 }

@@ -362,6 +362,7 @@ std::string EncodeEvent(const Event& e) {
   }
   PutString(&out, e.organisation);
   PutString(&out, e.detail);
+  PutSubjectStates(&out, e.states);
   return out;
 }
 
@@ -394,6 +395,9 @@ absl::StatusOr<Event> DecodeEvent(absl::string_view value) {
   if (version >= 2 &&
       (!d.GetString(&e.organisation) || !d.GetString(&e.detail) ||
        e.detail.size() > limits::kMaxEventDetailBytes)) {
+    return Corrupt("event", "");
+  }
+  if (version >= 3 && !GetSubjectStates(d, e.subjects, &e.states)) {
     return Corrupt("event", "");
   }
   if (!d.done()) return Corrupt("event", "");

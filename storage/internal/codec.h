@@ -30,8 +30,8 @@ inline constexpr uint8_t kBookingVersion = 2;
 inline constexpr uint8_t kIdempotencyVersion = 3;
 // 1: templates and exceptions (storage/internal/codec_availability.cc).
 inline constexpr uint8_t kAvailabilityVersion = 1;
-// 2: organisation, typed subjects, detail.
-inline constexpr uint8_t kEventVersion = 2;
+// 2: organisation, typed subjects, detail; 3: subject states.
+inline constexpr uint8_t kEventVersion = 3;
 // The on-disk format version kept under meta key "format_version": 2 adds
 // the territories column family (a store of version 1 is upgraded at open),
 // 3 the availability family (a store of version 2 only gains it).

@@ -1,5 +1,5 @@
-// Decoding helpers shared by the codec files (codec.cc,
-// codec_availability.cc).
+// Helpers shared by the codec files (codec.cc, codec_availability.cc,
+// codec_states.cc).
 #ifndef CRENEAU_STORAGE_INTERNAL_CODEC_COMMON_H_
 #define CRENEAU_STORAGE_INTERNAL_CODEC_COMMON_H_
 
@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "engine/effects.h"
 #include "engine/types.h"
 #include "engine/validate.h"
 #include "storage/internal/coding.h"
@@ -38,6 +39,14 @@ inline bool GetLatLng(Decoder& d, LatLng* point) {
 inline bool GetVersion(Decoder& d, uint8_t latest, uint8_t* version) {
   return d.GetU8(version) && *version >= 1 && *version <= latest;
 }
+
+// An event's subject states (codec_states.cc): a count (0, or one per
+// subject), then each a u8 kind (0: none) and its record. GetSubjectStates
+// returns false for anything malformed or not matching `subjects`' kinds.
+void PutSubjectStates(std::string* out,
+                      const std::vector<SubjectState>& states);
+bool GetSubjectStates(Decoder& d, const std::vector<Subject>& subjects,
+                      std::vector<SubjectState>* states);
 
 }  // namespace creneau::storage::internal
 
