@@ -87,6 +87,7 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
   builder.RegisterService(&server->orientation_);
   builder.RegisterService(&server->territories_);
   builder.RegisterService(&server->admin_);
+  builder.RegisterService(&server->changes_);
   if (config.bench_service) builder.RegisterService(&server->bench_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
@@ -139,9 +140,9 @@ absl::StatusOr<std::unique_ptr<CreneauServer>> CreneauServer::Start(
 
 const std::vector<std::string>& CreneauServer::ServiceNames() {
   static const auto* names = new std::vector<std::string>{
-      "creneau.v1.SlotService", "creneau.v1.OrientationService",
+      "creneau.v1.SlotService",      "creneau.v1.OrientationService",
       "creneau.v1.TerritoryService", "creneau.v1.AdminService",
-      "creneau.bench.v1.BenchService"};
+      "creneau.v1.ChangeService",    "creneau.bench.v1.BenchService"};
   return *names;
 }
 
@@ -159,6 +160,9 @@ void CreneauServer::SetServing(bool serving) {
 
 void CreneauServer::Shutdown(absl::Duration grace) {
   SetServing(false);
+  // Change feeds never end by themselves: end them now, each with the
+  // sequence to resume from, rather than at the grace period's end.
+  changes_.Close();
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoSeconds(grace));
   server_->Wait();

@@ -13,6 +13,7 @@
 #include "server/admin_service.h"
 #include "server/bench_service.h"
 #include "server/call_observer.h"
+#include "server/change_service.h"
 #include "server/gatekeeper.h"
 #include "server/orientation_service.h"
 #include "server/slot_service.h"
@@ -87,7 +88,8 @@ class CreneauServer {
         slots_(WithIdentity(parts)),
         orientation_(WithIdentity(parts)),
         territories_(WithIdentity(parts)),
-        admin_(WithIdentity(parts)) {}
+        admin_(WithIdentity(parts)),
+        changes_(WithIdentity(parts)) {}
   ServiceParts WithIdentity(ServiceParts parts) const {
     parts.identity = &identity_;
     return parts;
@@ -98,6 +100,7 @@ class CreneauServer {
   OrientationService orientation_;
   TerritoryService territories_;
   AdminService admin_;
+  ChangeService changes_;
   BenchService bench_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -59,6 +59,22 @@ void ToProto(const ProfessionalView& p, v1::Professional* out) {
   out->set_owner_organisation(p.owner.data(), p.owner.size());
 }
 
+void ToProto(const Professional& p, v1::Professional* out) {
+  ToProto(ProfessionalView{.owner = p.owner,
+                           .id = p.id,
+                           .profession = p.profession,
+                           .location = p.location,
+                           .commune_code = p.commune_code,
+                           .time_zone = p.time_zone,
+                           .structure = p.structure,
+                           .cpts_id = p.cpts_id,
+                           .sector = p.sector,
+                           .weekly_orientation_cap = p.weekly_orientation_cap,
+                           .home_visit_radius_km = p.home_visit_radius_km,
+                           .display_name = p.display_name},
+          out);
+}
+
 void ToProto(const LatLng& point, v1::LatLng* out) {
   out->set_latitude(point.lat_deg);
   out->set_longitude(point.lng_deg);

@@ -20,6 +20,7 @@ namespace v1 = ::creneau::v1;
 // Each fills `out` (which it does not clear first) from a domain value.
 void ToProto(const LatLng& point, v1::LatLng* out);
 void ToProto(const ProfessionalView& professional, v1::Professional* out);
+void ToProto(const Professional& professional, v1::Professional* out);
 void ToProto(const SlotView& view, v1::Slot* out);
 void ToProto(const Hold& hold, v1::Hold* out);
 void ToProto(const Booking& booking, v1::Booking* out);

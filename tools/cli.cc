@@ -92,6 +92,7 @@ Cli::Cli(CliOptions options, std::ostream& out, std::ostream& err)
   orientation_ = v1::OrientationService::NewStub(channel_);
   territories_ = v1::TerritoryService::NewStub(channel_);
   admin_ = v1::AdminService::NewStub(channel_);
+  changes_ = v1::ChangeService::NewStub(channel_);
 }
 
 std::unique_ptr<grpc::ClientContext> Cli::Context() const {

@@ -15,6 +15,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "creneau/v1/admin_service.grpc.pb.h"
+#include "creneau/v1/change_service.grpc.pb.h"
 #include "creneau/v1/orientation_service.grpc.pb.h"
 #include "creneau/v1/slot_service.grpc.pb.h"
 #include "creneau/v1/territory_service.grpc.pb.h"
@@ -75,6 +76,14 @@ struct BookingsArgs {
   int limit = 200;   // Bookings printed, at most (pages are fetched).
 };
 
+// `creneau watch`: where to start (default: from now) and the filter.
+struct WatchArgs {
+  std::optional<uint64_t> after;  // Resume after this sequence.
+  bool snapshot = false;          // Start with the current state.
+  std::vector<std::string> territories, professions, professionals;
+  int64_t count = 0;  // Stop after this many objects (0: never).
+};
+
 class Cli {
  public:
   // Fails (exit code 2 from the commands) when a TLS file cannot be read.
@@ -111,6 +120,8 @@ class Cli {
   int Audit(const AuditArgs& args);
   int Transfer(const std::vector<std::string>& professional_ids,
                const std::string& organisation);
+  // Follows the change feed (cli_watch.cc).
+  int Watch(const WatchArgs& args);
   // Operations (cli_operations.cc).
   int Status();
   int Backup(const std::string& directory);
@@ -159,6 +170,7 @@ class Cli {
   std::unique_ptr<creneau::v1::OrientationService::Stub> orientation_;
   std::unique_ptr<creneau::v1::TerritoryService::Stub> territories_;
   std::unique_ptr<creneau::v1::AdminService::Stub> admin_;
+  std::unique_ptr<creneau::v1::ChangeService::Stub> changes_;
   std::string setup_error_;  // A TLS file that could not be read.
 };
 

@@ -13,6 +13,7 @@ using creneau::tools::BookingsArgs;
 using creneau::tools::Cli;
 using creneau::tools::SearchArgs;
 using creneau::tools::TerritoryArgs;
+using creneau::tools::WatchArgs;
 
 // Every subcommand's arguments.
 struct Args {
@@ -25,6 +26,7 @@ struct Args {
   TerritoryArgs territory;
   AuditArgs audit;
   BookingsArgs bookings;
+  WatchArgs watch;
   std::string organisation;
   std::string backup_dir;
   std::string name, role, scope, common_name, principals_file;
@@ -170,6 +172,22 @@ void AddAdminCommands(CLI::App& app, Args& a) {
                     "RFC 3339, or a duration back from now (2h, 7d)");
   audit->add_option("--limit", a.audit.limit, "records printed, at most")
       ->capture_default_str();
+  auto* watch = app.add_subcommand(
+      "watch",
+      "follow the changes you may see, live (the change feed); resumes by "
+      "itself where the server ends the stream");
+  watch->add_option("--after", a.watch.after,
+                    "start after this sequence (resume); default: from now");
+  watch->add_flag("--snapshot", a.watch.snapshot,
+                  "start with the current state of everything you may see");
+  watch->add_option("--territory", a.watch.territories,
+                    "only this territory (repeatable)");
+  watch->add_option("--profession", a.watch.professions,
+                    "only this profession: gp, nurse, ... (repeatable)");
+  watch->add_option("--professional", a.watch.professionals,
+                    "only this professional (repeatable)");
+  watch->add_option("--count", a.watch.count,
+                    "stop after this many changed objects (default: never)");
   auto* transfer = app.add_subcommand(
       "transfer", "give professionals to another organisation (admin)");
   transfer->add_option("professional_ids", a.professional_ids)->required();
@@ -260,6 +278,7 @@ int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   }
   if (given("health")) return cli.Health();
   if (given("audit")) return cli.Audit(a.audit);
+  if (given("watch")) return cli.Watch(a.watch);
   if (given("status")) return cli.Status();
   if (given("backup")) return cli.Backup(a.backup_dir);
   if (given("transfer"))

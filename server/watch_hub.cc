@@ -1,0 +1,313 @@
+#include "server/watch_hub.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/check.h"
+#include "server/to_proto.h"
+
+namespace creneau::server {
+namespace {
+
+bool IsAudit(EventType type) {
+  return type == EventType::kBookingRead || type == EventType::kCallsRefused;
+}
+
+// Fills `out` with a state the caller may see; false when there is nothing
+// to send (a professional or territory cannot be removed).
+bool ToChangedObject(const Subject& subject, const SubjectState& state,
+                     v1::ChangedObject* out) {
+  if (const auto* slot = std::get_if<SlotView>(&state)) {
+    ToProto(*slot, out->mutable_slot());
+  } else if (const auto* p = std::get_if<Professional>(&state)) {
+    ToProto(*p, out->mutable_professional());
+  } else if (const auto* booking = std::get_if<Booking>(&state)) {
+    ToProto(*booking, out->mutable_booking());
+  } else if (const auto* territory = std::get_if<Territory>(&state)) {
+    ToProto(*territory, out->mutable_territory());
+  } else if (subject.kind == SubjectKind::kSlot) {
+    out->set_removed_slot_id(subject.id);
+  } else if (subject.kind == SubjectKind::kBooking) {
+    out->set_removed_booking_id(subject.id);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void WatchStream::OnWriteDone(bool ok) { hub_->WriteDone(this, ok); }
+void WatchStream::OnCancel() { hub_->Cancelled(this); }
+void WatchStream::OnDone() { hub_->Done(this); }
+
+WatchHub::WatchHub(ServiceParts parts) : parts_(parts) {
+  if (parts_.host == nullptr) return;  // A server without an engine (tests).
+  parts_.host->set_change_listener([this] { Signal(); });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WatchHub::~WatchHub() {
+  if (parts_.host == nullptr) return;
+  parts_.host->set_change_listener(nullptr);
+  Close();
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    signalled_ = true;
+  }
+  thread_.join();
+}
+
+absl::Status WatchHub::Add(WatchStream* stream, WatchStart start) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closing_) return absl::UnavailableError("the server is stopping");
+    if (streams_.size() >= kMaxStreams) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the server already streams ", kMaxStreams, " change feeds"));
+    }
+  }
+  const storage::Store& store = parts_.host->store();
+  const uint64_t last = store.tail().last_sequence();
+  switch (start.mode) {
+    case WatchStart::Mode::kFromNow:
+      stream->cursor_ = last;
+      break;
+    case WatchStart::Mode::kSnapshot: {
+      absl::StatusOr<uint64_t> at = parts_.host->Read<uint64_t>(
+          [&](const Engine& engine, absl::Time) -> absl::StatusOr<uint64_t> {
+            absl::Status status =
+                engine.WatchSnapshot(stream->caller_, stream->filter_,
+                                     kMaxSnapshotObjects, &stream->snapshot_);
+            if (!status.ok()) return status;
+            // The engine's state is that of every event assigned so far.
+            return store.stats().last_sequence;
+          });
+      if (!at.ok()) return at.status();
+      stream->snapshot_pending_ = true;
+      stream->snapshot_sequence_ = stream->cursor_ = *at;
+      break;
+    }
+    case WatchStart::Mode::kAfterSequence: {
+      absl::StatusOr<uint64_t> first = store.FirstSequence();
+      if (!first.ok()) return first.status();
+      uint64_t after = start.after_sequence;
+      if (after == 0) after = *first - 1;
+      if (after + 1 < *first) {
+        return absl::OutOfRangeError(
+            absl::StrCat("after_sequence: ", after,
+                         " is no longer kept; the oldest "
+                         "event kept is ",
+                         *first, " (start again from a snapshot)"));
+      }
+      if (after > last) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "after_sequence: ", after, " is beyond the last event, ", last));
+      }
+      stream->cursor_ = after;
+      break;
+    }
+  }
+  stream->reported_ = stream->cursor_;
+  absl::MutexLock lock(&mu_);
+  streams_.emplace(stream, Flags());
+  signalled_ = true;
+  return absl::OkStatus();
+}
+
+void WatchHub::Close() {
+  absl::MutexLock lock(&mu_);
+  closing_ = true;
+  signalled_ = true;
+}
+
+size_t WatchHub::size() const {
+  absl::MutexLock lock(&mu_);
+  return streams_.size();
+}
+
+void WatchHub::Signal() {
+  absl::MutexLock lock(&mu_);
+  signalled_ = true;
+}
+
+void WatchHub::Loop() {
+  while (true) {
+    std::vector<WatchStream*> ready, cancelled, closed;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&signalled_), kTick);
+      if (stopping_) return;
+      signalled_ = false;
+      for (auto& [stream, flags] : streams_) {
+        if (flags.finished) continue;
+        if (flags.cancelled) {
+          cancelled.push_back(stream);
+        } else if (closing_) {
+          closed.push_back(stream);
+        } else if (!flags.writing) {
+          ready.push_back(stream);
+        }
+      }
+    }
+    for (WatchStream* s : cancelled) End(s, absl::CancelledError("cancelled"));
+    for (WatchStream* s : closed) {
+      End(s,
+          absl::UnavailableError(absl::StrCat(
+              "the server is stopping; resume after sequence ", s->reported_)));
+    }
+    bool more = false;
+    for (WatchStream* s : ready) more |= Step(s);
+    if (more) Signal();
+  }
+}
+
+bool WatchHub::Step(WatchStream* s) {
+  const storage::Store& store = parts_.host->store();
+  if (s->snapshot_pending_) return StepSnapshot(s);
+  std::vector<storage::SharedEvent> events;
+  if (store.tail().ReadAfter(s->cursor_, kMaxEventsPerStep, &events)) {
+    s->live_ = true;
+  } else if (s->live_) {
+    End(s, absl::ResourceExhaustedError(absl::StrCat(
+               "the client reads too slowly: more than ",
+               storage::EventTail::kCapacity,
+               " events behind; resume after sequence ", s->reported_)));
+    return false;
+  } else {
+    // Catching up on events older than the tail keeps.
+    std::vector<storage::SequencedEvent> read;
+    absl::StatusOr<uint64_t> next =
+        store.ReadEvents(s->cursor_ + 1, kMaxEventsPerStep, &read);
+    if (next.ok() && !read.empty() && read.front().sequence != s->cursor_ + 1) {
+      next = absl::OutOfRangeError(
+          absl::StrCat("the log's retention removed the events after ",
+                       s->cursor_, "; start again from a snapshot"));
+    }
+    if (!next.ok()) {
+      End(s, next.status());
+      return false;
+    }
+    for (storage::SequencedEvent& e : read) {
+      events.push_back(
+          std::make_shared<const storage::SequencedEvent>(std::move(e)));
+    }
+  }
+  Select(s, events);
+  const bool progress = s->cursor_ != s->reported_ &&
+                        absl::Now() - s->last_write_ >= kProgressInterval;
+  if (s->message_.changes_size() > 0 || progress) {
+    s->message_.set_last_sequence(s->cursor_);
+    s->reported_ = s->cursor_;
+    Write(s);
+  }
+  return events.size() == kMaxEventsPerStep ||
+         (!events.empty() && events.back()->sequence != s->cursor_);
+}
+
+bool WatchHub::StepSnapshot(WatchStream* s) {
+  // Sent once every event it reflects is durable.
+  if (parts_.host->store().tail().last_sequence() < s->snapshot_sequence_) {
+    return false;
+  }
+  s->message_.Clear();
+  s->message_.set_last_sequence(s->snapshot_sequence_);
+  if (s->snapshot_sent_ < s->snapshot_.size()) {
+    s->message_.set_snapshot(true);
+    v1::Change* change = s->message_.add_changes();
+    change->set_sequence(s->snapshot_sequence_);
+    change->set_action("snapshot");
+    for (int n = 0;
+         n < kMaxChangesPerMessage && s->snapshot_sent_ < s->snapshot_.size();
+         ++n, ++s->snapshot_sent_) {
+      ToChangedObject(Subject(), s->snapshot_[s->snapshot_sent_],
+                      change->add_objects());
+    }
+  } else {
+    // The end of the snapshot: a message without changes nor the mark.
+    s->snapshot_pending_ = false;
+    std::vector<SubjectState>().swap(s->snapshot_);
+  }
+  s->reported_ = s->snapshot_sequence_;
+  Write(s);
+  return false;
+}
+
+void WatchHub::Select(WatchStream* s,
+                      const std::vector<storage::SharedEvent>& events) {
+  s->message_.Clear();
+  (void)parts_.host->Read<bool>([&](const Engine& engine, absl::Time) {
+    for (const storage::SharedEvent& sequenced : events) {
+      if (s->message_.changes_size() >= kMaxChangesPerMessage) break;
+      const Event& e = sequenced->event;
+      // Audit records change nothing; events written before states were
+      // recorded (format version 2) have none to send.
+      if (!IsAudit(e.type) && e.states.size() == e.subjects.size()) {
+        v1::Change* change = nullptr;
+        for (size_t i = 0; i < e.subjects.size(); ++i) {
+          if (!engine.MayWatch(s->caller_, s->filter_, e.states[i])) continue;
+          if (change == nullptr) {
+            change = s->message_.add_changes();
+            change->set_sequence(sequenced->sequence);
+            change->mutable_time()->set_seconds(e.time_unix_s);
+            change->set_action(ActionName(e.type));
+          }
+          if (!ToChangedObject(e.subjects[i], e.states[i],
+                               change->add_objects())) {
+            change->mutable_objects()->RemoveLast();
+          }
+        }
+      }
+      s->cursor_ = sequenced->sequence;
+    }
+    return true;
+  });
+}
+
+void WatchHub::Write(WatchStream* s) {
+  {
+    absl::MutexLock lock(&mu_);
+    streams_[s].writing = true;
+  }
+  s->last_write_ = absl::Now();
+  s->StartWrite(&s->message_);
+}
+
+void WatchHub::End(WatchStream* s, const absl::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    Flags& flags = streams_[s];
+    if (flags.finished) return;
+    flags.finished = true;
+  }
+  if (!absl::IsCancelled(status)) parts_.gate->Count(s->principal_, status);
+  s->Finish(ToGrpc(status));
+}
+
+// A stream the hub never took (Add refused it) has no entry: the service
+// finished it.
+void WatchHub::WriteDone(WatchStream* s, bool ok) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(s);
+  if (it == streams_.end()) return;
+  it->second.writing = false;
+  if (!ok) it->second.cancelled = true;
+  signalled_ = true;
+}
+
+void WatchHub::Cancelled(WatchStream* s) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(s);
+  if (it == streams_.end()) return;
+  it->second.cancelled = true;
+  signalled_ = true;
+}
+
+void WatchHub::Done(WatchStream* s) {
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.erase(s);
+  }
+  delete s;
+}
+
+}  // namespace creneau::server
