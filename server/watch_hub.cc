@@ -11,16 +11,21 @@ bool IsAudit(EventType type) {
   return type == EventType::kBookingRead || type == EventType::kCallsRefused;
 }
 
-// Fills `out` with a state the caller may see; false when there is nothing
-// to send (a professional or territory cannot be removed).
-bool ToChangedObject(const Subject& subject, const SubjectState& state,
-                     v1::ChangedObject* out) {
+// Fills `out` with a state the caller may see, slots and bookings with
+// their professional's time zone; false when there is nothing to send (a
+// professional or territory cannot be removed).
+bool ToChangedObject(const Engine& engine, const Subject& subject,
+                     const SubjectState& state, v1::ChangedObject* out) {
   if (const auto* slot = std::get_if<SlotView>(&state)) {
     ToProto(*slot, out->mutable_slot());
+    out->mutable_slot()->set_time_zone(
+        TimeZoneOf(engine, slot->slot.professional_id));
   } else if (const auto* p = std::get_if<Professional>(&state)) {
     ToProto(*p, out->mutable_professional());
   } else if (const auto* booking = std::get_if<Booking>(&state)) {
     ToProto(*booking, out->mutable_booking());
+    out->mutable_booking()->set_time_zone(
+        TimeZoneOf(engine, booking->professional_id));
   } else if (const auto* territory = std::get_if<Territory>(&state)) {
     ToProto(*territory, out->mutable_territory());
   } else if (subject.kind == SubjectKind::kSlot) {
@@ -216,12 +221,15 @@ bool WatchHub::StepSnapshot(WatchStream* s) {
     v1::Change* change = s->message_.add_changes();
     change->set_sequence(s->snapshot_sequence_);
     change->set_action("snapshot");
-    for (int n = 0;
-         n < kMaxChangesPerMessage && s->snapshot_sent_ < s->snapshot_.size();
-         ++n, ++s->snapshot_sent_) {
-      ToChangedObject(Subject(), s->snapshot_[s->snapshot_sent_],
-                      change->add_objects());
-    }
+    (void)parts_.host->Read<bool>([&](const Engine& engine, absl::Time) {
+      for (int n = 0;
+           n < kMaxChangesPerMessage && s->snapshot_sent_ < s->snapshot_.size();
+           ++n, ++s->snapshot_sent_) {
+        ToChangedObject(engine, Subject(), s->snapshot_[s->snapshot_sent_],
+                        change->add_objects());
+      }
+      return true;
+    });
   } else {
     // The end of the snapshot: a message without changes nor the mark.
     s->snapshot_pending_ = false;
@@ -251,7 +259,7 @@ void WatchHub::Select(WatchStream* s,
             change->mutable_time()->set_seconds(e.time_unix_s);
             change->set_action(ActionName(e.type));
           }
-          if (!ToChangedObject(e.subjects[i], e.states[i],
+          if (!ToChangedObject(engine, e.subjects[i], e.states[i],
                                change->add_objects())) {
             change->mutable_objects()->RemoveLast();
           }

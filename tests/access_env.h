@@ -1,10 +1,12 @@
 // The access matrix's principals (one per column: role, organisation,
 // scope) and the client environment its cells call through: every RPC as
-// any principal, on fresh objects. Used by tests/access_test.cc only.
+// any principal, on fresh objects. Used by tests/access_test.cc and
+// tests/access_watch_test.cc.
 #ifndef CRENEAU_TESTS_ACCESS_ENV_H_
 #define CRENEAU_TESTS_ACCESS_ENV_H_
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,16 +17,18 @@
 #include "creneau/v1/territory_service.grpc.pb.h"
 #include "engine/limits.h"
 #include "gtest/gtest.h"
+#include "storage/testing/temp_dir.h"
 #include "tests/support/api_fixtures.h"
 #include "tests/support/principals_file.h"
 #include "tests/support/server_process.h"
+#include "tests/support/test_pki.h"
 
 namespace creneau::testing::access {
 
 // The matrix books pa-royan's slots of one week far more than the default
 // weekly cap allows (the cap has its own tests): the largest cap there is.
-v1::Professional Pro(const std::string& id, double lat = kRoyanLat,
-                     double lng = kRoyanLng) {
+inline v1::Professional Pro(const std::string& id, double lat = kRoyanLat,
+                            double lng = kRoyanLng) {
   v1::Professional p = ApiProfessional(id, lat, lng);
   p.set_weekly_orientation_cap(limits::kMaxWeeklyOrientationCap);
   return p;
@@ -45,11 +49,11 @@ constexpr const char* kLines[kWhoCount] = {"admin admin ops *",
 
 // Role, organisation and scope of each column, as the principals file
 // spells them.
-TestPrincipal PrincipalOf(Who who) {
+inline TestPrincipal PrincipalOf(Who who) {
   const std::vector<std::string> fields = absl::StrSplit(kLines[who], ' ');
   return MakePrincipal(kNames[who], fields[1], fields[2], fields[3]);
 }
-std::string TokenOf(Who who) { return PrincipalOf(who).token; }
+inline std::string TokenOf(Who who) { return PrincipalOf(who).token; }
 
 class Env {
  public:
@@ -197,6 +201,7 @@ class Env {
   v1::SlotService::Stub& slots() { return *slots_; }
   v1::OrientationService::Stub& orientation() { return *orientation_; }
   v1::TerritoryService::Stub& territories() { return *territories_; }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
   v1::AdminService::Stub& admin() { return *admin_; }
 
  private:
@@ -207,6 +212,64 @@ class Env {
   std::unique_ptr<v1::TerritoryService::Stub> territories_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   int counter_ = 0;
+};
+
+// The server of the matrix (TLS, a principals file with every column,
+// territories t-royan and t-rochelle) and its first professionals: feed-a's
+// pa-royan and pa-rochelle, feed-b's pb-royan.
+class AccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TestPki pki(dir_.path());
+    ASSERT_TRUE(pki.Init().ok());
+    auto server_cert = pki.Issue("server", "localhost", 30, true);
+    ASSERT_TRUE(server_cert.ok()) << server_cert.status();
+    const std::string principals = dir_.Sub("principals");
+    std::vector<TestPrincipal> all;
+    for (int w = 0; w < kWhoCount; ++w) {
+      all.push_back(PrincipalOf(static_cast<Who>(w)));
+    }
+    WritePrincipalsFile(principals, all);
+    server_ = std::make_unique<ServerProcess>(
+        dir_.Sub("data"),
+        std::vector<std::string>{
+            "--log_level=warn", "--principals_file=" + principals,
+            "--tls_cert=" + server_cert->cert, "--tls_key=" + server_cert->key,
+            "--requests_per_s_per_principal=0",
+            "--max_holds_per_principal=1000"});
+    server_->UseTls(pki.ca_cert());
+    // Health checks need no principal; Start waits for SERVING over TLS.
+    ASSERT_TRUE(server_->Start().ok()) << server_->Log();
+    env_ = std::make_unique<Env>(*server_, dir_.Sub("backups"));
+    Define("t-royan",
+           [](v1::TerritorySource* s) { s->set_epci_siren("241700640"); });
+    Define("t-rochelle", [](v1::TerritorySource* s) {
+      s->mutable_communes()->add_commune_codes("17300");
+    });
+    ASSERT_TRUE(env_->Upsert(kFeedA, Pro("pa-royan")).ok());
+    v1::Professional rochelle = Pro("pa-rochelle", 46.16205, -1.17647);
+    rochelle.set_commune_code("17300");
+    ASSERT_TRUE(env_->Upsert(kFeedA, rochelle).ok());
+    ASSERT_TRUE(env_->Upsert(kFeedB, Pro("pb-royan")).ok());
+  }
+
+  void Define(const std::string& id,
+              std::function<void(v1::TerritorySource*)> source) {
+    v1::CreateTerritoryRequest r;
+    r.set_request_id("define-" + id);
+    r.set_territory_id(id);
+    r.set_name(id);
+    r.set_kind(v1::TERRITORY_KIND_CPTS);
+    source(r.mutable_source());
+    v1::CreateTerritoryResponse out;
+    const grpc::Status s =
+        env_->territories().CreateTerritory(env_->As(kAdmin).get(), r, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Env> env_;
 };
 
 }  // namespace creneau::testing::access

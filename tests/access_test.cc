@@ -246,61 +246,6 @@ std::vector<Row> Matrix() {
   return rows;
 }
 
-class AccessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    TestPki pki(dir_.path());
-    ASSERT_TRUE(pki.Init().ok());
-    auto server_cert = pki.Issue("server", "localhost", 30, true);
-    ASSERT_TRUE(server_cert.ok()) << server_cert.status();
-    const std::string principals = dir_.Sub("principals");
-    std::vector<TestPrincipal> all;
-    for (int w = 0; w < kWhoCount; ++w) {
-      all.push_back(PrincipalOf(static_cast<Who>(w)));
-    }
-    WritePrincipalsFile(principals, all);
-    server_ = std::make_unique<ServerProcess>(
-        dir_.Sub("data"),
-        std::vector<std::string>{
-            "--log_level=warn", "--principals_file=" + principals,
-            "--tls_cert=" + server_cert->cert, "--tls_key=" + server_cert->key,
-            "--requests_per_s_per_principal=0",
-            "--max_holds_per_principal=1000"});
-    server_->UseTls(pki.ca_cert());
-    // Health checks need no principal; Start waits for SERVING over TLS.
-    ASSERT_TRUE(server_->Start().ok()) << server_->Log();
-    env_ = std::make_unique<Env>(*server_, dir_.Sub("backups"));
-    Define("t-royan",
-           [](v1::TerritorySource* s) { s->set_epci_siren("241700640"); });
-    Define("t-rochelle", [](v1::TerritorySource* s) {
-      s->mutable_communes()->add_commune_codes("17300");
-    });
-    ASSERT_TRUE(env_->Upsert(kFeedA, Pro("pa-royan")).ok());
-    v1::Professional rochelle = Pro("pa-rochelle", 46.16205, -1.17647);
-    rochelle.set_commune_code("17300");
-    ASSERT_TRUE(env_->Upsert(kFeedA, rochelle).ok());
-    ASSERT_TRUE(env_->Upsert(kFeedB, Pro("pb-royan")).ok());
-  }
-
-  void Define(const std::string& id,
-              std::function<void(v1::TerritorySource*)> source) {
-    v1::CreateTerritoryRequest r;
-    r.set_request_id("define-" + id);
-    r.set_territory_id(id);
-    r.set_name(id);
-    r.set_kind(v1::TERRITORY_KIND_CPTS);
-    source(r.mutable_source());
-    v1::CreateTerritoryResponse out;
-    const grpc::Status s =
-        env_->territories().CreateTerritory(env_->As(kAdmin).get(), r, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<Env> env_;
-};
-
 TEST_F(AccessTest, EveryRoleRpcAndTargetGetsItsCode) {
   int cells = 0;
   for (const Row& row : Matrix()) {
