@@ -19,6 +19,7 @@
 #include "bench/flood.h"
 #include "bench/grpc_load.h"
 #include "bench/pg_load.h"
+#include "bench/watch_load.h"
 #include "server/territory_loader.h"
 
 namespace creneau::bench {
@@ -128,6 +129,15 @@ int main(int argc, char** argv) {
   g->add_option("--warmup_s", warmup_s,
                 "seconds of load sent first and not measured")
       ->capture_default_str();
+  WatchOptions watch;
+  g->add_option("--watchers", watch.watchers,
+                "change-feed readers following the server during the load")
+      ->check(CLI::Range(0, WatcherPool::kMaxWatchers));
+  g->add_option("--watch_filter", watch.filter,
+                "none (every change), or profession (watcher i follows one "
+                "profession)")
+      ->check(CLI::IsMember({"none", "profession"}))
+      ->capture_default_str();
 
   FloodOptions flood;
   CLI::App* f = app.add_subcommand(
@@ -182,7 +192,19 @@ int main(int argc, char** argv) {
     grpc.duration = duration;
     grpc.warmup = absl::Seconds(warmup_s);
     grpc.seed = common.seed;
-    Emit(common, RunGrpcLoad(grpc, workload));
+    watch.server = grpc.server;
+    watch.token = grpc.token;
+    WatcherPool watchers(watch);
+    watchers.Start();
+    absl::StatusOr<LoadReport> report = RunGrpcLoad(grpc, workload);
+    const WatchCounts counts = watchers.Stop();
+    if (report.ok()) {
+      report->watchers = watch.watchers;
+      report->watch_objects = counts.objects;
+      report->watch_ended_behind = counts.ended_behind;
+      report->watch_errors = counts.errors;
+    }
+    Emit(common, std::move(report));
   } else if (f->parsed()) {
     flood.phase = duration;
     flood.seed = common.seed;

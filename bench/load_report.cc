@@ -15,14 +15,26 @@ std::string LoadReport::Text() const {
     absl::StrAppend(&calls_text, " ", name, "=", count);
   }
   return absl::StrFormat(
-      "%s %s (%s loop, concurrency %d%s): %.0f req/s over %.1f s, ok=%d "
-      "refused=%d exhausted=%d errors=%d%s\n  latency %s\n  calls:%s\n",
-      target, call, mode, concurrency,
-      mode == "open" ? absl::StrFormat(", offered %.0f/s", offered_rate_per_s)
-                     : "",
-      qps(), absl::ToDoubleSeconds(elapsed), ok, refused, exhausted, errors,
-      first_error.empty() ? "" : absl::StrCat(" (first: ", first_error, ")"),
-      latency.Summary(), calls_text);
+             "%s %s (%s loop, concurrency %d%s): %.0f req/s over %.1f s, ok=%d "
+             "refused=%d exhausted=%d errors=%d%s\n  latency %s\n  calls:%s\n",
+             target, call, mode, concurrency,
+             mode == "open"
+                 ? absl::StrFormat(", offered %.0f/s", offered_rate_per_s)
+                 : "",
+             qps(), absl::ToDoubleSeconds(elapsed), ok, refused, exhausted,
+             errors,
+             first_error.empty() ? ""
+                                 : absl::StrCat(" (first: ", first_error, ")"),
+             latency.Summary(), calls_text) +
+         (watchers == 0
+              ? ""
+              : absl::StrFormat(
+                    "  watchers %d: %d objects received (%.0f/s), %d streams "
+                    "ended behind and resumed, %d errors\n",
+                    watchers, watch_objects,
+                    watch_objects /
+                        std::max(absl::ToDoubleSeconds(elapsed), 1e-9),
+                    watch_ended_behind, watch_errors));
 }
 
 std::string LoadReport::Json() const {
@@ -50,6 +62,10 @@ std::string LoadReport::Json() const {
       absl::StrCat("\"p99_ms\": ", ms(99)),
       absl::StrCat("\"p999_ms\": ", ms(99.9)),
       absl::StrCat("\"max_ms\": ", JsonNumber(latency.max_ns() / 1e6)),
+      absl::StrCat("\"watchers\": ", watchers),
+      absl::StrCat("\"watch_objects\": ", watch_objects),
+      absl::StrCat("\"watch_ended_behind\": ", watch_ended_behind),
+      absl::StrCat("\"watch_errors\": ", watch_errors),
   };
   std::vector<std::string> counts;
   for (const auto& [name, count] : calls) {

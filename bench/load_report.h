@@ -28,6 +28,12 @@ struct LoadReport {
   // Open loop: from the intended start (coordinated omission corrected);
   // closed loop: from the actual start.
   LatencyHistogram latency;
+  // Change-feed readers running beside the load (WatcherPool), and what
+  // they received: objects, streams ended for falling behind (resumed).
+  int watchers = 0;
+  int64_t watch_objects = 0;
+  int64_t watch_ended_behind = 0;
+  int64_t watch_errors = 0;
 
   double qps() const {
     return (ok + refused) / std::max(absl::ToDoubleSeconds(elapsed), 1e-9);

@@ -74,9 +74,13 @@ grpc::ServerWriteReactor<v1::WatchChangesResponse>* ChangeService::WatchChanges(
     stream->Finish(ToGrpc(principal.status()));  // Counted by the gate.
     return stream;
   }
-  absl::Status status = !filter.ok()  ? filter.status()
-                        : !start.ok() ? start.status()
-                                      : hub_.Add(stream, *start);
+  absl::Status status = !filter.ok() ? filter.status() : start.status();
+  if (status.ok()) {
+    // The client learns at once that its stream is open, before any change
+    // (and before the hub may write: metadata must come first).
+    stream->StartSendInitialMetadata();
+    status = hub_.Add(stream, *start);
+  }
   if (!status.ok()) {
     parts_.gate->Count(principal->name, status);
     stream->Finish(ToGrpc(status));

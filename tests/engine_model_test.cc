@@ -47,7 +47,8 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "(%llu generated slots withdrawn, %llu kept), %llu horizon "
         "extensions, %llu teleconsultations beyond the radius, %llu agendas "
         "moved to another time zone, %llu places matched and held (%llu "
-        "empty answers, %llu with matches none could be held)\n",
+        "empty answers, %llu with matches none could be held), change-feed "
+        "rules compared on %llu objects sent and %llu withheld\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -77,7 +78,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.agendas_moved_zone),
         static_cast<unsigned long long>(stats.matched_holds),
         static_cast<unsigned long long>(stats.empty_matches),
-        static_cast<unsigned long long>(stats.unholdable_matches));
+        static_cast<unsigned long long>(stats.unholdable_matches),
+        static_cast<unsigned long long>(stats.watch_sent),
+        static_cast<unsigned long long>(stats.watch_hidden));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -95,6 +98,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.permission_denied, ops / 1000);
     EXPECT_GT(stats.resource_exhausted, 0u);
     EXPECT_GT(stats.reads, ops / 1000);
+    // The change feed's rules, both ways.
+    EXPECT_GT(stats.watch_sent, ops / 5000);
+    EXPECT_GT(stats.watch_hidden, ops / 5000);
     // The weekly cap refused holds, and overbooking places were taken on
     // request beside it.
     EXPECT_GT(stats.cap_refusals, ops / 2000);

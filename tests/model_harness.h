@@ -46,6 +46,9 @@ struct ModelStats {
   uint64_t matched_holds = 0;
   uint64_t empty_matches = 0;
   uint64_t unholdable_matches = 0;
+  // Change-feed rules compared: objects the caller's feed would send, and
+  // objects it would not.
+  uint64_t watch_sent = 0, watch_hidden = 0;
 };
 
 // A hold in a disagreement's message.
@@ -106,6 +109,9 @@ class ModelHarness {
   void CompareReads();
   // ListBookings as `caller`, every page, against the model's whole list.
   void CompareBookingLists(const Caller& caller);
+  // Whether the engine's change feed would send a random slot and booking
+  // to `caller` as the reference's rules say (model_harness_watch.cc).
+  void CompareWatchRules(const Caller& caller);
   void CountRefusal(absl::StatusCode code);
   void ChangeTerritory();
   void Transfer();

@@ -235,6 +235,7 @@ void ModelHarness::CompareReads() {
     CountRefusal(got.status().code());
   }
   CompareBookingLists(caller);
+  CompareWatchRules(caller);
   if (!failure_.empty()) return;
   const std::string slot = RandomSlotId();
   const auto got = engine_.GetSlot(caller, slot);

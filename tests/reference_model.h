@@ -115,6 +115,11 @@ class ReferenceModel {
                                      const std::string& id) const;
   absl::StatusOr<Slot> GetSlot(const Caller& caller,
                                const std::string& id) const;
+  // The change feed's rules without a filter (Engine::MayWatch): a slot
+  // the caller may read in its scope, or any of a professional its
+  // organisation manages; a booking it may read (reference_watch.cc).
+  bool MayWatchSlot(const Caller& caller, const std::string& id) const;
+  bool MayWatchBooking(const Caller& caller, const std::string& id) const;
   // Every booking the query names that the caller may read, by (start, id):
   // all pages of the engine's ListBookings at once (page fields ignored).
   absl::StatusOr<std::vector<Booking>> ListBookings(

@@ -137,6 +137,10 @@ class Cli {
                       v1::SearchSlotsRequest* request) const;
   // A search answer as a table of matches and its explanation.
   void PrintMatches(const v1::SearchSlotsResponse& response) const;
+  // Prints a change feed message (one line per object, or JSON), counting
+  // the objects into *printed; true once `count` (> 0) were printed.
+  bool PrintChanges(const v1::WatchChangesResponse& response, int64_t count,
+                    int64_t* printed) const;
   // A new hold and the command that confirms it.
   void PrintHeld(const v1::Hold& hold) const;
   // A --ttl value (given, not empty) into `ttl`; false after saying what is

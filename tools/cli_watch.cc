@@ -58,6 +58,26 @@ std::string ObjectLine(const v1::ChangedObject& o, const std::string& zone) {
 
 }  // namespace
 
+bool Cli::PrintChanges(const v1::WatchChangesResponse& response, int64_t count,
+                       int64_t* printed) const {
+  if (options_.json) {
+    PrintJson(response);
+    for (const v1::Change& change : response.changes()) {
+      *printed += change.objects_size();
+    }
+    return count > 0 && *printed >= count;
+  }
+  for (const v1::Change& change : response.changes()) {
+    for (const v1::ChangedObject& object : change.objects()) {
+      if (count > 0 && *printed >= count) return true;
+      out_ << "#" << change.sequence() << "  " << change.action() << "  "
+           << ObjectLine(object, options_.time_zone) << "\n";
+      ++*printed;
+    }
+  }
+  return count > 0 && *printed >= count;
+}
+
 int Cli::Watch(const WatchArgs& args) {
   v1::WatchChangesRequest request;
   for (const std::string& t : args.territories) {
@@ -99,21 +119,9 @@ int Cli::Watch(const WatchArgs& args) {
     while (reader->Read(&response)) {
       last = response.last_sequence();
       progressed = true;
-      if (options_.json) {
-        PrintJson(response);
-      } else {
-        for (const v1::Change& change : response.changes()) {
-          for (const v1::ChangedObject& object : change.objects()) {
-            out_ << "#" << change.sequence() << "  " << change.action() << "  "
-                 << ObjectLine(object, options_.time_zone) << "\n";
-          }
-        }
-      }
+      const bool done = PrintChanges(response, args.count, &changes);
       out_.flush();
-      for (const v1::Change& change : response.changes()) {
-        changes += change.objects_size();
-      }
-      if (args.count > 0 && changes >= args.count) {
+      if (done) {
         context.TryCancel();
         break;
       }
