@@ -93,9 +93,12 @@ absl::Status WatchHub::Add(WatchStream* stream, WatchStart start) {
       break;
     }
     case WatchStart::Mode::kAfterSequence: {
-      absl::StatusOr<uint64_t> first = store.FirstSequence();
-      if (!first.ok()) return first.status();
       uint64_t after = start.after_sequence;
+      // The store is asked only for a start older than the tail keeps (an
+      // iterator over the log costs a sort of its memtable).
+      absl::StatusOr<uint64_t> first = store.tail().first_sequence();
+      if (after == 0 || after + 1 < *first) first = store.FirstSequence();
+      if (!first.ok()) return first.status();
       if (after == 0) after = *first - 1;
       if (after + 1 < *first) {
         return absl::OutOfRangeError(
@@ -170,14 +173,18 @@ bool WatchHub::Step(WatchStream* s) {
   const storage::Store& store = parts_.host->store();
   if (s->snapshot_pending_) return StepSnapshot(s);
   std::vector<storage::SharedEvent> events;
-  if (store.tail().ReadAfter(s->cursor_, kMaxEventsPerStep, &events)) {
-    s->live_ = true;
-  } else if (s->live_) {
+  const bool in_tail =
+      store.tail().ReadAfter(s->cursor_, kMaxEventsPerStep, &events);
+  const uint64_t last = store.tail().last_sequence();
+  const uint64_t lag = last > s->cursor_ ? last - s->cursor_ : 0;
+  if (s->live_ && (!in_tail || lag > kMaxLagEvents)) {
     End(s, absl::ResourceExhaustedError(absl::StrCat(
-               "the client reads too slowly: more than ",
-               storage::EventTail::kCapacity,
+               "the client reads too slowly: more than ", kMaxLagEvents,
                " events behind; resume after sequence ", s->reported_)));
     return false;
+  }
+  if (in_tail) {
+    s->live_ = true;
   } else {
     // Catching up on events older than the tail keeps.
     std::vector<storage::SequencedEvent> read;

@@ -9,9 +9,9 @@
 // the store while catching up on older ones), kept to what its caller may
 // see (Engine::MayWatch, under the engine's shared lock once per batch).
 // A stream holds one message at a time, so a slow reader costs no memory:
-// it only falls behind, and once it is further behind than the tail keeps
-// while following live changes, it is ended with RESOURCE_EXHAUSTED and
-// resumes from its last sequence.
+// it only falls behind, and once it is kMaxLagEvents behind while following
+// live changes, it is ended with RESOURCE_EXHAUSTED and resumes from its
+// last sequence (still in the tail, which keeps four times as many).
 #ifndef CRENEAU_SERVER_WATCH_HUB_H_
 #define CRENEAU_SERVER_WATCH_HUB_H_
 
@@ -82,6 +82,9 @@ class WatchHub {
   // Changes per message, and events a stream examines per step.
   static constexpr int kMaxChangesPerMessage = 256;
   static constexpr size_t kMaxEventsPerStep = 1024;
+  // How far behind the last event a stream following live changes may
+  // fall (its buffer, counted in events) before it is ended.
+  static constexpr uint64_t kMaxLagEvents = 16384;
   // Objects one snapshot may hold.
   static constexpr size_t kMaxSnapshotObjects = 200000;
   // Filter sizes.

@@ -43,6 +43,11 @@ bool EventTail::ReadAfter(uint64_t after_sequence, size_t max,
   return true;
 }
 
+uint64_t EventTail::first_sequence() const {
+  absl::MutexLock lock(&mu_);
+  return last_sequence_ - events_.size() + 1;
+}
+
 uint64_t EventTail::last_sequence() const {
   absl::MutexLock lock(&mu_);
   return last_sequence_;

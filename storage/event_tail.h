@@ -29,10 +29,10 @@ using SharedEvent = std::shared_ptr<const SequencedEvent>;
 
 class EventTail {
  public:
-  // Events kept. A change feed whose reader falls further behind than this
-  // while following live changes is ended (RESOURCE_EXHAUSTED) rather than
-  // buffered without bound.
-  static constexpr size_t kCapacity = 16384;
+  // Events kept (about 300 bytes each for a booking's): four times how far
+  // a change feed's reader may fall behind (WatchHub::kMaxLagEvents), so
+  // that one ended for it resumes from memory, not from the store.
+  static constexpr size_t kCapacity = 65536;
 
   // Positions an empty tail after `last_sequence` (the last event stored at
   // start-up). Call before the first Append.
@@ -48,6 +48,8 @@ class EventTail {
                  std::vector<SharedEvent>* out) const;
   // The last sequence appended (or given to Reset).
   uint64_t last_sequence() const;
+  // The oldest sequence kept (last_sequence() + 1 when empty).
+  uint64_t first_sequence() const;
 
   // Called after every Append, on the store's writer thread: it must only
   // signal (never block nor call back into the tail). nullptr for none.

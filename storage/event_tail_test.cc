@@ -27,9 +27,11 @@ TEST(EventTailTest, ReadsAfterAPositionAndDropsTheOldest) {
   EXPECT_TRUE(out.empty());
   EXPECT_FALSE(tail.ReadAfter(99, 10, &out));  // Before the tail: the store.
 
+  EXPECT_EQ(tail.first_sequence(), 101u);
   tail.Append(Events(101, 5));
   EXPECT_EQ(heard, 1);
   EXPECT_EQ(tail.last_sequence(), 105u);
+  EXPECT_EQ(tail.first_sequence(), 101u);
   ASSERT_TRUE(tail.ReadAfter(102, 2, &out));
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0]->sequence, 103u);
@@ -40,6 +42,7 @@ TEST(EventTailTest, ReadsAfterAPositionAndDropsTheOldest) {
   const uint64_t last = 105 + EventTail::kCapacity;
   out.clear();
   EXPECT_FALSE(tail.ReadAfter(104, 10, &out));  // 105 was dropped.
+  EXPECT_EQ(tail.first_sequence(), 106u);
   ASSERT_TRUE(tail.ReadAfter(105, EventTail::kCapacity + 10, &out));
   ASSERT_EQ(out.size(), EventTail::kCapacity);
   EXPECT_EQ(out.front()->sequence, 106u);
