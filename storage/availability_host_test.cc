@@ -165,7 +165,7 @@ TEST_F(AvailabilityHostTest, AFormat2StoreGainsTheAvailabilityFamily) {
   internal::Decoder d(*version);
   uint32_t found = 0;
   ASSERT_TRUE(d.GetFixed32(&found));
-  EXPECT_EQ(found, 3u);
+  EXPECT_EQ(found, internal::kFormatVersion);
   EXPECT_TRUE(db.Put("availability", "probe", "x")) << "no availability family";
 }
 

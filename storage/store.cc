@@ -113,8 +113,9 @@ absl::Status Store::OpenDatabase() {
   }
   if (found == 1) return UpgradeFromVersion1();
   // Version 2 to 3 only adds the availability family, which the open above
-  // created: the new version number is all there is to write.
-  if (found == 2) return WriteFormatVersion();
+  // created, and 3 to 4 events of a new version (the old ones still
+  // decode): the new version number is all there is to write.
+  if (found == 2 || found == 3) return WriteFormatVersion();
   return absl::OkStatus();
 }
 

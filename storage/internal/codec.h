@@ -34,8 +34,10 @@ inline constexpr uint8_t kAvailabilityVersion = 1;
 inline constexpr uint8_t kEventVersion = 3;
 // The on-disk format version kept under meta key "format_version": 2 adds
 // the territories column family (a store of version 1 is upgraded at open),
-// 3 the availability family (a store of version 2 only gains it).
-inline constexpr uint32_t kFormatVersion = 3;
+// 3 the availability family (a store of version 2 only gains it), 4 events
+// with states (a store of version 2 or 3 only gains the number, so that an
+// older creneaud refuses it rather than fail on a new event).
+inline constexpr uint32_t kFormatVersion = 4;
 
 // Availability: key = professional id (codec_availability.cc).
 std::string EncodeAvailability(const StoredAvailability& stored);
