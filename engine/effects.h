@@ -14,6 +14,7 @@
 
 #include "engine/availability.h"
 #include "engine/types.h"
+#include "engine/waitlist.h"
 
 namespace creneau {
 
@@ -29,6 +30,8 @@ enum class Method : uint8_t {
   kUpsertTerritory = 8,
   kTransferProfessionals = 9,
   kPublishAvailability = 10,
+  kEnqueueRequest = 11,  // Remembered by the request itself, not a record.
+  kCancelRequest = 12,
 };
 
 // Counts returned by the batch mutations. For WithdrawSlots, `created` counts
@@ -89,6 +92,13 @@ enum class EventType : uint8_t {
   // or extended by the engine (actor kSystemActor; subjects: each
   // professional extended and the slots added).
   kAvailabilityPublished = 14,
+  // The waitlist (subjects: the request). kRequestMatched: a place was held
+  // for a waiting request (actor: the request's caller; subjects: the
+  // request, then the slot). kRequestsExpired: by the engine.
+  kRequestEnqueued = 15,
+  kRequestMatched = 16,
+  kRequestCancelled = 17,
+  kRequestsExpired = 18,
 };
 
 // The caller name recorded for changes the engine makes by itself (hold
@@ -101,6 +111,7 @@ enum class SubjectKind : uint8_t {
   kBooking = 2,
   kProfessional = 3,
   kTerritory = 4,
+  kRequest = 5,  // A waiting request.
 };
 
 struct Subject {
@@ -110,11 +121,11 @@ struct Subject {
 };
 
 // The state of an event's subject right after the command, as the change
-// feed sends it: a slot with its places, a professional, a booking (see
-// ForChangeFeed), a territory; monostate when the subject no longer exists
-// (purged) or was not recorded.
-using SubjectState =
-    std::variant<std::monostate, SlotView, Professional, Booking, Territory>;
+// feed sends it: a slot with its places, a professional, a booking or a
+// waiting request (see ForChangeFeed), a territory; monostate when the
+// subject no longer exists (purged) or was not recorded.
+using SubjectState = std::variant<std::monostate, SlotView, Professional,
+                                  Booking, Territory, WaitingRequest>;
 
 // A booking as the change feed records and sends it: without the patient's
 // references (read them with GetBooking, which the audit trail records) nor
@@ -160,6 +171,8 @@ struct Effects {
   std::vector<std::string> holds_deleted;  // Tokens.
   std::vector<Booking> bookings_put;
   std::vector<std::string> bookings_deleted;
+  std::vector<WaitingRequest> requests_put;
+  std::vector<std::string> requests_deleted;  // Ids.
   std::vector<IdempotencyRecord> idempotency_put;
   std::vector<std::string> idempotency_deleted;  // IdempotencyKey()s.
   std::vector<Event> events;

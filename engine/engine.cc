@@ -155,6 +155,7 @@ void Engine::Reindex(SlotNo no) {
   const internal::SlotRecord& r = slots_.at(no);
   if (index_deferred_ || !r.searchable()) return;
   index_.Insert(professionals_.at(r.professional).profession, EntryOf(no));
+  NoteFreed(no);  // Searchable again, or elsewhere: the waitlist may use it.
 }
 
 bool Engine::VisibleTo(const Caller& caller, SlotNo no) const {

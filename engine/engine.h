@@ -34,6 +34,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -48,6 +49,7 @@
 #include "engine/limits.h"
 #include "engine/slot_index.h"
 #include "engine/types.h"
+#include "engine/waitlist.h"
 
 namespace creneau {
 
@@ -142,6 +144,49 @@ class Engine {
                                         const CancelCommand& command,
                                         absl::Time now, Effects* effects);
 
+  // ---- The waitlist (engine/waitlist.h, engine_waitlist.cc). ----
+
+  // Puts a search that may find nothing on the waitlist of the caller's
+  // organisation, and serves it at once when a place is free. When places
+  // appear later, the oldest waiting request they could serve gets a hold
+  // of command.hold_ttl_s on the best place its search offers (as
+  // MatchAndHold), in the caller's name; the request is then kHeld and
+  // the feed (WatchRequests) says so. A retry (same request id and
+  // payload) gets the request back as it is now; another payload,
+  // ALREADY_EXISTS. INVALID_ARGUMENT names the field (query as Search,
+  // patient_ref, token and ttl as HoldSlot, expiry_s); NOT_FOUND for an
+  // unknown commune; RESOURCE_EXHAUSTED beyond
+  // limits::kMaxWaitingRequestsPerOrganisation or kMaxWaitingRequests.
+  absl::StatusOr<WaitingRequest> EnqueueRequest(const Caller& caller,
+                                                const RequestKey& key,
+                                                const EnqueueCommand& command,
+                                                absl::Time now,
+                                                Effects* effects);
+  // Cancels a waiting request of the caller's organisation (cancelling a
+  // cancelled one answers it unchanged). NOT_FOUND for an unknown request
+  // or another organisation's; FAILED_PRECONDITION once held (release the
+  // hold instead) or expired.
+  absl::StatusOr<WaitingRequest> CancelRequest(const Caller& caller,
+                                               const RequestKey& key,
+                                               absl::string_view request_id,
+                                               absl::Time now,
+                                               Effects* effects);
+  // A request of the caller's organisation (administrators: any);
+  // NOT_FOUND otherwise, as for an unknown id.
+  absl::StatusOr<WaitingRequest> GetRequest(const Caller& caller,
+                                            absl::string_view id) const;
+  // As above for a trusted in-process reader (tests, tools): no rules.
+  absl::StatusOr<WaitingRequest> GetRequest(absl::string_view id) const;
+  // The requests of the caller's organisation (administrators: of all),
+  // oldest first, waiting ones only unless `include_closed` (closed ones
+  // are kept limits::kClosedRequestRetentionS). Paged as ListSlots.
+  absl::StatusOr<RequestPage> ListRequests(const Caller& caller,
+                                           bool include_closed,
+                                           int32_t page_size,
+                                           absl::string_view page_token) const;
+  // How many requests wait, all organisations together.
+  size_t waiting_requests() const { return waiting_.size(); }
+
   // ---- Administration (administrators only: PERMISSION_DENIED else). ----
 
   // Creates or replaces a territory, as `mode` allows (ALREADY_EXISTS or
@@ -194,7 +239,8 @@ class Engine {
   // Expires every active hold due at `now`, each exactly once, appending
   // their effects. Returns how many expired.
   int ExpireHolds(absl::Time now, Effects* effects);
-  // When the next active hold expires; nullopt when none is active.
+  // When the next active hold or waiting request expires; nullopt when
+  // none is active or waiting.
   std::optional<int64_t> NextHoldExpiryUnixS() const;
   // Removes, at most limits::kMaxPurgedPerPass at a time, what outlived its
   // retention: ended slots, closed holds, idempotency records, old
@@ -349,6 +395,8 @@ class Engine {
   absl::Status RestoreIdempotency(const IdempotencyRecord& record);
   // Adds a stored availability (after the slots).
   absl::Status RestoreAvailability(const StoredAvailability& stored);
+  // Adds a stored waiting request (after the holds).
+  absl::Status RestoreRequest(const WaitingRequest& request);
   // Adds a stored territory (before the professionals).
   absl::Status RestoreTerritory(const Territory& territory);
   // Ends the restore: sets the clock high-water mark (the engine's clock is
@@ -466,6 +514,8 @@ class Engine {
                        const Booking& booking) const;
   bool MayWatchTerritory(const Caller& caller, const WatchFilter& filter,
                          const Territory& territory) const;
+  bool MayWatchRequest(const Caller& caller, const WatchFilter& filter,
+                       const WaitingRequest& request) const;
   // Whether the commune at `commune_index` (of a professional `prof`,
   // kNoProfessional for none, of `profession`) passes the filter.
   bool PassesFilter(const WatchFilter& filter, uint32_t commune_index,
@@ -518,6 +568,34 @@ class Engine {
   // Adds (sign +1) or removes (-1) a slot's places to its week's load.
   void CountSlotLoad(SlotNo no, int sign);
   void ExpireDue(int64_t now_s, Effects* effects);
+
+  // The waitlist (engine_waitlist.cc). Notes that slot `no` may have a
+  // place for waiting requests (a place freed, a slot added or changed, a
+  // week uncapped); nothing when none waits.
+  void NoteFreed(SlotNo no);
+  // Notes that what callers may reach changed (a territory): every waiting
+  // request is tried at the next ServeWaitlist.
+  void NoteAccessChanged() { retry_all_ = !waiting_.empty(); }
+  // Serves the waiting requests, oldest first, that the places noted since
+  // the last call could serve, those of callers whose holds closed (their
+  // limit of active holds may have stopped them), or all after
+  // NoteAccessChanged; then forgets the notes. Every command ends with it
+  // (never in the middle, so the waitlist's holds come after the
+  // command's changes).
+  void ServeWaitlist(int64_t now_s, Effects* effects);
+  // Searches for one waiting request and holds its best place; false when
+  // its search offers none it may hold.
+  bool TryServe(WaitingRequest& request, int64_t now_s, Effects* effects);
+  // Moves a waiting request to `state` (not kWaiting), out of the queues.
+  void CloseRequest(WaitingRequest& request, RequestState state, int64_t now_s,
+                    Effects* effects);
+  // Expires the waiting requests due at `now_s` (ExpireDue).
+  void ExpireRequestsDue(int64_t now_s, Effects* effects);
+  // Purges closed requests past their retention, at most `budget`;
+  // returns how many.
+  int PurgeRequests(int64_t now_s, int budget, Event* event, Effects* effects);
+  bool MayReadRequest(const Caller& caller,
+                      const WaitingRequest& request) const;
   // "bk-" and the last limits::kBookingIdHexDigits digits of the token.
   static std::string BookingIdOf(absl::string_view hold_token);
   // Stores a new booking (its id unused) with its index entries, or
@@ -580,6 +658,25 @@ class Engine {
   absl::btree_map<std::string, StoredAvailability> availability_;
   absl::flat_hash_map<std::string, std::string> session_owner_;
   SlotNo purge_cursor_ = 0;
+  // The waitlist: every request kept, by id and by order; the waiting
+  // ones by order (the queue), by expiry and counted per organisation; the
+  // closed ones by close time (for retention); the enqueue of each by
+  // IdempotencyKey(caller, request id), for retries.
+  absl::btree_map<std::string, WaitingRequest> requests_;
+  absl::btree_map<uint64_t, std::string> requests_by_order_;
+  absl::btree_map<uint64_t, std::string> waiting_;
+  absl::btree_set<std::pair<int64_t, std::string>> waiting_by_expiry_;
+  absl::flat_hash_map<std::string, int> waiting_by_organisation_;
+  std::deque<std::pair<int64_t, std::string>> closed_requests_;
+  absl::flat_hash_map<std::string, std::string> request_keys_;
+  uint64_t next_request_order_ = 1;
+  // What NoteFreed noted since the last ServeWaitlist: the professions and
+  // the span of starts of the slots that may have a place.
+  ProfessionMask freed_professions_ = 0;
+  absl::flat_hash_set<std::string> retry_callers_;
+  bool retry_all_ = false;
+  int64_t freed_min_start_s_ = 0;
+  int64_t freed_max_start_s_ = 0;
   // Between BeginRestore and FinishRestore: the index is built at the end.
   bool index_deferred_ = false;
 };

@@ -214,6 +214,7 @@ int Engine::ExtendAvailability(absl::Time now, Effects* effects) {
     SyncGenerated(prof, generated, from_s, until_s, false, &event, effects);
   }
   if (!event.subjects.empty()) effects->events.push_back(std::move(event));
+  ServeWaitlist(now_s, effects);
   return extended;
 }
 

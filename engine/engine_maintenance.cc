@@ -13,6 +13,7 @@ namespace creneau {
 int Engine::Purge(absl::Time now, Effects* effects) {
   const int64_t now_s = Advance(now);
   ExpireDue(now_s, effects);
+  ServeWaitlist(now_s, effects);
   int budget = limits::kMaxPurgedPerPass;
   Event event;
   event.type = EventType::kRecordsPurged;
@@ -81,6 +82,7 @@ int Engine::Purge(absl::Time now, Effects* effects) {
     event.Add(SubjectKind::kBooking, id);
     --budget;
   }
+  budget -= PurgeRequests(now_s, budget, &event, effects);
   const int purged = limits::kMaxPurgedPerPass - budget;
   if (purged > 0) effects->events.push_back(std::move(event));
   return purged;
@@ -237,6 +239,7 @@ absl::Status Engine::RestoreIdempotency(const IdempotencyRecord& record) {
 absl::Status Engine::FinishRestore(int64_t clock_unix_s) {
   clock_unix_s_ = std::max(clock_unix_s_, clock_unix_s);
   std::sort(closed_holds_.begin(), closed_holds_.end());
+  std::sort(closed_requests_.begin(), closed_requests_.end());
   std::sort(idempotency_by_age_.begin(), idempotency_by_age_.end());
   // One sweep counts the searchable slots and, when the restore deferred
   // it, builds the index from them.

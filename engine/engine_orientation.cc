@@ -50,6 +50,7 @@ void Engine::ChangePlaces(SlotNo no, bool overbooking, int held_delta,
   if (!overbooking && held_delta + booked_delta != 0) {
     AdjustWeekLoad(r.professional, r.week, held_delta + booked_delta);
   }
+  if (!overbooking && held_delta + booked_delta < 0) NoteFreed(no);
 }
 
 void Engine::CloseHold(Hold& hold, HoldState state, int64_t now_s,
@@ -65,6 +66,8 @@ void Engine::CloseHold(Hold& hold, HoldState state, int64_t now_s,
   hold.close_unix_s = now_s;
   closed_holds_.emplace_back(now_s, hold.token);
   effects->holds_put.push_back(hold);
+  // Its holder may have requests waiting on its limit of active holds.
+  if (!waiting_.empty()) retry_callers_.insert(hold.holder);
 }
 
 void Engine::ExpireDue(int64_t now_s, Effects* effects) {
@@ -83,17 +86,27 @@ void Engine::ExpireDue(int64_t now_s, Effects* effects) {
     event.Add(SubjectKind::kSlot, hold.slot_id);
   }
   if (!event.subjects.empty()) effects->events.push_back(std::move(event));
+  ExpireRequestsDue(now_s, effects);
 }
 
 int Engine::ExpireHolds(absl::Time now, Effects* effects) {
   const size_t before = active_by_expiry_.size();
-  ExpireDue(Advance(now), effects);
-  return static_cast<int>(before - active_by_expiry_.size());
+  const int64_t now_s = Advance(now);
+  ExpireDue(now_s, effects);
+  const size_t after = active_by_expiry_.size();
+  // Then the places freed go to the waitlist (holds of their own).
+  ServeWaitlist(now_s, effects);
+  return static_cast<int>(before - after);
 }
 
 std::optional<int64_t> Engine::NextHoldExpiryUnixS() const {
-  if (active_by_expiry_.empty()) return std::nullopt;
-  return active_by_expiry_.begin()->first;
+  std::optional<int64_t> next;
+  if (!active_by_expiry_.empty()) next = active_by_expiry_.begin()->first;
+  if (!waiting_by_expiry_.empty()) {
+    const int64_t request_s = waiting_by_expiry_.begin()->first;
+    next = next ? std::min(*next, request_s) : request_s;
+  }
+  return next;
 }
 
 absl::Status Engine::CheckRegularPlace(SlotNo no) const {

@@ -227,6 +227,8 @@ absl::StatusOr<BatchCounts> Engine::TransferProfessionals(
           }
           p.owner = new_owner;
           professionals_.Replace(no, p, professionals_.at(no).commune_index);
+          // Its new owner's regulators may see more of its slots.
+          for (SlotNo s : professionals_.at(no).slots) NoteFreed(s);
           event.Add(SubjectKind::kProfessional, id);
           effects->professionals_put.push_back(std::move(p));
           ++counts.updated;

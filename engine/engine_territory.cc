@@ -97,6 +97,8 @@ absl::StatusOr<BatchCounts> Engine::UpsertTerritory(
         (old == nullptr ? counts.created : counts.updated) = 1;
         effects->territories_put.push_back(t);
         territories_.Put(std::move(t), indexes, communes_->size());
+        // Scopes name territories: waiting requests may now reach more.
+        NoteAccessChanged();
         return counts;
       });
 }

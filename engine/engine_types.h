@@ -98,6 +98,7 @@ struct SearchQuery {
   int32_t limit = 0;                           // 0: default 20.
   SearchOrder order = SearchOrder::kSoonest;
   std::string preferred_professional_id;
+  bool operator==(const SearchQuery&) const = default;
 };
 
 // MatchAndHold: a search, and a hold on its best place the caller may hold.
@@ -174,6 +175,12 @@ struct WatchFilter {
   std::vector<std::string> territory_ids;
   ProfessionMask professions = 0;
   std::vector<std::string> professional_ids;
+  // The waitlist's feed (WatchRequests): only waiting requests pass, and
+  // only of the caller's organisation (administrators: of `organisation`,
+  // or all when empty); the fields above do not apply. Otherwise requests
+  // never pass.
+  bool requests = false;
+  std::string organisation;
 };
 
 struct EngineStats {

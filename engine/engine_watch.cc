@@ -112,7 +112,15 @@ bool Engine::MayWatch(const Caller& caller, const WatchFilter& filter,
     bool operator()(const Territory& t) const {
       return engine.MayWatchTerritory(caller, filter, t);
     }
+    bool operator()(const WaitingRequest& r) const {
+      return engine.MayWatchRequest(caller, filter, r);
+    }
   };
+  // The waitlist's feed carries requests only, the change feed none.
+  if (filter.requests != std::holds_alternative<WaitingRequest>(state) &&
+      !std::holds_alternative<std::monostate>(state)) {
+    return false;
+  }
   return std::visit(Visitor{*this, caller, filter}, state);
 }
 
@@ -131,6 +139,12 @@ absl::Status Engine::WatchSnapshot(const Caller& caller,
       absl::StrCat("filter: the snapshot holds more than ", max_objects,
                    " objects; narrow it by territory, profession or "
                    "professional"));
+  if (filter.requests) {
+    for (const auto& [order, id] : requests_by_order_) {
+      if (!add(ForChangeFeed(requests_.at(id)))) return too_many;
+    }
+    return absl::OkStatus();
+  }
   for (const Territory* t : territories_.Page("", territories_.size())) {
     if (!add(*t)) return too_many;
   }

@@ -126,6 +126,19 @@ inline constexpr int kMaxAvailabilityExtensionsPerPass = 1000;
 // 2.7 us each: some 27 ms; bench/results/2026-12-01-availability-expansion.md).
 inline constexpr size_t kMaxAvailabilityExtensionSubjects = 10000;
 
+// The waitlist (engine/waitlist.h). A waiting request costs a search each
+// time places appear that its criteria could use, so the queues are short:
+// per organisation (a call centre rarely has more patients waiting than
+// regulators on shift times a few), and all organisations together.
+inline constexpr int kMaxWaitingRequestsPerOrganisation = 500;
+inline constexpr int kMaxWaitingRequests = 5000;
+inline constexpr int32_t kMinRequestExpiryS = 60;
+inline constexpr int32_t kDefaultRequestExpiryS = 4 * 3600;
+inline constexpr int32_t kMaxRequestExpiryS = 24 * 3600;
+// Requests no longer waiting are kept this long after they closed, for
+// ListRequests and the feed's snapshots, then purged.
+inline constexpr int64_t kClosedRequestRetentionS = 25 * 3600;
+
 }  // namespace creneau::limits
 
 #endif  // CRENEAU_ENGINE_LIMITS_H_

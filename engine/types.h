@@ -262,6 +262,7 @@ struct Territory {
 struct Scope {
   bool national = true;
   std::vector<std::string> territory_ids;  // When not national.
+  bool operator==(const Scope&) const = default;
 };
 
 // Who a command runs for. The server derives it from the authenticated
@@ -280,6 +281,7 @@ struct Caller {
   Scope scope;
   // Bypasses ownership, scope and organisation rules, and sees everything.
   bool administrator = false;
+  bool operator==(const Caller&) const = default;
 };
 
 // Idempotency key of a mutation: the caller's request id and a fingerprint

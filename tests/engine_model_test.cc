@@ -48,7 +48,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         "extensions, %llu teleconsultations beyond the radius, %llu agendas "
         "moved to another time zone, %llu places matched and held (%llu "
         "empty answers, %llu with matches none could be held), change-feed "
-        "rules compared on %llu objects sent and %llu withheld\n",
+        "rules compared on %llu objects sent and %llu withheld; waitlist: "
+        "%llu requests enqueued, %llu held for (each accepted by the "
+        "reference), %llu cancelled, %llu expired, %llu waiting checked\n",
         static_cast<unsigned long long>(ops),
         static_cast<unsigned long long>(stats.searches),
         static_cast<unsigned long long>(stats.non_empty_searches),
@@ -80,7 +82,12 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
         static_cast<unsigned long long>(stats.empty_matches),
         static_cast<unsigned long long>(stats.unholdable_matches),
         static_cast<unsigned long long>(stats.watch_sent),
-        static_cast<unsigned long long>(stats.watch_hidden));
+        static_cast<unsigned long long>(stats.watch_hidden),
+        static_cast<unsigned long long>(stats.waitlist_enqueued),
+        static_cast<unsigned long long>(stats.waitlist_held),
+        static_cast<unsigned long long>(stats.waitlist_cancelled),
+        static_cast<unsigned long long>(stats.waitlist_expired),
+        static_cast<unsigned long long>(stats.waitlist_checked));
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
@@ -128,6 +135,13 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.matched_holds, ops / 1000);
     EXPECT_GT(stats.empty_matches, ops / 1000);
     EXPECT_GT(stats.unholdable_matches, 0u);
+    // The waitlist: requests wait, get places, are cancelled and expire,
+    // and waiting ones are checked after every command.
+    EXPECT_GT(stats.waitlist_enqueued, ops / 400);
+    EXPECT_GT(stats.waitlist_held, ops / 2000);
+    EXPECT_GT(stats.waitlist_cancelled, 0u);
+    EXPECT_GT(stats.waitlist_expired, 0u);
+    EXPECT_GT(stats.waitlist_checked, ops);
   }
 }
 

@@ -251,8 +251,9 @@ void ModelHarness::Extend() {
   Effects effects;
   const int extended =
       engine_.ExtendAvailability(absl::FromUnixSeconds(now_), &effects);
+  const int model_extended = model_.ExtendAvailability(now_);
   Persist(effects);
-  if (extended != model_.ExtendAvailability(now_)) {
+  if (extended != model_extended) {
     return Fail("ExtendAvailability counts differ");
   }
   stats_.availability_extensions += extended;
@@ -320,6 +321,7 @@ Slot ModelHarness::RandomSlot() {
 ModelStats ModelHarness::Run(uint64_t ops) {
   for (uint64_t i = 0; i < ops && failure_.empty(); ++i) {
     Step();
+    if (engine_.waiting_requests() > 0) CheckWaitlist();
     if (i % 997 == 0) CheckState();
     if (i == ops / 2) CheckRestore();
   }
@@ -346,6 +348,7 @@ void ModelHarness::Step() {
     r.availability = RandomAvailability(id);
     return Send(r);
   }
+  if (dice < 22) return Waitlist();
   if (dice < 370) return Search();
   if (dice < 400) return MatchAndHold();
   if (dice < 600) {
@@ -425,8 +428,9 @@ void ModelHarness::Step() {
     Effects effects;
     const int expired =
         engine_.ExpireHolds(absl::FromUnixSeconds(now_), &effects);
+    const int model_expired = model_.ExpireHolds(now_);
     Persist(effects);
-    if (expired != model_.ExpireHolds(now_)) Fail("ExpireHolds counts differ");
+    if (expired != model_expired) Fail("ExpireHolds counts differ");
     stats_.expiries += expired;
     return;
   }
@@ -474,12 +478,13 @@ void ModelHarness::Step() {
   if (dice < 997) return CompareReads();
   Effects effects;
   const int reported = engine_.Purge(absl::FromUnixSeconds(now_), &effects);
-  Persist(effects);
   model_.ExpireHolds(now_);
+  Persist(effects);
   // Count what the engine removed, not what it says it removed.
   const int purged = static_cast<int>(
       effects.slots_deleted.size() + effects.holds_deleted.size() +
-      effects.bookings_deleted.size() + effects.idempotency_deleted.size());
+      effects.bookings_deleted.size() + effects.idempotency_deleted.size() +
+      effects.requests_deleted.size());
   if (reported != purged) {
     Fail(absl::StrCat("Purge reported ", reported, " records, removed ",
                       purged));

@@ -49,6 +49,11 @@ struct ModelStats {
   // Change-feed rules compared: objects the caller's feed would send, and
   // objects it would not.
   uint64_t watch_sent = 0, watch_hidden = 0;
+  // The waitlist: requests enqueued, places held for them (each accepted
+  // by the reference), cancelled, expired; and waiting requests checked to
+  // have no place they could hold.
+  uint64_t waitlist_enqueued = 0, waitlist_held = 0, waitlist_cancelled = 0;
+  uint64_t waitlist_expired = 0, waitlist_checked = 0;
 };
 
 // A hold in a disagreement's message.
@@ -113,6 +118,13 @@ class ModelHarness {
   // to `caller` as the reference's rules say (model_harness_watch.cc).
   void CompareWatchRules(const Caller& caller);
   void CountRefusal(absl::StatusCode code);
+  // The waitlist (model_harness_waitlist.cc): enqueues or cancels a
+  // request; replays on the reference the holds the engine took for
+  // waiting requests (from Persist); checks that no waiting request has a
+  // place it could hold.
+  void Waitlist();
+  void ApplyWaitlistHolds(const Effects& effects);
+  void CheckWaitlist();
   void ChangeTerritory();
   void Transfer();
   // The caller that manages a professional (its owner's feed, else the
@@ -157,7 +169,8 @@ class ModelHarness {
   };
   std::vector<SentHold> holds_;
   std::vector<std::string> bookings_;
-  std::vector<std::string> last_found_;  // Slot ids the last search returned.
+  std::vector<std::string> waiting_ids_;  // Requests enqueued.
+  std::vector<std::string> last_found_;   // Slot ids the last search returned.
   ModelStats stats_;
   std::string failure_;
   // Everything the engine asked to persist, applied like storage would.
@@ -168,6 +181,7 @@ class ModelHarness {
   std::map<std::string, Booking> stored_bookings_;
   std::map<std::string, IdempotencyRecord> stored_requests_;
   std::map<std::string, StoredAvailability> stored_availability_;
+  std::map<std::string, WaitingRequest> stored_waiting_;
   int64_t stored_clock_ = 0;
   void Persist(const Effects& effects);
 };

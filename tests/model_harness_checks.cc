@@ -60,8 +60,13 @@ void ModelHarness::Persist(const Effects& e) {
   for (const auto& a : e.availability_put) {
     stored_availability_[a.availability.professional_id] = a;
   }
+  for (const auto& r : e.requests_put) stored_waiting_[r.id] = r;
+  for (const auto& id : e.requests_deleted) stored_waiting_.erase(id);
   for (const auto& ev : e.events)
     stored_clock_ = std::max(stored_clock_, ev.time_unix_s);
+  // After the reference applied the same command: the waitlist's holds
+  // come at its end.
+  ApplyWaitlistHolds(e);
 }
 
 void ModelHarness::Send(Request r) {
@@ -172,6 +177,9 @@ void ModelHarness::Send(Request r) {
       }
       break;
     }
+    case Method::kEnqueueRequest:
+    case Method::kCancelRequest:
+      return Fail("waitlist commands go through Waitlist()");
     case Method::kTransferProfessionals:
       compare(engine_.TransferProfessionals(caller, r.key, r.ids, r.new_owner,
                                             t, &effects),
@@ -188,8 +196,11 @@ void ModelHarness::Send(Request r) {
   // Effects: one event for an applied command, none for a refusal, a
   // replay or an empty match (besides expiries that happened on the way).
   int command_events = 0;
-  for (const Event& e : effects.events)
-    command_events += e.type != EventType::kHoldsExpired;
+  for (const Event& e : effects.events) {
+    command_events += e.type != EventType::kHoldsExpired &&
+                      e.type != EventType::kRequestMatched &&
+                      e.type != EventType::kRequestsExpired;
+  }
   if (command_events != (ok && changes && !effects.replayed ? 1 : 0)) {
     return Fail(absl::StrCat("method ", static_cast<int>(r.method), " wrote ",
                              command_events, " events"));
@@ -377,6 +388,8 @@ void ModelHarness::CheckRestoreInto(bool bulk) {
     status.Update(restored.RestoreIdempotency(r));
   for (const auto& [id, a] : stored_availability_)
     status.Update(restored.RestoreAvailability(a));
+  for (const auto& [id, r] : stored_waiting_)
+    status.Update(restored.RestoreRequest(r));
   status.Update(restored.FinishRestore(stored_clock_));
   if (!status.ok()) return Fail("restore: " + status.ToString());
   for (const auto& [id, a] : model_.availability()) {
@@ -394,6 +407,15 @@ void ModelHarness::CheckRestoreInto(bool bulk) {
                                x->weekly_cap_reached, "/",
                                y.ok() && y->weekly_cap_reached));
     }
+  }
+  // The waitlist: every request as it is, in the same queue.
+  const auto all = [&](const Engine& e) {
+    return e.ListRequests(callers_.back(), true, limits::kMaxPageSize, "");
+  };
+  const auto live = all(engine_), back = all(restored);
+  if (!live.ok() || !back.ok() || live->requests != back->requests ||
+      engine_.waiting_requests() != restored.waiting_requests()) {
+    return Fail("restored waitlist differs");
   }
   const EngineStats a = engine_.stats(), b = restored.stats();
   if (a.slots != b.slots || a.searchable_slots != b.searchable_slots ||

@@ -59,28 +59,34 @@ absl::StatusOr<T> Engine::Mutation(
     absl::FunctionRef<absl::StatusOr<T>(int64_t now_s)> apply) {
   const int64_t now_s = Advance(now);
   ExpireDue(now_s, effects);
-  ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
-                   Replay(caller, key, method));
-  if (replay != nullptr) {
-    effects->replayed = true;
-    return internal::AnswerOf<T>(replay->outcome);
-  }
-  // A caller's remembered requests are bounded: each is kept for
-  // limits::kIdempotencyRetentionS.
-  const int max_records = options_.max_request_records_per_caller;
-  if (!key.request_id.empty() && max_records > 0 && !caller.administrator) {
-    auto it = requests_by_caller_.find(caller.name);
-    if (it != requests_by_caller_.end() && it->second >= max_records) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "request_id: this caller already has ", it->second,
-          " requests remembered (at most ", max_records, ", each kept ",
-          HumanDuration(limits::kIdempotencyRetentionS), "); retry later"));
+  absl::StatusOr<T> answer = [&]() -> absl::StatusOr<T> {
+    ASSIGN_OR_RETURN(const IdempotencyRecord* replay,
+                     Replay(caller, key, method));
+    if (replay != nullptr) {
+      effects->replayed = true;
+      return internal::AnswerOf<T>(replay->outcome);
     }
-  }
-  absl::StatusOr<T> answer = apply(now_s);
-  if (answer.ok()) {
-    Remember(caller, key, method, internal::OutcomeOf(*answer), effects);
-  }
+    // A caller's remembered requests are bounded: each is kept for
+    // limits::kIdempotencyRetentionS.
+    const int max_records = options_.max_request_records_per_caller;
+    if (!key.request_id.empty() && max_records > 0 && !caller.administrator) {
+      auto it = requests_by_caller_.find(caller.name);
+      if (it != requests_by_caller_.end() && it->second >= max_records) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "request_id: this caller already has ", it->second,
+            " requests remembered (at most ", max_records, ", each kept ",
+            HumanDuration(limits::kIdempotencyRetentionS), "); retry later"));
+      }
+    }
+    absl::StatusOr<T> applied = apply(now_s);
+    if (applied.ok()) {
+      Remember(caller, key, method, internal::OutcomeOf(*applied), effects);
+    }
+    return applied;
+  }();
+  // Places the expiries or the command freed go to the waitlist before
+  // anyone else, whatever the answer.
+  ServeWaitlist(now_s, effects);
   return answer;
 }
 

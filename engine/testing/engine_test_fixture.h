@@ -39,6 +39,7 @@ struct EffectsSink {
   std::map<std::string, Hold> holds;
   std::map<std::string, Booking> bookings;
   std::map<std::string, IdempotencyRecord> idempotency;
+  std::map<std::string, WaitingRequest> requests;
   int64_t clock = 0;
 
   void Apply(const Effects& e) {
@@ -53,6 +54,8 @@ struct EffectsSink {
       idempotency[IdempotencyKey(r.caller, r.request_id)] = r;
     }
     for (const auto& k : e.idempotency_deleted) idempotency.erase(k);
+    for (const auto& r : e.requests_put) requests[r.id] = r;
+    for (const auto& id : e.requests_deleted) requests.erase(id);
     for (const auto& ev : e.events) clock = std::max(clock, ev.time_unix_s);
   }
 };
