@@ -32,6 +32,12 @@ SubjectState StateOf(const Engine& engine, const Subject& subject) {
         return *std::move(t);
       }
       break;
+    case SubjectKind::kRequest:
+      if (absl::StatusOr<WaitingRequest> r = engine.GetRequest(subject.id);
+          r.ok()) {
+        return ForChangeFeed(*std::move(r));
+      }
+      break;
   }
   return std::monostate();
 }

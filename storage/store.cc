@@ -113,9 +113,12 @@ absl::Status Store::OpenDatabase() {
   }
   if (found == 1) return UpgradeFromVersion1();
   // Version 2 to 3 only adds the availability family, which the open above
-  // created, and 3 to 4 events of a new version (the old ones still
-  // decode): the new version number is all there is to write.
-  if (found == 2 || found == 3) return WriteFormatVersion();
+  // created, 3 to 4 events of a new version (the old ones still decode),
+  // and 4 to 5 the requests family and events of version 4: the new
+  // version number is all there is to write.
+  if (found >= 2 && found < internal::kFormatVersion) {
+    return WriteFormatVersion();
+  }
   return absl::OkStatus();
 }
 
@@ -342,6 +345,9 @@ absl::Status Store::WriteGroup(const std::vector<Pending>& group,
     for (const auto& x : e.slots_put)
       s = put(Family::kSlots, x.id, internal::EncodeSlot(x));
     for (const auto& id : e.slots_deleted) s = del(Family::kSlots, id);
+    for (const auto& x : e.requests_put)
+      s = put(Family::kRequests, x.id, internal::EncodeRequest(x));
+    for (const auto& id : e.requests_deleted) s = del(Family::kRequests, id);
     for (const auto& x : e.holds_put)
       s = put(Family::kHolds, x.token, internal::EncodeHold(x));
     for (const auto& token : e.holds_deleted) s = del(Family::kHolds, token);

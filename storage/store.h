@@ -63,6 +63,7 @@ struct LoadStats {
   size_t bookings = 0;
   size_t idempotency_records = 0;
   size_t availability = 0;  // Professionals with recurring availability.
+  size_t requests = 0;      // Waiting requests, and closed ones kept.
   uint64_t last_sequence = 0;
   int64_t clock_unix_s = 0;  // Time of the last event.
   absl::Duration elapsed;

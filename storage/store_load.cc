@@ -181,6 +181,12 @@ absl::StatusOr<LoadStats> Store::LoadInto(Engine* engine) {
         },
         &stats.availability, no_prefetch);
   }
+  if (status.ok()) {
+    status = load(
+        Family::kRequests, internal::DecodeRequest,
+        [&](const WaitingRequest& r) { return engine->RestoreRequest(r); },
+        &stats.requests, no_prefetch);
+  }
   if (!status.ok()) return status;
 
   // The last event gives the sequence to continue from and the clock's

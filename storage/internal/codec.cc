@@ -16,8 +16,16 @@ namespace {
 // The most subjects an event can list: one expiry pass over every active
 // hold is the largest.
 constexpr uint32_t kMaxEventSubjects = limits::kMaxActiveHolds;
-constexpr int kLastEventType =
-    static_cast<int>(EventType::kAvailabilityPublished);
+// The last event type and subject kind each event version knows.
+int LastEventType(uint8_t version) {
+  if (version >= 4) return static_cast<int>(EventType::kRequestsExpired);
+  if (version >= 2) return static_cast<int>(EventType::kAvailabilityPublished);
+  return 9;
+}
+int LastSubjectKind(uint8_t version) {
+  return static_cast<int>(version >= 4 ? SubjectKind::kRequest
+                                       : SubjectKind::kTerritory);
+}
 // The largest count an idempotency record keeps: a batch, or the generated
 // slots of one availability publication.
 constexpr uint32_t kMaxRecordedCount =
@@ -26,9 +34,9 @@ constexpr uint32_t kMaxRecordedCount =
 // The last method number each idempotency record version knows.
 int LastMethod(uint8_t version) {
   if (version >= 3) return static_cast<int>(Method::kPublishAvailability);
+  // Enqueue and cancel of requests are never remembered as records.
   return version == 2 ? 9 : 7;
 }
-constexpr int kLastSubjectKind = static_cast<int>(SubjectKind::kTerritory);
 
 void PutHoldBody(std::string* out, const Hold& h) {
   PutString(out, h.slot_id);
@@ -372,7 +380,7 @@ absl::StatusOr<Event> DecodeEvent(absl::string_view value) {
   uint8_t version;
   uint32_t subjects;
   if (!GetVersion(d, kEventVersion, &version) ||
-      !GetEnum(d, &e.type, 1, version >= 2 ? kLastEventType : 9) ||
+      !GetEnum(d, &e.type, 1, LastEventType(version)) ||
       !d.GetInt64(&e.time_unix_s) || !d.GetString(&e.actor) ||
       !d.GetString(&e.request_id) || !d.GetVarint32(&subjects) ||
       subjects > kMaxEventSubjects) {
@@ -381,7 +389,8 @@ absl::StatusOr<Event> DecodeEvent(absl::string_view value) {
   e.subjects.resize(subjects);
   for (Subject& s : e.subjects) {
     if (version >= 2) {
-      if (!GetEnum(d, &s.kind, 1, kLastSubjectKind) || !d.GetString(&s.id)) {
+      if (!GetEnum(d, &s.kind, 1, LastSubjectKind(version)) ||
+          !d.GetString(&s.id)) {
         return Corrupt("event", "");
       }
       continue;

@@ -30,19 +30,29 @@ inline constexpr uint8_t kBookingVersion = 2;
 inline constexpr uint8_t kIdempotencyVersion = 3;
 // 1: templates and exceptions (storage/internal/codec_availability.cc).
 inline constexpr uint8_t kAvailabilityVersion = 1;
-// 2: organisation, typed subjects, detail; 3: subject states.
-inline constexpr uint8_t kEventVersion = 3;
+// 2: organisation, typed subjects, detail; 3: subject states; 4: the
+// waitlist's event types and request subjects.
+inline constexpr uint8_t kEventVersion = 4;
+// 1: the request with its caller and criteria (codec_requests.cc).
+inline constexpr uint8_t kRequestVersion = 1;
 // The on-disk format version kept under meta key "format_version": 2 adds
 // the territories column family (a store of version 1 is upgraded at open),
 // 3 the availability family (a store of version 2 only gains it), 4 events
 // with states (a store of version 2 or 3 only gains the number, so that an
-// older creneaud refuses it rather than fail on a new event).
-inline constexpr uint32_t kFormatVersion = 4;
+// older creneaud refuses it rather than fail on a new event), 5 the
+// requests family and event version 4 (a store of version 2 to 4 gains
+// the family and the number).
+inline constexpr uint32_t kFormatVersion = 5;
 
 // Availability: key = professional id (codec_availability.cc).
 std::string EncodeAvailability(const StoredAvailability& stored);
 absl::StatusOr<StoredAvailability> DecodeAvailability(absl::string_view key,
                                                       absl::string_view value);
+
+// Waiting requests: key = id (codec_requests.cc).
+std::string EncodeRequest(const WaitingRequest& request);
+absl::StatusOr<WaitingRequest> DecodeRequest(absl::string_view key,
+                                             absl::string_view value);
 
 // Territories: key = id.
 std::string EncodeTerritory(const Territory& territory);

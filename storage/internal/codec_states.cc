@@ -37,6 +37,10 @@ struct Encoder {
     PutU8(out, static_cast<uint8_t>(SubjectKind::kTerritory));
     PutString(out, EncodeTerritory(t));
   }
+  void operator()(const WaitingRequest& r) const {
+    PutU8(out, static_cast<uint8_t>(SubjectKind::kRequest));
+    PutString(out, EncodeRequest(r));
+  }
 };
 
 // Decodes one record of `kind` keyed `id` into `state`; false when corrupt.
@@ -86,6 +90,12 @@ bool GetState(Decoder& d, SubjectKind kind, const std::string& id,
       absl::StatusOr<Territory> territory = DecodeTerritory(id, value);
       if (!territory.ok()) return false;
       *state = *std::move(territory);
+      return true;
+    }
+    case SubjectKind::kRequest: {
+      absl::StatusOr<WaitingRequest> request = DecodeRequest(id, value);
+      if (!request.ok()) return false;
+      *state = *std::move(request);
       return true;
     }
   }

@@ -17,8 +17,9 @@ enum Family : int {
   kEvents,
   kTerritories,   // Format version 2.
   kAvailability,  // Format version 3.
+  kRequests,      // Format version 5.
 };
-inline constexpr int kFamilyCount = 9;
+inline constexpr int kFamilyCount = 10;
 
 inline const char* FamilyName(Family family) {
   switch (family) {
@@ -40,6 +41,8 @@ inline const char* FamilyName(Family family) {
       return "territories";
     case kAvailability:
       return "availability";
+    case kRequests:
+      return "requests";
   }
   return "";
 }
