@@ -20,7 +20,8 @@ absl::Status CheckIds(
   return absl::OkStatus();
 }
 
-absl::StatusOr<WatchStart> StartOf(const v1::WatchChangesRequest& request) {
+template <typename Request>
+absl::StatusOr<WatchStart> StartOf(const Request& request) {
   const int modes =
       (request.after_sequence() != 0) + request.snapshot() + request.from_now();
   if (modes > 1) {
@@ -62,10 +63,32 @@ absl::StatusOr<WatchFilter> WatchFilterFromProto(
 grpc::ServerWriteReactor<v1::WatchChangesResponse>* ChangeService::WatchChanges(
     grpc::CallbackServerContext* context,
     const v1::WatchChangesRequest* request) {
+  return Open(context, Permission::kRead,
+              WatchFilterFromProto(request->filter()), StartOf(*request));
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>*
+ChangeService::WatchRequests(grpc::CallbackServerContext* context,
+                             const v1::WatchRequestsRequest* request) {
+  WatchFilter filter;
+  filter.requests = true;
+  filter.organisation = request->organisation();
+  absl::StatusOr<WatchFilter> checked = filter;
+  if (!filter.organisation.empty()) {
+    if (absl::Status s = CheckId("organisation", filter.organisation);
+        !s.ok()) {
+      checked = s;
+    }
+  }
+  return Open(context, Permission::kHold, checked, StartOf(*request));
+}
+
+grpc::ServerWriteReactor<v1::WatchChangesResponse>* ChangeService::Open(
+    grpc::CallbackServerContext* context, Permission permission,
+    const absl::StatusOr<WatchFilter>& filter,
+    const absl::StatusOr<WatchStart>& start) {
   absl::StatusOr<Principal> principal =
-      parts_.gate->Admit(*context, Permission::kRead);
-  absl::StatusOr<WatchFilter> filter = WatchFilterFromProto(request->filter());
-  absl::StatusOr<WatchStart> start = StartOf(*request);
+      parts_.gate->Admit(*context, permission);
   auto* stream =
       new WatchStream(&hub_, principal.ok() ? principal->name : "",
                       principal.ok() ? CallerFor(*principal) : Caller(),

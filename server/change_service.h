@@ -22,12 +22,24 @@ class ChangeService final : public v1::ChangeService::CallbackService {
   grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchChanges(
       grpc::CallbackServerContext* context,
       const v1::WatchChangesRequest* request) override;
+  // Roles: regulator, admin (Permission::kHold): the waiting requests of
+  // the caller's organisation (administrators: of `organisation`, or all).
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* WatchRequests(
+      grpc::CallbackServerContext* context,
+      const v1::WatchRequestsRequest* request) override;
 
   // Ends every stream (UNAVAILABLE) before the server shuts down.
   void Close() { hub_.Close(); }
   size_t streams() const { return hub_.size(); }
 
  private:
+  // Opens a stream for a principal with `permission`, or finishes it at
+  // once with the first error of the principal, filter or start.
+  grpc::ServerWriteReactor<v1::WatchChangesResponse>* Open(
+      grpc::CallbackServerContext* context, Permission permission,
+      const absl::StatusOr<WatchFilter>& filter,
+      const absl::StatusOr<WatchStart>& start);
+
   const ServiceParts parts_;
   WatchHub hub_;
 };

@@ -10,6 +10,7 @@
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 #include "server/internal/enums.h"
+#include "server/internal/proto_time.h"
 #include "territory/territory_source.h"
 
 namespace creneau::server {
@@ -26,15 +27,7 @@ absl::StatusOr<int64_t> UnixSeconds(const google::protobuf::Timestamp& t,
   return t.seconds();
 }
 
-absl::StatusOr<int64_t> Seconds(const google::protobuf::Duration& d,
-                                absl::string_view path) {
-  if (d.nanos() <= -1000000000 || d.nanos() >= 1000000000 ||
-      (d.seconds() > 0 && d.nanos() < 0) ||
-      (d.seconds() < 0 && d.nanos() > 0)) {
-    return InvalidField(path, "not a valid duration");
-  }
-  return d.seconds();
-}
+using internal::Seconds;
 
 absl::StatusOr<LatLng> Point(const v1::LatLng& p, absl::string_view path) {
   const LatLng point{p.latitude(), p.longitude()};

@@ -48,6 +48,21 @@ class OrientationService final
       const v1::ListBookingsRequest* request,
       v1::ListBookingsResponse* response) override;
 
+  // The waitlist (waitlist_handlers.cc). Roles: regulator, admin
+  // (Permission::kHold); each reaches its organisation's requests only.
+  grpc::ServerUnaryReactor* EnqueueRequest(
+      grpc::CallbackServerContext* context,
+      const v1::EnqueueRequestRequest* request,
+      v1::EnqueueRequestResponse* response) override;
+  grpc::ServerUnaryReactor* CancelRequest(
+      grpc::CallbackServerContext* context,
+      const v1::CancelRequestRequest* request,
+      v1::CancelRequestResponse* response) override;
+  grpc::ServerUnaryReactor* ListRequests(
+      grpc::CallbackServerContext* context,
+      const v1::ListRequestsRequest* request,
+      v1::ListRequestsResponse* response) override;
+
  private:
   const ServiceParts parts_;
   ArenaMessageAllocator<v1::SearchSlotsRequest, v1::SearchSlotsResponse>

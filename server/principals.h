@@ -33,7 +33,8 @@ enum class Permission {
                     // PublishAvailability, GetAvailability.
   kRead,            // GetSlot, ListSlots, SearchSlots, territories.
   kHold,            // HoldSlot, MatchAndHold, ConfirmBooking,
-                    // ReleaseHold.
+                    // ReleaseHold; the waitlist: EnqueueRequest,
+                    // CancelRequest, ListRequests, WatchRequests.
   kManageBookings,  // GetBooking, ListBookings, CancelBooking.
   kAdminister,      // Territory changes, transfers, audit.
 };

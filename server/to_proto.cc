@@ -10,14 +10,12 @@
 #include "absl/strings/str_join.h"
 #include "engine/names.h"
 #include "server/internal/enums.h"
+#include "server/internal/proto_time.h"
 
 namespace creneau::server {
 namespace {
 
-void SetTime(int64_t unix_s, google::protobuf::Timestamp* out) {
-  out->set_seconds(unix_s);
-  out->set_nanos(0);
-}
+using internal::SetTime;
 
 void SetDuration(int64_t seconds, google::protobuf::Duration* out) {
   out->set_seconds(seconds);
@@ -168,6 +166,14 @@ std::string ActionName(EventType type) {
       return "calls_refused";
     case EventType::kAvailabilityPublished:
       return "availability_published";
+    case EventType::kRequestEnqueued:
+      return "request_enqueued";
+    case EventType::kRequestMatched:
+      return "request_matched";
+    case EventType::kRequestCancelled:
+      return "request_cancelled";
+    case EventType::kRequestsExpired:
+      return "requests_expired";
   }
   return "unknown";
 }

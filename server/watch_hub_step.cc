@@ -2,6 +2,7 @@
 // store or its snapshot, kept to what its caller may see.
 #include "absl/strings/str_cat.h"
 #include "server/to_proto.h"
+#include "server/waitlist_proto.h"
 #include "server/watch_hub.h"
 
 namespace creneau::server {
@@ -28,10 +29,14 @@ bool ToChangedObject(const Engine& engine, const Subject& subject,
         TimeZoneOf(engine, booking->professional_id));
   } else if (const auto* territory = std::get_if<Territory>(&state)) {
     ToProto(*territory, out->mutable_territory());
+  } else if (const auto* request = std::get_if<WaitingRequest>(&state)) {
+    ToProto(*request, out->mutable_request());
   } else if (subject.kind == SubjectKind::kSlot) {
     out->set_removed_slot_id(subject.id);
   } else if (subject.kind == SubjectKind::kBooking) {
     out->set_removed_booking_id(subject.id);
+  } else if (subject.kind == SubjectKind::kRequest) {
+    out->set_removed_request_id(subject.id);
   } else {
     return false;
   }
@@ -130,7 +135,13 @@ void WatchHub::Select(WatchStream* s,
       if (!IsAudit(e.type) && e.states.size() == e.subjects.size()) {
         v1::Change* change = nullptr;
         for (size_t i = 0; i < e.subjects.size(); ++i) {
-          if (!engine.MayWatch(s->caller_, s->filter_, e.states[i])) continue;
+          // The waitlist's feed and the change feed share the log, not
+          // their subjects.
+          if ((e.subjects[i].kind == SubjectKind::kRequest) !=
+                  s->filter_.requests ||
+              !engine.MayWatch(s->caller_, s->filter_, e.states[i])) {
+            continue;
+          }
           if (change == nullptr) {
             change = s->message_.add_changes();
             change->set_sequence(sequenced->sequence);
