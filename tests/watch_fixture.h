@@ -129,14 +129,15 @@ class WatchTest : public ::testing::Test {
   }
 
   // Stops the server and compares what `follower` received with the log.
-  void ExpectTheStoredLog(const ChangeFollower& follower) {
+  void ExpectTheStoredLog(const ChangeFollower& follower,
+                          bool requests = false) {
     ASSERT_EQ(server_->Stop(SIGTERM), 0) << server_->Log();
     storage::StoreOptions options;
     options.path = dir_.Sub("data");
     auto store = storage::Store::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     const std::vector<std::string> expected =
-        ExpectedChanges(**store, follower.last_sequence());
+        ExpectedChanges(**store, follower.last_sequence(), requests);
     EXPECT_EQ(follower.out_of_order(), 0);
     ASSERT_EQ(follower.lines().size(), expected.size());
     for (size_t i = 0; i < expected.size(); ++i) {

@@ -84,6 +84,18 @@ struct WatchArgs {
   int64_t count = 0;  // Stop after this many objects (0: never).
 };
 
+// `creneau requests`: the waitlist.
+struct RequestsArgs {
+  std::string patient;  // enqueue: the pseudonymous patient reference.
+  std::string expiry;   // enqueue: how long it may wait ("4h").
+  std::string ttl;      // enqueue: the hold's time to live.
+  std::string id;       // cancel: the request.
+  bool all = false;     // list: closed requests too.
+  bool follow = false;  // follow the waitlist's feed.
+  std::optional<uint64_t> after;  // follow: resume after this sequence.
+  int64_t count = 0;              // follow: stop after this many (0: never).
+};
+
 class Cli {
  public:
   // Fails (exit code 2 from the commands) when a TLS file cannot be read.
@@ -122,6 +134,13 @@ class Cli {
                const std::string& organisation);
   // Follows the change feed (cli_watch.cc).
   int Watch(const WatchArgs& args);
+  // The waitlist (cli_requests.cc): enqueue a search, list, cancel, and
+  // follow the organisation's requests (a snapshot of them, then every
+  // change, unless resuming --after a sequence).
+  int RequestsEnqueue(const SearchArgs& search, const RequestsArgs& args);
+  int RequestsList(bool all);
+  int RequestsCancel(const std::string& id);
+  int RequestsFollow(const RequestsArgs& args);
   // Operations (cli_operations.cc).
   int Status();
   int Backup(const std::string& directory);
@@ -141,6 +160,23 @@ class Cli {
   // the objects into *printed; true once `count` (> 0) were printed.
   bool PrintChanges(const v1::WatchChangesResponse& response, int64_t count,
                     int64_t* printed) const;
+  // Where a feed's stream starts: after a sequence, a snapshot, or now.
+  struct FeedStart {
+    uint64_t after = 0;
+    bool snapshot = false;
+    bool from_now = false;
+  };
+  using FeedReader = grpc::ClientReaderInterface<v1::WatchChangesResponse>;
+  // Follows a feed opened by `open` (WatchChanges, WatchRequests) from
+  // `after` (else a snapshot, else now), printing each message, until
+  // `count` (> 0) objects were printed; resumes by itself after the last
+  // sequence where the server ends the stream (RESOURCE_EXHAUSTED,
+  // UNAVAILABLE). Returns the exit code (cli_watch.cc).
+  int FollowFeed(absl::string_view command, std::optional<uint64_t> after,
+                 bool snapshot, int64_t count,
+                 absl::FunctionRef<std::unique_ptr<FeedReader>(
+                     grpc::ClientContext*, const FeedStart&)>
+                     open);
   // A new hold and the command that confirms it.
   void PrintHeld(const v1::Hold& hold) const;
   // A --ttl value (given, not empty) into `ttl`; false after saying what is

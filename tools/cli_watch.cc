@@ -50,6 +50,10 @@ std::string ObjectLine(const v1::ChangedObject& o, const std::string& zone) {
       return absl::StrCat("slot ", o.removed_slot_id(), "  removed");
     case v1::ChangedObject::kRemovedBookingId:
       return absl::StrCat("booking ", o.removed_booking_id(), "  removed");
+    case v1::ChangedObject::kRequest:
+      return internal::RequestLine(o.request(), zone);
+    case v1::ChangedObject::kRemovedRequestId:
+      return absl::StrCat("request ", o.removed_request_id(), "  removed");
     case v1::ChangedObject::OBJECT_NOT_SET:
       break;
   }
@@ -99,12 +103,24 @@ int Cli::Watch(const WatchArgs& args) {
     err_ << "watch: give --snapshot or --after, not both\n";
     return 2;
   }
-  request.set_snapshot(args.snapshot);
-  if (args.after) {
-    request.set_after_sequence(*args.after);
-  } else if (!args.snapshot) {
-    request.set_from_now(true);
-  }
+  return FollowFeed("watch", args.after, args.snapshot, args.count,
+                    [&](grpc::ClientContext* context, const FeedStart& start) {
+                      request.set_after_sequence(start.after);
+                      request.set_snapshot(start.snapshot);
+                      request.set_from_now(start.from_now);
+                      return changes_->WatchChanges(context, request);
+                    });
+}
+
+int Cli::FollowFeed(absl::string_view command, std::optional<uint64_t> after,
+                    bool snapshot, int64_t count,
+                    absl::FunctionRef<std::unique_ptr<FeedReader>(
+                        grpc::ClientContext*, const FeedStart&)>
+                        open) {
+  FeedStart start;
+  start.snapshot = snapshot && !after;
+  start.after = after.value_or(0);
+  start.from_now = !after && !snapshot;
   int64_t changes = 0;  // Objects printed.
   int resumes = 0;
   while (true) {
@@ -112,14 +128,14 @@ int Cli::Watch(const WatchArgs& args) {
     if (!options_.token.empty()) {
       context.AddMetadata("authorization", "Bearer " + options_.token);
     }
-    auto reader = changes_->WatchChanges(&context, request);
+    auto reader = open(&context, start);
     v1::WatchChangesResponse response;
-    uint64_t last = request.after_sequence();
+    uint64_t last = start.after;
     bool progressed = false;
     while (reader->Read(&response)) {
       last = response.last_sequence();
       progressed = true;
-      const bool done = PrintChanges(response, args.count, &changes);
+      const bool done = PrintChanges(response, count, &changes);
       out_.flush();
       if (done) {
         context.TryCancel();
@@ -127,7 +143,7 @@ int Cli::Watch(const WatchArgs& args) {
       }
     }
     const grpc::Status status = reader->Finish();
-    if (args.count > 0 && changes >= args.count) return 0;
+    if (count > 0 && changes >= count) return 0;
     const bool resumable =
         status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
         status.error_code() == grpc::StatusCode::UNAVAILABLE;
@@ -135,12 +151,10 @@ int Cli::Watch(const WatchArgs& args) {
     if (!resumable || resumes > kMaxResumesWithoutProgress) {
       return Report(status);
     }
-    err_ << "watch: " << status.error_message() << "; resuming after #" << last
-         << "\n";
+    err_ << command << ": " << status.error_message() << "; resuming after #"
+         << last << "\n";
     std::this_thread::sleep_for(absl::ToChronoMilliseconds(kResumePause));
-    request.set_snapshot(false);
-    request.set_from_now(false);
-    request.set_after_sequence(last);
+    start = FeedStart{last, false, false};
   }
 }
 

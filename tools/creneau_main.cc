@@ -11,6 +11,7 @@ namespace {
 using creneau::tools::AuditArgs;
 using creneau::tools::BookingsArgs;
 using creneau::tools::Cli;
+using creneau::tools::RequestsArgs;
 using creneau::tools::SearchArgs;
 using creneau::tools::TerritoryArgs;
 using creneau::tools::WatchArgs;
@@ -27,6 +28,7 @@ struct Args {
   AuditArgs audit;
   BookingsArgs bookings;
   WatchArgs watch;
+  RequestsArgs requests;
   std::string organisation;
   std::string backup_dir;
   std::string name, role, scope, common_name, principals_file;
@@ -54,6 +56,36 @@ void AddSearchOptions(CLI::App* command, SearchArgs& s) {
       ->capture_default_str();
   command->add_option("--preferred", s.preferred,
                       "the patient's own professional id");
+}
+
+// `creneau requests [--all | --follow] | enqueue | cancel`: the waitlist.
+void AddRequestsCommands(CLI::App& app, Args& a) {
+  RequestsArgs& r = a.requests;
+  auto* requests = app.add_subcommand(
+      "requests",
+      "the waitlist: your organisation's waiting requests (enqueue a search "
+      "that found nothing; a place that comes is held for it)");
+  requests->add_flag("--all", r.all, "also those held, cancelled or expired");
+  requests->add_flag("--follow", r.follow,
+                     "follow them live: the current ones, then every change "
+                     "(a place held shows its token); resumes by itself");
+  requests->add_option("--after", r.after,
+                       "with --follow: resume after this sequence");
+  requests->add_option("--count", r.count,
+                       "with --follow: stop after this many changes");
+  auto* enqueue = requests->add_subcommand(
+      "enqueue", "put a search on the waitlist until a place comes");
+  AddSearchOptions(enqueue, a.search);
+  enqueue->add_option("--patient", r.patient, "pseudonymous patient reference")
+      ->required();
+  enqueue->add_option("--expiry", r.expiry,
+                      "how long it may wait, 1m to 24h (default 4h)");
+  enqueue->add_option("--ttl", r.ttl,
+                      "the hold's time to live once a place comes, 10s to "
+                      "15m (default 3m)");
+  requests->add_subcommand("cancel", "take a waiting request off the list")
+      ->add_option("request_id", r.id, "wr-...")
+      ->required();
 }
 
 void AddOrientationCommands(CLI::App& app, Args& a) {
@@ -105,6 +137,7 @@ void AddOrientationCommands(CLI::App& app, Args& a) {
   bookings->add_option("--limit", a.bookings.limit, "bookings printed, at most")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  AddRequestsCommands(app, a);
 }
 
 void AddFeedCommands(CLI::App& app, Args& a) {
@@ -279,6 +312,15 @@ int Dispatch(CLI::App& app, Cli& cli, const Args& a) {
   if (given("health")) return cli.Health();
   if (given("audit")) return cli.Audit(a.audit);
   if (given("watch")) return cli.Watch(a.watch);
+  if (given("requests")) {
+    CLI::App* requests = app.get_subcommand("requests");
+    if (requests->got_subcommand("enqueue"))
+      return cli.RequestsEnqueue(a.search, a.requests);
+    if (requests->got_subcommand("cancel"))
+      return cli.RequestsCancel(a.requests.id);
+    if (a.requests.follow) return cli.RequestsFollow(a.requests);
+    return cli.RequestsList(a.requests.all);
+  }
   if (given("status")) return cli.Status();
   if (given("backup")) return cli.Backup(a.backup_dir);
   if (given("transfer"))

@@ -27,6 +27,15 @@ inline std::string SlotLine(const std::string& id, int held, int booked,
   return absl::StrCat("slot ", id, " ", held, "/", booked, " ", state);
 }
 
+// "request wr-… 2 s-3 ": its state and slot; "patient!" if the feed leaked
+// the patient's reference.
+inline std::string RequestLine(const std::string& id, int state,
+                               const std::string& slot_id,
+                               const std::string& patient_ref) {
+  return absl::StrCat("request ", id, " ", state, " ", slot_id, " ",
+                      patient_ref.empty() ? "" : "patient!");
+}
+
 inline std::string ObjectLine(const v1::ChangedObject& o) {
   switch (o.object_case()) {
     case v1::ChangedObject::kSlot:
@@ -44,6 +53,12 @@ inline std::string ObjectLine(const v1::ChangedObject& o) {
       return absl::StrCat("removed slot ", o.removed_slot_id());
     case v1::ChangedObject::kRemovedBookingId:
       return absl::StrCat("removed booking ", o.removed_booking_id());
+    case v1::ChangedObject::kRequest:
+      return RequestLine(o.request().id(), o.request().state(),
+                         o.request().hold().slot_id(),
+                         o.request().patient_ref());
+    case v1::ChangedObject::kRemovedRequestId:
+      return absl::StrCat("removed request ", o.removed_request_id());
     case v1::ChangedObject::OBJECT_NOT_SET:
       break;
   }
@@ -51,9 +66,11 @@ inline std::string ObjectLine(const v1::ChangedObject& o) {
 }
 
 // What an administrator's unfiltered feed must have sent of the stored log,
-// up to `last_sequence` (the store must be closed by the server first).
+// up to `last_sequence` (the store must be closed by the server first):
+// the change feed's, or with `requests` the waitlist's.
 inline std::vector<std::string> ExpectedChanges(const storage::Store& store,
-                                                uint64_t last_sequence) {
+                                                uint64_t last_sequence,
+                                                bool requests = false) {
   std::vector<std::string> lines;
   uint64_t next = 1;
   while (next <= last_sequence) {
@@ -68,7 +85,12 @@ inline std::vector<std::string> ExpectedChanges(const storage::Store& store,
         const std::string prefix =
             absl::StrCat("#", sequence, " ", server::ActionName(e.type), " ");
         const SubjectState& state = e.states[i];
-        if (const auto* v = std::get_if<SlotView>(&state)) {
+        if ((e.subjects[i].kind == SubjectKind::kRequest) != requests) continue;
+        if (const auto* r = std::get_if<WaitingRequest>(&state)) {
+          lines.push_back(prefix + RequestLine(r->id,
+                                               static_cast<int>(r->state),
+                                               r->slot_id, r->patient_ref));
+        } else if (const auto* v = std::get_if<SlotView>(&state)) {
           lines.push_back(prefix + SlotLine(v->slot.id, v->places_held,
                                             v->places_booked,
                                             static_cast<int>(v->state)));
@@ -85,6 +107,9 @@ inline std::vector<std::string> ExpectedChanges(const storage::Store& store,
         } else if (e.subjects[i].kind == SubjectKind::kBooking) {
           lines.push_back(
               absl::StrCat(prefix, "removed booking ", e.subjects[i].id));
+        } else if (e.subjects[i].kind == SubjectKind::kRequest) {
+          lines.push_back(
+              absl::StrCat(prefix, "removed request ", e.subjects[i].id));
         }
       }
     }
@@ -101,22 +126,38 @@ class ChangeFollower {
 
   // Starts after `sequence` instead of the oldest event kept.
   void StartAfter(uint64_t sequence) { last_ = last_change_ = sequence; }
+  // Follows the waitlist's feed (WatchRequests) instead of WatchChanges.
+  void FollowRequests() { requests_ = true; }
 
   // Follows until a change touches slot `until_slot` or `timeout` passes;
   // false on timeout.
   bool Run(const std::string& until_slot, absl::Duration timeout) {
+    return RunUntil(
+        [&](const v1::ChangedObject& o) { return o.slot().id() == until_slot; },
+        timeout);
+  }
+  // As Run, until a change sends an object for which `done` is true.
+  template <typename Done>
+  bool RunUntil(Done done, absl::Duration timeout) {
     const absl::Time deadline = absl::Now() + timeout;
     while (absl::Now() < deadline) {
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(deadline));
-      v1::WatchChangesRequest request;
-      request.set_after_sequence(last_);
       auto stub = v1::ChangeService::NewStub(server_->Channel());
-      auto reader = stub->WatchChanges(&context, request);
+      std::unique_ptr<grpc::ClientReader<v1::WatchChangesResponse>> reader;
+      if (requests_) {
+        v1::WatchRequestsRequest request;
+        request.set_after_sequence(last_);
+        reader = stub->WatchRequests(&context, request);
+      } else {
+        v1::WatchChangesRequest request;
+        request.set_after_sequence(last_);
+        reader = stub->WatchChanges(&context, request);
+      }
       v1::WatchChangesResponse response;
       bool broke = false;
       while (reader->Read(&response)) {
-        if (Take(response, until_slot)) {
+        if (Take(response, done)) {
           context.TryCancel();
           reader->Finish();
           return true;
@@ -147,9 +188,9 @@ class ChangeFollower {
   const std::string& last_error() const { return last_error_; }
 
  private:
-  // Records a message; true once `until_slot` appeared.
-  bool Take(const v1::WatchChangesResponse& response,
-            const std::string& until_slot) {
+  // Records a message; true once an object `done` accepts appeared.
+  template <typename Done>
+  bool Take(const v1::WatchChangesResponse& response, Done& done) {
     bool found = false;
     for (const v1::Change& change : response.changes()) {
       if (change.sequence() <= last_change_) ++out_of_order_;
@@ -158,7 +199,7 @@ class ChangeFollower {
         lines_.push_back(absl::StrCat("#", change.sequence(), " ",
                                       change.action(), " ",
                                       ObjectLine(object)));
-        found |= object.slot().id() == until_slot;
+        found |= done(object);
       }
     }
     last_ = response.last_sequence();
@@ -168,6 +209,7 @@ class ChangeFollower {
   const ServerProcess* server_;
   std::mt19937_64 rng_;
   const int break_one_in_;
+  bool requests_ = false;
   uint64_t last_ = 0, last_change_ = 0;
   std::vector<std::string> lines_;
   int out_of_order_ = 0, resumes_ = 0, stream_errors_ = 0;

@@ -1,5 +1,6 @@
 #include "tools/internal/cli_format.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/names.h"
@@ -82,6 +83,30 @@ void PrintSlot(const creneau::v1::Slot& s, const std::string& caller_zone,
       << s.places_held() << " held\n"
       << "visibility   "
       << VisibilityName(static_cast<Visibility>(s.visibility())) << "\n";
+}
+
+std::string RequestLine(const creneau::v1::WaitingRequest& r,
+                        const std::string& caller_zone) {
+  std::string state = absl::AsciiStrToLower(
+      creneau::v1::WaitingRequestState_Name(r.state()).substr(22));
+  std::string professions(
+      ProfessionName(static_cast<Profession>(r.profession())));
+  for (int p : r.other_professions()) {
+    absl::StrAppend(&professions, ",",
+                    ProfessionName(static_cast<Profession>(p)));
+  }
+  std::string line =
+      absl::StrCat("request ", r.id(), "  ", state, "  #", r.position(), "  ",
+                   professions, "  ", r.principal());
+  if (r.state() == creneau::v1::WAITING_REQUEST_STATE_WAITING) {
+    absl::StrAppend(&line, "  waits until ",
+                    LocalTime(r.expire_time(), caller_zone));
+  } else if (r.state() == creneau::v1::WAITING_REQUEST_STATE_HELD) {
+    absl::StrAppend(&line, "  slot ", r.hold().slot_id(), " held until ",
+                    LocalTime(r.hold().expire_time(), caller_zone), "  token ",
+                    r.hold().token());
+  }
+  return line;
 }
 
 }  // namespace creneau::tools::internal

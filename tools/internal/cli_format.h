@@ -27,6 +27,10 @@ void PrintBooking(const creneau::v1::Booking& booking,
                   const std::string& caller_zone, std::ostream& out);
 void PrintSlot(const creneau::v1::Slot& slot, const std::string& caller_zone,
                std::ostream& out);
+// One line for a waiting request: "request wr-… waiting #3 gp, until
+// 18:00", or held with its slot, token and hold's end.
+std::string RequestLine(const creneau::v1::WaitingRequest& request,
+                        const std::string& caller_zone);
 
 }  // namespace creneau::tools::internal
 

@@ -1,0 +1,216 @@
+// The waitlist over gRPC and the CLI: a request that found nothing gets the
+// next place published, its organisation's feed says so with the hold's
+// token, and after kill -9 in the middle nothing is lost, nothing is served
+// twice, and the queue's order holds.
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/watch_fixture.h"
+
+namespace creneau::testing {
+namespace {
+
+constexpr int kRequests = 60;
+
+class WaitlistTest : public WatchTest {
+ protected:
+  void StartEmpty() {
+    // No weekly cap: one professional takes every request here.
+    server_ = std::make_unique<ServerProcess>(
+        dir_.Sub("data"),
+        std::vector<std::string>{"--default_weekly_orientation_cap=0"});
+    ASSERT_TRUE(server_->Start().ok()) << server_->Log();
+    server_->KeepPortAcrossRestarts();
+    v1::UpsertProfessionalsRequest upsert;
+    upsert.set_request_id("rq-upsert");
+    *upsert.add_professionals() = ApiProfessional("gp-royan");
+    v1::UpsertProfessionalsResponse upserted;
+    ASSERT_TRUE(
+        server_->Slots()
+            ->UpsertProfessionals(ClientContext().get(), upsert, &upserted)
+            .ok());
+  }
+
+  v1::WaitingRequest Enqueue(const std::string& request_id) {
+    v1::EnqueueRequestRequest request;
+    request.set_request_id(request_id);
+    request.mutable_search()->set_commune_code("17306");
+    request.mutable_search()->set_profession(
+        v1::PROFESSION_GENERAL_PRACTITIONER);
+    request.set_patient_ref("patient-" + request_id);
+    request.mutable_hold_ttl()->set_seconds(900);
+    v1::EnqueueRequestResponse response;
+    const grpc::Status status = server_->Orientation()->EnqueueRequest(
+        ClientContext().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.request();
+  }
+
+  // Publishes slot `id` (retrying the same request until it is answered,
+  // across a restart); true once acknowledged.
+  bool PublishUntilAcknowledged(const std::string& id, double hours_ahead) {
+    v1::PublishSlotsRequest publish;
+    publish.set_request_id("pub-" + id);
+    *publish.add_slots() = ApiSlot(id, "gp-royan", hours_ahead);
+    for (int attempt = 0; attempt < 600; ++attempt) {
+      v1::PublishSlotsResponse published;
+      if (server_->Slots()
+              ->PublishSlots(ClientContext().get(), publish, &published)
+              .ok()) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  std::vector<v1::WaitingRequest> AllRequests() {
+    v1::ListRequestsRequest list;
+    list.set_include_closed(true);
+    list.set_page_size(1000);
+    v1::ListRequestsResponse listed;
+    const grpc::Status status = server_->Orientation()->ListRequests(
+        ClientContext().get(), list, &listed);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return {listed.requests().begin(), listed.requests().end()};
+  }
+};
+
+TEST_F(WaitlistTest, AWaitingRequestIsHeldWhenAPlaceComesAndConfirmed) {
+  ASSERT_NO_FATAL_FAILURE(StartEmpty());
+  const v1::WaitingRequest waiting = Enqueue("rq-1");
+  EXPECT_EQ(waiting.state(), v1::WAITING_REQUEST_STATE_WAITING);
+  EXPECT_EQ(waiting.patient_ref(), "patient-rq-1");
+  // A retry answers the same request.
+  EXPECT_EQ(Enqueue("rq-1").id(), waiting.id());
+
+  ASSERT_TRUE(PublishUntilAcknowledged("s-1", 3));
+  const std::vector<v1::WaitingRequest> all = AllRequests();
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_EQ(all[0].state(), v1::WAITING_REQUEST_STATE_HELD);
+  EXPECT_EQ(all[0].hold().slot_id(), "s-1");
+
+  // The feed from the start: enqueued, then held, without the patient.
+  ChangeFollower follower(server_.get(), 1, 0);
+  follower.FollowRequests();
+  ASSERT_TRUE(follower.RunUntil(
+      [](const v1::ChangedObject& o) {
+        return o.request().state() == v1::WAITING_REQUEST_STATE_HELD;
+      },
+      absl::Seconds(30)));
+  ASSERT_EQ(follower.lines().size(), 2u);
+  EXPECT_EQ(follower.lines()[0],
+            absl::StrCat("#2 request_enqueued request ", waiting.id(), " 1  "));
+  EXPECT_EQ(follower.lines()[1], absl::StrCat("#4 request_matched request ",
+                                              waiting.id(), " 2 s-1 "));
+
+  v1::ConfirmBookingRequest confirm;
+  confirm.set_request_id("rq-confirm");
+  confirm.set_slot_id("s-1");
+  confirm.set_hold_token(all[0].hold().token());
+  confirm.set_patient_ref("patient-rq-1");
+  v1::ConfirmBookingResponse confirmed;
+  EXPECT_TRUE(server_->Orientation()
+                  ->ConfirmBooking(ClientContext().get(), confirm, &confirmed)
+                  .ok());
+
+  // The CLI: enqueue, list, follow, cancel.
+  const std::string cli =
+      absl::StrCat(CRENEAU_CLI_PATH, " --server ", server_->address(), " ");
+  CommandOutput out = RunCommand(
+      cli + "requests enqueue --commune 17306 --profession gp --patient p-2");
+  EXPECT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("  waiting  #2  general-practitioner"),
+            std::string::npos)
+      << out.text;
+  out = RunCommand(cli + "requests --follow --count 2 2>&1");
+  EXPECT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("snapshot  request " + waiting.id() + "  held"),
+            std::string::npos)
+      << out.text;
+  const std::string second = AllRequests().at(1).id();
+  out = RunCommand(cli + "requests cancel " + second);
+  EXPECT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("cancelled"), std::string::npos) << out.text;
+  out = RunCommand(cli + "requests");
+  EXPECT_EQ(out.code, 0) << out.text;
+  EXPECT_EQ(out.text, "") << out.text;
+  out = RunCommand(cli + "requests --all");
+  EXPECT_EQ(std::count(out.text.begin(), out.text.end(), '\n'), 2) << out.text;
+}
+
+// kill -9 while places are published for waiting requests and the
+// organisation's feed is followed: after the restart every request was
+// served exactly once, oldest first, and the follower received exactly the
+// stored log.
+TEST_F(WaitlistTest, KillNineLosesNothingAndServesNothingTwice) {
+  const uint64_t seed = Seed();
+  std::mt19937_64 rng(seed);
+  ASSERT_NO_FATAL_FAILURE(StartEmpty());
+  for (int i = 0; i < kRequests; ++i) Enqueue(absl::StrCat("rq-", i));
+
+  ChangeFollower follower(server_.get(), seed, 7);
+  follower.FollowRequests();
+  const std::string last_slot = absl::StrCat("w-", kRequests - 1);
+  bool followed = false;
+  std::thread following([&] {
+    followed = follower.RunUntil(
+        [&](const v1::ChangedObject& o) {
+          return o.request().hold().slot_id() == last_slot;
+        },
+        absl::Seconds(180));
+  });
+  std::atomic<int> published = 0;
+  std::thread publishing([&] {
+    for (int i = 0; i < kRequests; ++i) {
+      if (!PublishUntilAcknowledged(absl::StrCat("w-", i), 2 + i * 0.25)) break;
+      ++published;
+      // Paced, so that the kill falls in the middle of the run.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 600));
+  const int before_kill = published.load();
+  server_->Stop(SIGKILL);
+  ASSERT_TRUE(server_->Start().ok()) << server_->Log();
+  publishing.join();
+  following.join();
+  std::printf(
+      "published %d slots (%d before the kill); the follower resumed "
+      "%d times, lost its stream %d times, received %zu changes\n",
+      published.load(), before_kill, follower.resumes(),
+      follower.stream_errors(), follower.lines().size());
+  ASSERT_EQ(published.load(), kRequests);
+  EXPECT_GT(before_kill, 0);
+  EXPECT_LT(before_kill, kRequests);
+  ASSERT_TRUE(followed) << follower.last_error();
+  EXPECT_GE(follower.stream_errors(), 1);
+
+  // Oldest first: the i-th request enqueued got the i-th slot published.
+  std::vector<v1::WaitingRequest> all = AllRequests();
+  ASSERT_EQ(all.size(), static_cast<size_t>(kRequests));
+  std::map<std::string, int> holds_per_slot;
+  for (int i = 0; i < kRequests; ++i) {
+    EXPECT_EQ(all[i].state(), v1::WAITING_REQUEST_STATE_HELD) << i;
+    EXPECT_EQ(all[i].hold().slot_id(), absl::StrCat("w-", i)) << i;
+    ++holds_per_slot[all[i].hold().slot_id()];
+  }
+  EXPECT_EQ(holds_per_slot.size(), static_cast<size_t>(kRequests));
+  // Each request reached HELD once on the feed.
+  std::map<std::string, int> held_lines;
+  for (const std::string& line : follower.lines()) {
+    if (line.find("request_matched") != std::string::npos) ++held_lines[line];
+  }
+  EXPECT_EQ(held_lines.size(), static_cast<size_t>(kRequests));
+  for (const auto& [line, count] : held_lines) EXPECT_EQ(count, 1) << line;
+  ExpectTheStoredLog(follower, /*requests=*/true);
+}
+
+}  // namespace
+}  // namespace creneau::testing
