@@ -84,6 +84,10 @@ void Engine::ExpireDue(int64_t now_s, Effects* effects) {
     ChangePlaces(no, hold.overbooking_place, -1, 0);
     CloseHold(hold, HoldState::kExpired, now_s, effects);
     event.Add(SubjectKind::kSlot, hold.slot_id);
+    if (event.subjects.size() == limits::kMaxSystemEventSubjects) {
+      effects->events.push_back(event);
+      event.subjects.clear();
+    }
   }
   if (!event.subjects.empty()) effects->events.push_back(std::move(event));
   ExpireRequestsDue(now_s, effects);

@@ -132,6 +132,10 @@ void Engine::ExpireRequestsDue(int64_t now_s, Effects* effects) {
     WaitingRequest& request = requests_.at(waiting_by_expiry_.begin()->second);
     CloseRequest(request, RequestState::kExpired, now_s, effects);
     event.Add(SubjectKind::kRequest, request.id);
+    if (event.subjects.size() == limits::kMaxSystemEventSubjects) {
+      effects->events.push_back(event);
+      event.subjects.clear();
+    }
   }
   if (!event.subjects.empty()) effects->events.push_back(std::move(event));
 }

@@ -277,5 +277,35 @@ TEST_F(WaitlistTest, TheQueueSurvivesARestore) {
             absl::StatusCode::kDataLoss);
 }
 
+// Many holds lapsing at once (a restart after a long stop) make several
+// events of at most limits::kMaxSystemEventSubjects, so that each stays
+// within one change feed message.
+TEST_F(WaitlistTest, ExpiriesOfManyHoldsSplitIntoBoundedEvents) {
+  EngineOptions uncapped;
+  uncapped.default_weekly_orientation_cap = 0;
+  engine_ = std::make_unique<Engine>(communes_, uncapped);
+  Upsert({Gp("gp-royan", {45.6248, -1.0281})});
+  std::vector<Slot> slots;
+  for (int i = 0; i < 50; ++i) {
+    slots.push_back(
+        MakeSlot("big-" + std::to_string(i), "gp-royan", kT0 + 7200, 100));
+  }
+  ASSERT_TRUE(Publish(slots).ok());
+  constexpr int kHolds = 5000;
+  for (int i = 0; i < kHolds; ++i) {
+    ASSERT_TRUE(HoldOn("big-" + std::to_string(i % 50), 1000 + i).ok()) << i;
+  }
+  now_ += 181;
+  Expire();
+  size_t subjects = 0;
+  ASSERT_EQ(last_.events.size(), 2u);
+  for (const Event& e : last_.events) {
+    EXPECT_EQ(e.type, EventType::kHoldsExpired);
+    EXPECT_LE(e.subjects.size(), limits::kMaxSystemEventSubjects);
+    subjects += e.subjects.size();
+  }
+  EXPECT_EQ(subjects, static_cast<size_t>(kHolds));
+}
+
 }  // namespace
 }  // namespace creneau

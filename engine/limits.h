@@ -126,6 +126,11 @@ inline constexpr int kMaxAvailabilityExtensionsPerPass = 1000;
 // 2.7 us each: some 27 ms; bench/results/2026-12-01-availability-expansion.md).
 inline constexpr size_t kMaxAvailabilityExtensionSubjects = 10000;
 
+// Subjects of one event the engine writes by itself for many records at
+// once (holds or requests expired): more are split into several events, so
+// that one change stays well within a change feed message (4 MiB).
+inline constexpr size_t kMaxSystemEventSubjects = 4096;
+
 // The waitlist (engine/waitlist.h). A waiting request costs a search each
 // time places appear that its criteria could use, so the queues are short:
 // per organisation (a call centre rarely has more patients waiting than

@@ -81,6 +81,11 @@ class WatchHub {
   static constexpr size_t kMaxStreams = 1000;
   // Changes per message, and events a stream examines per step.
   static constexpr int kMaxChangesPerMessage = 256;
+  // A message takes no further change once it holds this many objects (a
+  // change is never split; the engine's events list at most a few
+  // thousand subjects), so that it stays within 4 MiB, gRPC's default
+  // limit for what a client receives.
+  static constexpr int kMaxObjectsPerMessage = 4096;
   static constexpr size_t kMaxEventsPerStep = 1024;
   // How far behind the last event a stream following live changes may
   // fall (its buffer, counted in events) before it is ended.

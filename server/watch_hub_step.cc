@@ -127,8 +127,12 @@ void WatchHub::Select(WatchStream* s,
                       const std::vector<storage::SharedEvent>& events) {
   s->message_.Clear();
   (void)parts_.host->Read<bool>([&](const Engine& engine, absl::Time) {
+    int objects = 0;
     for (const storage::SharedEvent& sequenced : events) {
-      if (s->message_.changes_size() >= kMaxChangesPerMessage) break;
+      if (s->message_.changes_size() >= kMaxChangesPerMessage ||
+          objects >= kMaxObjectsPerMessage) {
+        break;
+      }
       const Event& e = sequenced->event;
       // Audit records change nothing; events written before states were
       // recorded (format version 2) have none to send.
@@ -151,6 +155,8 @@ void WatchHub::Select(WatchStream* s,
           if (!ToChangedObject(engine, e.subjects[i], e.states[i],
                                change->add_objects())) {
             change->mutable_objects()->RemoveLast();
+          } else {
+            ++objects;
           }
         }
       }

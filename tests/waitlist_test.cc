@@ -212,5 +212,61 @@ TEST_F(WaitlistTest, KillNineLosesNothingAndServesNothingTwice) {
   ExpectTheStoredLog(follower, /*requests=*/true);
 }
 
+// Thousands of holds lapsing while the server is down expire at start-up in
+// events of at most 4,096 subjects, and the feed carries them in messages a
+// client with gRPC's default 4 MiB limit receives: nothing is lost or sent
+// twice.
+TEST_F(WaitlistTest, AMassExpiryReachesTheFeedInBoundedMessages) {
+  ASSERT_NO_FATAL_FAILURE(StartEmpty());
+  constexpr int kSlotsOfHundred = 45;
+  v1::PublishSlotsRequest publish;
+  publish.set_request_id("rq-big");
+  for (int i = 0; i < kSlotsOfHundred; ++i) {
+    *publish.add_slots() = ApiSlot(absl::StrCat("big-", i), "gp-royan", 5, 100);
+  }
+  v1::PublishSlotsResponse published;
+  ASSERT_TRUE(server_->Slots()
+                  ->PublishSlots(ClientContext().get(), publish, &published)
+                  .ok());
+  auto orientation = server_->Orientation();
+  for (int i = 0; i < kSlotsOfHundred * 100; ++i) {
+    v1::HoldSlotRequest hold;
+    hold.set_request_id(absl::StrCat("h-", i));
+    hold.set_slot_id(absl::StrCat("big-", i % kSlotsOfHundred));
+    hold.mutable_ttl()->set_seconds(10);
+    v1::HoldSlotResponse held;
+    ASSERT_TRUE(orientation->HoldSlot(ClientContext().get(), hold, &held).ok())
+        << i;
+  }
+  ASSERT_EQ(server_->Stop(SIGTERM), 0) << server_->Log();
+  std::this_thread::sleep_for(std::chrono::seconds(11));
+  ASSERT_TRUE(server_->Start().ok()) << server_->Log();
+
+  ChangeFollower follower(server_.get(), 1, 0);
+  // The publication's 45 free slots, then each of the 4,500 expiries
+  // (events record every slot's state after the whole command: free).
+  int free_objects = 0;
+  ASSERT_TRUE(follower.RunUntil(
+      [&](const v1::ChangedObject& o) {
+        free_objects +=
+            o.slot().id().rfind("big-", 0) == 0 && o.slot().places_held() == 0;
+        return free_objects == kSlotsOfHundred * 101;
+      },
+      absl::Seconds(60)))
+      << follower.last_error();
+  EXPECT_EQ(follower.stream_errors(), 0) << follower.last_error();
+  // Two events: 4,096 expiries, then the other 404.
+  std::map<std::string, int> per_change;
+  for (const std::string& line : follower.lines()) {
+    if (line.find(" holds_expired ") != std::string::npos) {
+      ++per_change[line.substr(0, line.find(' '))];
+    }
+  }
+  ASSERT_EQ(per_change.size(), 2u);
+  EXPECT_EQ(per_change.begin()->second, 4096);
+  EXPECT_EQ(per_change.rbegin()->second, kSlotsOfHundred * 100 - 4096);
+  ExpectTheStoredLog(follower);
+}
+
 }  // namespace
 }  // namespace creneau::testing
