@@ -141,7 +141,7 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     EXPECT_GT(stats.waitlist_held, ops / 2000);
     EXPECT_GT(stats.waitlist_cancelled, 0u);
     EXPECT_GT(stats.waitlist_expired, 0u);
-    EXPECT_GT(stats.waitlist_checked, ops);
+    EXPECT_GT(stats.waitlist_checked, ops / 4);
   }
 }
 
