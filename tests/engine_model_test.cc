@@ -91,7 +91,9 @@ TEST(EngineModelTest, RandomCommandsAgreeWithTheReference) {
     ASSERT_TRUE(harness.failure().empty())
         << "seed " << seed << ": " << harness.failure();
     // The run must have exercised every path it claims to test.
-    EXPECT_GT(stats.non_empty_searches, ops / 20);
+    // 4 %: the waitlist's holds take some of the places searches would find
+    // (runs found 4,551 to 7,224 in 100,000 commands).
+    EXPECT_GT(stats.non_empty_searches, ops / 25);
     EXPECT_GT(stats.bookings, ops / 200);
     EXPECT_GT(stats.expiries, 0u);
     EXPECT_GT(stats.replays, 0u);
