@@ -286,13 +286,7 @@ absl::StatusOr<Booking> Engine::ConfirmBooking(const Caller& caller,
       [&](int64_t now_s) -> absl::StatusOr<Booking> {
         RETURN_IF_ERROR(CheckId("slot_id", command.slot_id));
         RETURN_IF_ERROR(CheckHoldToken("hold_token", command.hold_token));
-        if (!IsValidId(command.patient_ref)) {
-          return InvalidField(
-              "patient_ref",
-              absl::StrCat("must be a pseudonymous reference of 1 to ",
-                           limits::kMaxIdLength,
-                           " characters of [A-Za-z0-9._:-], never a name"));
-        }
+        RETURN_IF_ERROR(CheckPatientRef(command.patient_ref));
         if (!command.orientation_ref.empty()) {
           RETURN_IF_ERROR(CheckId("orientation_ref", command.orientation_ref));
         }

@@ -26,13 +26,7 @@ std::string RequestIdOf(absl::string_view hold_token) {
 
 absl::Status CheckEnqueueTerms(const EnqueueCommand& command) {
   RETURN_IF_ERROR(CheckHoldTerms(command.hold_token, command.hold_ttl_s));
-  if (!IsValidId(command.patient_ref)) {
-    return InvalidField(
-        "patient_ref",
-        absl::StrCat("must be a pseudonymous reference of 1 to ",
-                     limits::kMaxIdLength,
-                     " characters of [A-Za-z0-9._:-], never a name"));
-  }
+  RETURN_IF_ERROR(CheckPatientRef(command.patient_ref));
   if (command.expiry_s < limits::kMinRequestExpiryS ||
       command.expiry_s > limits::kMaxRequestExpiryS) {
     return InvalidField(

@@ -194,6 +194,15 @@ absl::Status CheckHoldToken(absl::string_view field, absl::string_view token) {
   return InvalidField(field, token.empty() ? "required" : HoldTokenRule());
 }
 
+absl::Status CheckPatientRef(absl::string_view patient_ref) {
+  if (IsValidId(patient_ref)) return absl::OkStatus();
+  return InvalidField(
+      "patient_ref",
+      absl::StrCat("must be a pseudonymous reference of 1 to ",
+                   limits::kMaxIdLength,
+                   " characters of [A-Za-z0-9._:-], never a name"));
+}
+
 absl::Status CheckHoldTerms(absl::string_view token, int32_t ttl_s) {
   RETURN_IF_ERROR(CheckHoldToken("token", token));
   if (ttl_s < limits::kMinHoldTtlS || ttl_s > limits::kMaxHoldTtlS) {

@@ -63,6 +63,9 @@ std::string HumanDuration(int64_t seconds);
 absl::Status CheckId(absl::string_view field, absl::string_view id);
 absl::Status CheckRequestId(absl::string_view field, absl::string_view id);
 absl::Status CheckHoldToken(absl::string_view field, absl::string_view token);
+// A patient's pseudonymous reference (field "patient_ref"): an id of 1 to
+// limits::kMaxIdLength characters, which a name (spaces, accents) is not.
+absl::Status CheckPatientRef(absl::string_view patient_ref);
 // A hold's token (field "token") and time to live (field "ttl", within
 // limits::kMinHoldTtlS and kMaxHoldTtlS).
 absl::Status CheckHoldTerms(absl::string_view token, int32_t ttl_s);
