@@ -69,6 +69,7 @@ fi
 build_benchmarks() {
   local source=$1 build=$2
   cmake -S "$source" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCRENEAU_CCACHE=ON \
     -DCRENEAU_BUILD_TESTS=OFF -DCRENEAU_BUILD_BENCHMARKS=ON >/dev/null
   cmake --build "$build" -j "$jobs" --target engine_benchmark store_benchmark \
     | grep -v '^\[' || true
@@ -80,7 +81,10 @@ if [ -z "$base_build" ]; then
   echo "guard: building the benchmarks at $base_rev (${base_sha:0:12})"
   rm -rf "$work/base-src" && mkdir -p "$work/base-src"
   git archive "$base_sha" | tar -x -C "$work/base-src"
-  base_build=$work/base
+  # The build inside its source tree, as ./build is in this one: ccache
+  # then sees the same relative paths and reuses the objects of every file
+  # the two revisions share.
+  base_build=$work/base-src/build
   build_benchmarks "$work/base-src" "$base_build"
 fi
 if [ -z "$head_build" ]; then

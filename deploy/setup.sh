@@ -9,7 +9,7 @@ set -euo pipefail
 
 packages=(
   # Toolchain
-  build-essential cmake ninja-build pkg-config git ca-certificates clang-format
+  build-essential cmake ninja-build pkg-config git ca-certificates clang-format ccache
   clang libclang-rt-14-dev
   # Contract and RPC
   protobuf-compiler libprotobuf-dev protobuf-compiler-grpc libgrpc++-dev libgrpc-dev

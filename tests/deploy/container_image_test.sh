@@ -67,12 +67,26 @@ fi
 
 echo "== podman build (two stages)"
 start=$(date +%s)
+# The build stage compiles through this machine's ccache (mounted at
+# /ccache, see the Dockerfile): the objects deploy/build.sh compiled from
+# the same sources with the same compiler are reused, the rest compiled.
+ccache_volume=()
+if command -v ccache >/dev/null; then
+  ccache_dir=$(ccache -k cache_dir)
+  mkdir -p "$ccache_dir" && ccache -z >/dev/null
+  ccache_volume=(--volume "$ccache_dir:/ccache")
+fi
 # Docker format: OCI images have no HEALTHCHECK.
 podman build --isolation chroot --format docker --build-arg "BASE=$base" \
-  -f "$source_dir/deploy/Dockerfile" -t "$image" "$source_dir" \
-  > "$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
+  "${ccache_volume[@]}" -f "$source_dir/deploy/Dockerfile" -t "$image" \
+  "$source_dir" > "$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
 size=$(podman image inspect --format '{{.Size}}' "$image")
 echo "image built in $(( $(date +%s) - start )) s: $(( size / 1000000 )) MB ($size bytes)"
+if [ ${#ccache_volume[@]} -gt 0 ]; then
+  echo "  compiled through ccache: $(ccache --print-stats | awk -F'\t' \
+    '$1=="direct_cache_hit"||$1=="preprocessed_cache_hit"{h+=$2} $1=="cache_miss"{m=$2}
+     END{printf "%d objects reused, %d compiled", h, m}')"
+fi
 for field in User Healthcheck ExposedPorts Volumes Entrypoint Cmd; do
   echo "  $field: $(podman image inspect --format "{{json .Config.$field}}" "$image")"
 done
