@@ -658,15 +658,17 @@ class Engine {
   absl::btree_map<std::string, StoredAvailability> availability_;
   absl::flat_hash_map<std::string, std::string> session_owner_;
   SlotNo purge_cursor_ = 0;
-  // The waitlist: every request kept, by id and by order; the waiting
-  // ones by order (the queue), by expiry and counted per organisation; the
-  // closed ones by close time (for retention); the enqueue of each by
-  // IdempotencyKey(caller, request id), for retries.
+  // The waitlist: every request kept, by id and by order, and counted per
+  // organisation; the waiting ones by order (the queue), by expiry and
+  // counted per organisation; the closed ones by close time (for
+  // retention); the enqueue of each by IdempotencyKey(caller, request id),
+  // for retries.
   absl::btree_map<std::string, WaitingRequest> requests_;
   absl::btree_map<uint64_t, std::string> requests_by_order_;
   absl::btree_map<uint64_t, std::string> waiting_;
   absl::btree_set<std::pair<int64_t, std::string>> waiting_by_expiry_;
   absl::flat_hash_map<std::string, int> waiting_by_organisation_;
+  absl::flat_hash_map<std::string, int> kept_by_organisation_;
   std::deque<std::pair<int64_t, std::string>> closed_requests_;
   absl::flat_hash_map<std::string, std::string> request_keys_;
   uint64_t next_request_order_ = 1;

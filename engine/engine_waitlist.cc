@@ -72,6 +72,21 @@ absl::StatusOr<WaitingRequest> Engine::EnqueueRequest(
         absl::StrCat("the waitlist holds ", waiting_.size(),
                      " requests, its limit; retry later"));
   }
+  if (requests_.size() >= static_cast<size_t>(limits::kMaxKeptRequests)) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the waitlist keeps ", requests_.size(),
+                     " requests (waiting, or closed within ",
+                     HumanDuration(limits::kClosedRequestRetentionS),
+                     "), its limit; retry later"));
+  }
+  int& kept_here = kept_by_organisation_[caller.organisation];
+  if (kept_here >= limits::kMaxKeptRequestsPerOrganisation) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "this organisation has ", kept_here,
+        " requests kept (waiting, or closed within ",
+        HumanDuration(limits::kClosedRequestRetentionS), "; at most ",
+        limits::kMaxKeptRequestsPerOrganisation, "); retry later"));
+  }
   int& waiting_here = waiting_by_organisation_[caller.organisation];
   if (waiting_here >= limits::kMaxWaitingRequestsPerOrganisation) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -100,6 +115,7 @@ absl::StatusOr<WaitingRequest> Engine::EnqueueRequest(
   request.expire_unix_s =
       std::min<int64_t>(now_s + command.expiry_s, window.window_end_unix_s);
   ++waiting_here;
+  ++kept_here;
   waiting_.emplace(request.order, id);
   waiting_by_expiry_.emplace(request.expire_unix_s, id);
   requests_by_order_.emplace(request.order, id);

@@ -152,6 +152,9 @@ int Engine::PurgeRequests(int64_t now_s, int budget, Event* event,
     CRENEAU_CHECK(it != requests_.end() &&
                   it->second.state != RequestState::kWaiting);
     requests_by_order_.erase(it->second.order);
+    auto kept = kept_by_organisation_.find(it->second.caller.organisation);
+    CRENEAU_CHECK(kept != kept_by_organisation_.end() && kept->second > 0);
+    if (--kept->second == 0) kept_by_organisation_.erase(kept);
     request_keys_.erase(
         IdempotencyKey(it->second.caller.name, it->second.request_id));
     requests_.erase(it);
@@ -171,6 +174,7 @@ absl::Status Engine::RestoreRequest(const WaitingRequest& request) {
   }
   next_request_order_ = std::max(next_request_order_, request.order + 1);
   requests_by_order_.emplace(request.order, request.id);
+  ++kept_by_organisation_[request.caller.organisation];
   if (!request.request_id.empty()) {
     request_keys_[IdempotencyKey(request.caller.name, request.request_id)] =
         request.id;

@@ -240,6 +240,32 @@ TEST_F(WaitlistTest, RetriesLimitsAndValidation) {
   EXPECT_TRUE(Enqueue(98, &other_).ok());
 }
 
+// Enqueueing and cancelling in a loop cannot grow what is kept beyond the
+// organisation's bound until retention purges the closed requests.
+TEST_F(WaitlistTest, ClosedRequestsCountUntilPurged) {
+  for (int i = 0; i < limits::kMaxKeptRequestsPerOrganisation; ++i) {
+    auto request = Enqueue(1000 + i);
+    ASSERT_TRUE(request.ok()) << i << ": " << request.status();
+    Effects e;
+    ASSERT_TRUE(
+        engine_->CancelRequest(regulator_, Key(""), request->id, At(now_), &e)
+            .ok());
+    sink_.Apply(e);
+  }
+  EXPECT_EQ(engine_->waiting_requests(), 0u);
+  auto refused = Enqueue(1);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().message(),
+            "this organisation has 20000 requests kept (waiting, or closed "
+            "within 25 hours; at most 20000); retry later");
+  EXPECT_TRUE(Enqueue(2, &other_).ok());
+  now_ += limits::kClosedRequestRetentionS;
+  Effects e;
+  engine_->Purge(At(now_), &e);
+  sink_.Apply(e);
+  EXPECT_TRUE(Enqueue(3).ok());
+}
+
 TEST_F(WaitlistTest, TheQueueSurvivesARestore) {
   ASSERT_TRUE(Enqueue(1).ok());
   now_ += 5;

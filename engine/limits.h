@@ -143,6 +143,12 @@ inline constexpr int32_t kMaxRequestExpiryS = 24 * 3600;
 // Requests no longer waiting are kept this long after they closed, for
 // ListRequests and the feed's snapshots, then purged.
 inline constexpr int64_t kClosedRequestRetentionS = 25 * 3600;
+// Requests kept (waiting, or closed within kClosedRequestRetentionS), per
+// organisation and in all: without them, enqueueing and cancelling in a
+// loop would grow memory and the store for a day whatever the queues'
+// bounds. 20,000 a day is 40 times a full queue.
+inline constexpr int kMaxKeptRequestsPerOrganisation = 20000;
+inline constexpr int kMaxKeptRequests = 100000;
 
 }  // namespace creneau::limits
 
