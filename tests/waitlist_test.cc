@@ -26,19 +26,8 @@ class WaitlistTest : public WatchTest {
  protected:
   void StartEmpty() {
     // No weekly cap: one professional takes every request here.
-    server_ = std::make_unique<ServerProcess>(
-        dir_.Sub("data"),
-        std::vector<std::string>{"--default_weekly_orientation_cap=0"});
-    ASSERT_TRUE(server_->Start().ok()) << server_->Log();
-    server_->KeepPortAcrossRestarts();
-    v1::UpsertProfessionalsRequest upsert;
-    upsert.set_request_id("rq-upsert");
-    *upsert.add_professionals() = ApiProfessional("gp-royan");
-    v1::UpsertProfessionalsResponse upserted;
-    ASSERT_TRUE(
-        server_->Slots()
-            ->UpsertProfessionals(ClientContext().get(), upsert, &upserted)
-            .ok());
+    ASSERT_NO_FATAL_FAILURE(
+        StartWithProfessional({"--default_weekly_orientation_cap=0"}));
   }
 
   v1::WaitingRequest Enqueue(const std::string& request_id) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -34,7 +35,24 @@ inline uint64_t Seed() {
 
 class WatchTest : public ::testing::Test {
  protected:
+  // creneaud with `flags`, the professional "gp-royan" and kSlots slots.
   void StartServer(std::vector<std::string> flags = {}) {
+    ASSERT_NO_FATAL_FAILURE(StartWithProfessional(std::move(flags)));
+    v1::PublishSlotsRequest publish;
+    publish.set_request_id("rq-publish");
+    for (int i = 0; i < kSlots; ++i) {
+      *publish.add_slots() =
+          ApiSlot(absl::StrCat("s-", i), "gp-royan", 2 + i * 0.25, 2);
+    }
+    v1::PublishSlotsResponse published;
+    ASSERT_TRUE(server_->Slots()
+                    ->PublishSlots(ClientContext().get(), publish, &published)
+                    .ok());
+  }
+
+  // creneaud with `flags` and the professional "gp-royan", no slot; the
+  // port is kept across restarts.
+  void StartWithProfessional(std::vector<std::string> flags) {
     server_ = std::make_unique<ServerProcess>(dir_.Sub("data"), flags);
     ASSERT_TRUE(server_->Start().ok()) << server_->Log();
     server_->KeepPortAcrossRestarts();
@@ -46,16 +64,6 @@ class WatchTest : public ::testing::Test {
         server_->Slots()
             ->UpsertProfessionals(ClientContext().get(), upsert, &upserted)
             .ok());
-    v1::PublishSlotsRequest publish;
-    publish.set_request_id("rq-publish");
-    for (int i = 0; i < kSlots; ++i) {
-      *publish.add_slots() =
-          ApiSlot(absl::StrCat("s-", i), "gp-royan", 2 + i * 0.25, 2);
-    }
-    v1::PublishSlotsResponse published;
-    ASSERT_TRUE(server_->Slots()
-                    ->PublishSlots(ClientContext().get(), publish, &published)
-                    .ok());
   }
 
   // Holds, confirms, releases and cancels at random on `kWriters` threads
