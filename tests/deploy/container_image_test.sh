@@ -70,10 +70,17 @@ start=$(date +%s)
 # The build stage compiles through this machine's ccache (mounted at
 # /ccache, see the Dockerfile): the objects deploy/build.sh compiled from
 # the same sources with the same compiler are reused, the rest compiled.
+# Its counters are read before and after, not zeroed: they are the user's.
+ccache_counts() {  # Prints "reused compiled" since the cache was created.
+  ccache --print-stats | awk -F'\t' \
+    '$1=="direct_cache_hit"||$1=="preprocessed_cache_hit"{h+=$2}
+     $1=="cache_miss"{m=$2} END{printf "%d %d", h, m}'
+}
 ccache_volume=()
 if command -v ccache >/dev/null; then
   ccache_dir=$(ccache -k cache_dir)
-  mkdir -p "$ccache_dir" && ccache -z >/dev/null
+  mkdir -p "$ccache_dir"
+  read -r reused_before compiled_before <<< "$(ccache_counts)"
   ccache_volume=(--volume "$ccache_dir:/ccache")
 fi
 # Docker format: OCI images have no HEALTHCHECK.
@@ -83,9 +90,9 @@ podman build --isolation chroot --format docker --build-arg "BASE=$base" \
 size=$(podman image inspect --format '{{.Size}}' "$image")
 echo "image built in $(( $(date +%s) - start )) s: $(( size / 1000000 )) MB ($size bytes)"
 if [ ${#ccache_volume[@]} -gt 0 ]; then
-  echo "  compiled through ccache: $(ccache --print-stats | awk -F'\t' \
-    '$1=="direct_cache_hit"||$1=="preprocessed_cache_hit"{h+=$2} $1=="cache_miss"{m=$2}
-     END{printf "%d objects reused, %d compiled", h, m}')"
+  read -r reused compiled <<< "$(ccache_counts)"
+  echo "  compiled through ccache: $((reused - reused_before)) objects reused," \
+    "$((compiled - compiled_before)) compiled"
 fi
 for field in User Healthcheck ExposedPorts Volumes Entrypoint Cmd; do
   echo "  $field: $(podman image inspect --format "{{json .Config.$field}}" "$image")"
