@@ -141,6 +141,8 @@ void BM_StoreDurableBookings(benchmark::State& state) {
     driver.duration = absl::Milliseconds(200);
     const testing::BookingRun run =
         testing::RunDurableBookings(host, ids, driver);
+    if (run.errors != 0)
+      std::fprintf(stderr, "%s\n", run.first_error.ToString().c_str());
     CRENEAU_CHECK(run.errors == 0);
     bookings += run.bookings;
   }

@@ -21,10 +21,13 @@ struct Client {
 // One driver thread and the clients it owns.
 class Worker {
  public:
-  Worker(EngineHost* host, const std::vector<std::string>* slot_ids, int index,
-         int clients, uint64_t seed)
+  // `run` numbers the runs of this process: request ids stay unique when
+  // the same host serves several runs (a benchmark's iterations).
+  Worker(EngineHost* host, const std::vector<std::string>* slot_ids,
+         uint64_t run, int index, int clients, uint64_t seed)
       : host_(host),
         slot_ids_(slot_ids),
+        run_(run),
         index_(index),
         clients_(clients),
         rng_(seed) {}
@@ -86,7 +89,7 @@ class Worker {
   }
 
   std::string NextRequestId() {
-    return absl::StrCat("bench-", index_, "-", ++requests_);
+    return absl::StrCat("bench-", run_, "-", index_, "-", ++requests_);
   }
 
   void StartHold(size_t c) {
@@ -123,6 +126,7 @@ class Worker {
 
   EngineHost* const host_;
   const std::vector<std::string>* const slot_ids_;
+  const uint64_t run_;
   const int index_;
   std::vector<Client> clients_;
   std::mt19937_64 rng_;
@@ -138,10 +142,12 @@ BookingRun RunDurableBookings(EngineHost& host,
                               const BookingDriverOptions& options) {
   CRENEAU_CHECK(!slot_ids.empty());
   CRENEAU_CHECK(options.workers > 0 && options.clients >= options.workers);
+  static std::atomic<uint64_t> runs_started{0};
+  const uint64_t run_number = runs_started.fetch_add(1);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int w = 0; w < options.workers; ++w) {
     workers.push_back(std::make_unique<Worker>(
-        &host, &slot_ids, w, options.clients / options.workers,
+        &host, &slot_ids, run_number, w, options.clients / options.workers,
         options.seed * 1000 + w));
   }
   std::vector<BookingRun> runs(workers.size());
